@@ -1,0 +1,109 @@
+"""The one error table: every failure the API reports, with its HTTP status and Graph error code.
+
+Services and adapters raise these; the HTTP edge turns them into Graph's error envelope. Nothing else
+becomes a response, so an unexpected exception is a 500 `generalException` with no internals.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One field-level validation problem, reported in the envelope's `details`."""
+
+    code: str
+    message: str
+    target: str
+
+
+class ApiError(Exception):
+    """Base of every error the API reports. `status` and `code` are fixed per class."""
+
+    status: int = 500
+    code: str = "generalException"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        details: tuple[FieldError, ...] = (),
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.headers = dict(headers or {})
+
+
+class BadRequest(ApiError):
+    status, code = 400, "invalidRequest"
+
+
+class Unauthorized(ApiError):
+    """401. `error` is the RFC 6750 error attribute (None when no credentials were sent)."""
+
+    status, code = 401, "InvalidAuthenticationToken"
+
+    def __init__(self, message: str, *, error: str | None = "invalid_token") -> None:
+        challenge = 'Bearer realm=""'
+        if error:
+            challenge += f', error="{error}", error_description="{_quote_safe(message)}"'
+        super().__init__(message, headers={"WWW-Authenticate": challenge})
+        self.error = error
+
+
+class Forbidden(ApiError):
+    """403 `accessDenied`; `scope` names the permission that would have been enough."""
+
+    status, code = 403, "accessDenied"
+
+    def __init__(self, message: str, *, scope: str) -> None:
+        super().__init__(
+            message,
+            headers={"WWW-Authenticate": f'Bearer realm="", error="insufficient_scope", scope="{scope}"'},
+        )
+        self.scope = scope
+
+
+class QuotaExceeded(ApiError):
+    status, code = 403, "quotaLimitReached"
+
+
+class NotFound(ApiError):
+    status, code = 404, "itemNotFound"
+
+
+class Conflict(ApiError):
+    status, code = 409, "conflict"
+
+
+class PreconditionFailed(ApiError):
+    status, code = 412, "resourceModified"
+
+
+class PayloadTooLarge(ApiError):
+    status, code = 413, "requestTooLarge"
+
+
+class Unprocessable(ApiError):
+    status, code = 422, "unprocessableEntity"
+
+
+class _RetryLater(ApiError):
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, int(retry_after)))})
+        self.retry_after = max(1, int(retry_after))
+
+
+class Throttled(_RetryLater):
+    status, code = 429, "TooManyRequests"
+
+
+class ServiceUnavailable(_RetryLater):
+    status, code = 503, "serviceNotAvailable"
+
+
+def _quote_safe(text: str) -> str:
+    """RFC 6750: error_description may not contain `"` or `\\`."""
+    return text.replace('"', "'").replace("\\", "/")
