@@ -81,3 +81,32 @@ class Account(AccountInput):
     createdBy: IdentitySet
     lastModifiedDateTime: str
     lastModifiedBy: IdentitySet
+
+
+#: Audiences that make a facet visible to other users of the organization (contract §4).
+SHARED_AUDIENCES = frozenset({"organization", "federatedOrganizations", "everyone"})
+
+
+def account_wire(account: Account, user_principal_name: str | None, age_group: str | None) -> dict:
+    """The userAccountInformation body: every property, `null` where unset, in the seed's order."""
+    data = account.model_dump(mode="json")
+    return {
+        "id": data["id"],
+        "allowedAudiences": data["allowedAudiences"],
+        "inference": data["inference"],
+        "createdDateTime": data["createdDateTime"],
+        "createdBy": data["createdBy"],
+        "lastModifiedDateTime": data["lastModifiedDateTime"],
+        "lastModifiedBy": data["lastModifiedBy"],
+        "source": data["source"],
+        "isSearchable": data["isSearchable"],
+        "ageGroup": age_group,
+        "countryCode": data["countryCode"],
+        "preferredLanguageTag": data["preferredLanguageTag"],
+        "userPrincipalName": user_principal_name,
+    }
+
+
+def is_shared(account: Account) -> bool:
+    """True when the facet's audiences include the organization or wider."""
+    return bool(SHARED_AUDIENCES.intersection(account.allowedAudiences.split(",")))

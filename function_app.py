@@ -1,0 +1,18 @@
+"""Profile API: the Azure Functions app (Python v2 model). Registers blueprints; nothing else.
+
+Settings are checked here so a bad value stops start-up with a message naming it; no client is
+created at import time (the worker imports this module to index the functions).
+"""
+import azure.functions as func
+
+from functions import account, profile
+from shared.settings import get_settings
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+app.register_functions(profile.bp)
+app.register_functions(account.bp)
+
+if get_settings().dev_issuer:
+    from functions import dev_issuer
+
+    app.register_functions(dev_issuer.bp)

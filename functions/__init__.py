@@ -1,0 +1,1 @@
+"""HTTP entrypoints (blueprints). Thin: parse, authenticate, call a service, map the result."""

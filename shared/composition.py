@@ -1,0 +1,45 @@
+"""The composition root: the one place that picks adapters. Everything is built on first use."""
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from shared.auth import Authenticator
+from shared.repository import ProfileRepository
+from shared.settings import Settings, get_settings
+
+#: The function app's root (the folder holding function_app.py); relative paths start here.
+APP_ROOT = Path(__file__).resolve().parent.parent
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@functools.lru_cache(maxsize=1)
+def repository() -> ProfileRepository:
+    """The store named by PROFILE_STORE, created once per process."""
+    current = settings()
+    if current.profile_store == "cosmos":
+        from shared.repository.cosmos import CosmosRepository
+
+        return CosmosRepository.from_settings(current)
+    from shared.repository.sqlite import SqliteRepository
+
+    path = Path(current.profile_sqlite_path)
+    return SqliteRepository(str(path if path.is_absolute() else APP_ROOT / path))
+
+
+@functools.lru_cache(maxsize=1)
+def authenticator() -> Authenticator:
+    """The bearer-token validator, with its JWKS cache, created once per process."""
+    return Authenticator(settings())
+
+
+def reset() -> None:
+    """Forget everything built so far (tests switch settings between cases)."""
+    if repository.cache_info().currsize:
+        repository().close()
+    repository.cache_clear()
+    authenticator.cache_clear()
+    get_settings.cache_clear()

@@ -1,0 +1,93 @@
+"""The function app as the Functions worker indexes it: one function per method and route."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PRODUCT_ROUTES = {
+    ("POST", "me/profile"), ("POST", "users/{user}/profile"),
+    ("GET", "me/profile"), ("GET", "users/{user}/profile"),
+    ("DELETE", "me/profile"), ("DELETE", "users/{user}/profile"),
+    ("POST", "me/profile/account"), ("POST", "users/{user}/profile/account"),
+    ("GET", "me/profile/account"), ("GET", "users/{user}/profile/account"),
+    ("GET", "me/profile/account/{id}"), ("GET", "users/{user}/profile/account/{id}"),
+    ("PATCH", "me/profile/account/{id}"), ("PATCH", "users/{user}/profile/account/{id}"),
+    ("DELETE", "me/profile/account/{id}"), ("DELETE", "users/{user}/profile/account/{id}"),
+}
+
+_INDEX = """
+import json, function_app
+out = []
+for fn in function_app.app.get_functions():
+    t = fn.get_trigger()
+    out.append({"name": fn.get_function_name(), "route": t.route,
+                "methods": [str(getattr(m, "value", m)) for m in (t.methods or [])],
+                "auth": str(getattr(t.auth_level, "name", t.auth_level)), "http": fn.is_http_function()})
+print(json.dumps(out))
+"""
+
+
+def index_functions(**env: str) -> list[dict]:
+    """Import function_app in a fresh interpreter, as the worker does, and list its functions."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRA_", "PROFILE_", "COSMOS_", "WEBSITE_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", _INDEX], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.fixture(scope="module")
+def tenant_functions() -> list[dict]:
+    return index_functions(ENTRA_TENANT_ID="3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c", ENTRA_AUDIENCES="api://x")
+
+
+def test_every_route_is_its_own_anonymous_http_function(tenant_functions: list[dict]) -> None:
+    seen = set()
+    for fn in tenant_functions:
+        assert fn["http"] and fn["auth"] == "ANONYMOUS", fn
+        assert len(fn["methods"]) == 1, fn
+        seen.add((fn["methods"][0], fn["route"]))
+    assert seen == PRODUCT_ROUTES
+    assert len({fn["name"] for fn in tenant_functions}) == len(tenant_functions)
+
+
+def test_development_issuer_is_published_only_without_a_tenant(tenant_functions: list[dict]) -> None:
+    dev = index_functions()
+    extra = {fn["route"] for fn in dev} - {route for _, route in PRODUCT_ROUTES}
+    assert extra and all(route.startswith("dev-issuer/") for route in extra)
+    assert not any(fn["route"].startswith("dev-issuer") for fn in tenant_functions)
+
+
+def test_a_bad_setting_stops_start_up_naming_it() -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRA_", "PROFILE_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", "import function_app"], cwd=ROOT, env={**clean, "PROFILE_STORE": "mongo"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0 and "PROFILE_STORE" in result.stderr
+
+
+def test_dev_issuer_refuses_to_run_in_azure() -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRA_", "PROFILE_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", "import function_app"], cwd=ROOT, env={**clean, "WEBSITE_INSTANCE_ID": "abc"},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode != 0 and "ENTRA_TENANT_ID" in result.stderr
+
+
+def test_importing_the_app_creates_no_client() -> None:
+    """Indexing must not open the store: an unreachable Cosmos endpoint still indexes fine."""
+    functions = index_functions(
+        ENTRA_TENANT_ID="3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c", ENTRA_AUDIENCES="api://x",
+        PROFILE_STORE="cosmos", COSMOS_ENDPOINT="https://127.0.0.1:1/", PROFILE_SQLITE_PATH="/nonexistent/dir/x.db",
+    )
+    assert len(functions) == len(PRODUCT_ROUTES)
