@@ -6,7 +6,7 @@ PYDEPS := $(VENV)/.installed
 NODEDEPS := node_modules/.installed
 CHECKOV := .tools/checkov/.installed
 
-.PHONY: setup run token test test-fast bench clean
+.PHONY: setup run token test test-fast bench cosmos-server clean
 .DEFAULT_GOAL := run
 
 $(PYDEPS): requirements.txt requirements-dev.txt
@@ -39,6 +39,9 @@ test-fast: $(PYDEPS)  ## unit and function-level tests only
 
 bench: setup  ## print the benchmark figures
 	$(PY) benchmarks/cosmos_round_trips.py
+
+cosmos-server: $(NODEDEPS)  ## the Cosmos-protocol test server on https://127.0.0.1:$${COSMOS_PORT:-3000}
+	node node_modules/@vercel/cosmosdb-server/lib/cli.js --host 127.0.0.1 --port $${COSMOS_PORT:-3000}
 
 clean:
 	rm -rf $(VENV) node_modules .tools .pytest_cache

@@ -2,4 +2,5 @@
 pytest_plugins = [
     "tests.support.identity",
     "tests.support.app",
+    "tests.support.localhost",
 ]

@@ -1,0 +1,219 @@
+// Profile API: Flex Consumption function app + Cosmos DB (serverless) + Entra ID app registration.
+// Provisioned by `azd up` (see docs/deploy.md). Every connection is identity-based; no keys.
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('Name of the azd environment; part of every resource name and the azd-env-name tag.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource. It must offer the Flex Consumption plan.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('Resource group name; empty = rg-<environmentName>.')
+param resourceGroupName string = ''
+
+@description('Optional: object id of a developer (a user) given the Cosmos DB data role for local runs. Empty = none.')
+param principalId string = ''
+
+param cosmosDatabaseName string = 'profiles'
+param cosmosContainerName string = 'profiles'
+
+@description('MAX_BODY_BYTES: request body limit in bytes.')
+@minValue(2)
+param maxBodyBytes int = 65536
+
+@description('MAX_FACETS_PER_USER: accounts per user.')
+@minValue(1)
+param maxFacetsPerUser int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Always-ready HTTP instances. 0 = none: the app scales to zero and costs nothing idle. Each instance is billed even when idle.')
+@minValue(0)
+param alwaysReadyInstances int = 0
+
+@description('Put App Service Authentication (Easy Auth) in front of the functions. The code validates tokens either way.')
+param enableEasyAuth bool = true
+
+@description('Pre-authorize the Azure CLI for User.Read and User.ReadWrite on the API (lets `az account get-access-token --scope` work without consent).')
+param preAuthorizeAzureCli bool = true
+
+var abbrs = loadJsonContent('./abbreviations.json')
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
+var deploymentContainerName = 'app-package-${resourceToken}'
+
+// App ID URI: api://<tenantId>/<uniqueName>. It must be known before the app registration exists
+// (api://<appId> is not), and a tenant id in the URI satisfies Entra's identifier-URI restrictions.
+var apiUniqueName = 'profile-api-${resourceToken}'
+var apiIdentifierUri = 'api://${tenant().tenantId}/${apiUniqueName}'
+
+// ENTRA_AUTHORITY is the authority host without a trailing slash (contract §7).
+var loginEndpoint = environment().authentication.loginEndpoint
+var entraAuthority = (endsWith(loginEndpoint, '/')) ? substring(loginEndpoint, 0, length(loginEndpoint) - 1) : loginEndpoint
+
+resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
+  name: !empty(resourceGroupName) ? resourceGroupName : '${abbrs.resourcesResourceGroups}${environmentName}'
+  location: location
+  tags: tags
+}
+
+module identity './app/identity.bicep' = {
+  name: 'identity'
+  scope: rg
+  params: {
+    name: '${abbrs.managedIdentityUserAssignedIdentities}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage './app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: '${abbrs.storageStorageAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module monitoring './app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: '${abbrs.operationalInsightsWorkspaces}${resourceToken}'
+    applicationInsightsName: '${abbrs.insightsComponents}${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module cosmos './app/cosmos.bicep' = {
+  name: 'cosmos'
+  scope: rg
+  params: {
+    accountName: '${abbrs.documentDBDatabaseAccounts}${resourceToken}'
+    location: location
+    tags: tags
+    databaseName: cosmosDatabaseName
+    containerName: cosmosContainerName
+  }
+}
+
+module rbac './app/rbac.bicep' = {
+  name: 'rbac'
+  scope: rg
+  params: {
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    principalId: identity.outputs.principalId
+  }
+}
+
+module cosmosRbac './app/cosmos-rbac.bicep' = {
+  name: 'cosmos-rbac'
+  scope: rg
+  params: {
+    accountName: cosmos.outputs.accountName
+    databaseName: cosmos.outputs.databaseName
+    principalId: identity.outputs.principalId
+    developerPrincipalId: principalId
+  }
+}
+
+module entra './app/entra.bicep' = {
+  name: 'entra'
+  scope: rg
+  params: {
+    uniqueName: apiUniqueName
+    displayName: 'Profile API (${environmentName})'
+    identifierUri: apiIdentifierUri
+    preAuthorizeAzureCli: preAuthorizeAzureCli
+  }
+}
+
+var entraAudiences = '${entra.outputs.appId},${apiIdentifierUri}'
+
+module api './app/api.bicep' = {
+  name: 'api'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: '${abbrs.webServerFarms}${resourceToken}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    instanceMemoryMB: instanceMemoryMB
+    maximumInstanceCount: maximumInstanceCount
+    alwaysReadyInstances: alwaysReadyInstances
+    cosmosEndpoint: cosmos.outputs.endpoint
+    cosmosDatabase: cosmos.outputs.databaseName
+    cosmosContainer: cosmos.outputs.containerName
+    entraTenantId: tenant().tenantId
+    entraAudiences: entraAudiences
+    entraAuthority: entraAuthority
+    maxBodyBytes: maxBodyBytes
+    maxFacetsPerUser: maxFacetsPerUser
+  }
+  // The identity must hold its roles before the host starts.
+  dependsOn: [
+    rbac
+    cosmosRbac
+  ]
+}
+
+module auth './app/auth.bicep' = if (enableEasyAuth) {
+  name: 'auth'
+  scope: rg
+  params: {
+    siteName: api.outputs.name
+    clientId: entra.outputs.appId
+    identifierUri: apiIdentifierUri
+  }
+}
+
+// azd stores these as environment values (`azd env get-values`).
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_NAME string = api.outputs.name
+output AZURE_FUNCTION_URL string = api.outputs.url
+output ENTRA_API_CLIENT_ID string = entra.outputs.appId
+output ENTRA_API_IDENTIFIER_URI string = apiIdentifierUri
+
+// The product settings, under the contract's names (§7), exactly as the app receives them.
+output PROFILE_STORE string = 'cosmos'
+output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
+output COSMOS_DATABASE string = cosmos.outputs.databaseName
+output COSMOS_CONTAINER string = cosmos.outputs.containerName
+output AZURE_CLIENT_ID string = identity.outputs.clientId
+output ENTRA_TENANT_ID string = tenant().tenantId
+output ENTRA_AUDIENCES string = entraAudiences
+output ENTRA_AUTHORITY string = entraAuthority
+output MAX_BODY_BYTES string = string(maxBodyBytes)
+output MAX_FACETS_PER_USER string = string(maxFacetsPerUser)
