@@ -29,7 +29,7 @@ run: $(PYDEPS)  ## start the API on http://127.0.0.1:$${PORT:-7071}/api (embedde
 	$(PY) -m devhost
 
 token: $(PYDEPS)  ## print a development token (USER, NAME, SCOPES, ROLES variables)
-	@$(PY) scripts/token.py
+	@$(PY) scripts/dev_token.py
 
 test: setup  ## set up and run every test
 	$(PY) -m pytest

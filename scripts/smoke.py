@@ -14,29 +14,18 @@ cannot run (no URL, no token).
 """
 from __future__ import annotations
 
-import os
-import sys
-
-# Run as `python scripts/<name>.py`, Python puts scripts/ first on sys.path, where scripts/token.py
-# (make token) would shadow the standard library's `token` module. Drop that entry first.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
-
 import argparse
-import importlib.util
 import json
+import os
 import shutil
 import subprocess
+import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from pathlib import Path
 
-# The sibling script's azd reader, loaded by path (scripts/ is not a package and not on sys.path).
-_spec = importlib.util.spec_from_file_location("write_local_settings", Path(_HERE) / "write_local_settings.py")
-_sibling = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_sibling)
-ScriptError, read_azd_values = _sibling.ScriptError, _sibling.read_azd_values
+# The sibling script's azd reader (scripts/ is first on sys.path when this runs as a script).
+from write_local_settings import ScriptError, read_azd_values  # noqa: E402
 
 ROUTE = "/api/me/profile/account"
 BODY = {"allowedAudiences": "organization", "countryCode": "NO"}

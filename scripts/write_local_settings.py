@@ -12,16 +12,9 @@ Standard library only; no secrets are read or written (there are none: access is
 """
 from __future__ import annotations
 
-import os
-import sys
-
-# Run as `python scripts/<name>.py`, Python puts scripts/ first on sys.path, where scripts/token.py
-# (make token) would shadow the standard library's `token` module. Drop that entry first.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [p for p in sys.path if os.path.abspath(p or os.curdir) != _HERE]
-
 import argparse
 import json
+import sys
 import shutil
 import subprocess
 from pathlib import Path

@@ -146,14 +146,14 @@ def test_data_survives_a_restart(sqlite_api, identity):
 def test_make_run_and_make_token_flow_with_the_development_issuer(dev_api):
     env = {**os.environ, "PORT": str(dev_api.host.port), "USER": "megan.bowen@contoso.dev", "NAME": "Megan Bowen"}
     env.pop("SCOPES", None), env.pop("ROLES", None), env.pop("ENTRA_TENANT_ID", None)
-    token = subprocess.run([sys.executable, "scripts/token.py"], cwd=PROJECT_ROOT, env=env,
+    token = subprocess.run([sys.executable, "scripts/dev_token.py"], cwd=PROJECT_ROOT, env=env,
                            capture_output=True, text=True, check=True, timeout=60).stdout.strip()
     assert dev_api.request("POST", "me/profile", token).status_code == 201
     created = dev_api.request("POST", "me/profile/account", token, json=SEED)
     assert created.status_code == 201, created.text
     assert created.json()["userPrincipalName"] == "megan.bowen@contoso.dev"
     app_env = {**env, "SCOPES": "", "ROLES": "User.ReadWrite.All"}
-    app_token = subprocess.run([sys.executable, "scripts/token.py"], cwd=PROJECT_ROOT, env=app_env,
+    app_token = subprocess.run([sys.executable, "scripts/dev_token.py"], cwd=PROJECT_ROOT, env=app_env,
                                capture_output=True, text=True, check=True, timeout=60).stdout.strip()
     oid = created.headers["Location"].split("/users/")[1].split("/")[0]
     assert dev_api.request("GET", f"users/{oid}/profile/account", app_token).json()["value"][0]["id"] == created.json()["id"]

@@ -1,0 +1,124 @@
+"""Conversion between WSGI and `func.HttpRequest` / `func.HttpResponse`, as the Functions host does it."""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlsplit
+
+import azure.functions as func
+
+#: Hard cap on request bodies, like the Functions front end (100 MB), to bound memory use.
+MAX_BODY_BYTES = 100 * 1024 * 1024
+_HOP_BY_HOP = frozenset(
+    ("connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
+     "transfer-encoding", "upgrade", "content-length")
+)
+_NO_BODY = frozenset((204, 304))
+
+
+class BodyTooLarge(Exception):
+    """The request body exceeds the cap."""
+
+
+class BadContentLength(Exception):
+    """The Content-Length header is not a whole number."""
+
+
+def wire_to_text(value: str) -> str:
+    """Turn a WSGI (latin-1) string back into UTF-8 text."""
+    return value.encode("latin-1").decode("utf-8", "replace")
+
+
+def raw_path(environ: dict[str, Any]) -> str:
+    """The request path exactly as sent (still percent-encoded), without the query string."""
+    uri = environ.get("REQUEST_URI") or environ.get("RAW_URI")
+    if uri:
+        path = urlsplit(uri).path
+        return path or "/"
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    return quote(wire_to_text(path), safe="/@:!$&'()*+,;=~") or "/"
+
+
+def headers(environ: dict[str, Any]) -> dict[str, str]:
+    """All request headers, lower-cased names (the server joins repeated headers with ', ')."""
+    result = {name[5:].replace("_", "-").lower(): wire_to_text(v) for name, v in environ.items()
+              if name.startswith("HTTP_") and isinstance(v, str)}
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            result[key.replace("_", "-").lower()] = wire_to_text(environ[key])
+    return result
+
+
+def query(query_string: str) -> dict[str, str]:
+    """Parse the query like the host: keys case-insensitive, repeated values joined by ',', empty values dropped."""
+    merged: dict[str, list[str]] = {}
+    spelled: dict[str, str] = {}
+    for key, value in parse_qsl(query_string, keep_blank_values=True, encoding="utf-8", errors="replace"):
+        spelled.setdefault(key.lower(), key)
+        merged.setdefault(key.lower(), []).append(value)
+    joined = {spelled[k]: ",".join(v for v in values if v) for k, values in merged.items()}
+    return {k: v for k, v in joined.items() if v}
+
+
+def read_body(environ: dict[str, Any], cap: int = MAX_BODY_BYTES) -> bytes:
+    """Read exactly Content-Length bytes (or to EOF for chunked bodies), refusing more than `cap`."""
+    stream = environ.get("wsgi.input")
+    length_text = (environ.get("CONTENT_LENGTH") or "").strip()
+    if length_text:
+        if not length_text.isdigit():
+            raise BadContentLength()
+        length = int(length_text)
+        if length > cap:
+            raise BodyTooLarge()
+        return stream.read(length) if length and stream is not None else b""
+    if stream is None:
+        return b""
+    data = stream.read(cap + 1) if environ.get("wsgi.input_terminated") else b""
+    if len(data) > cap:
+        raise BodyTooLarge()
+    return data
+
+
+def absolute_url(environ: dict[str, Any], path: str) -> str:
+    """`scheme://host[:port]/path[?query]`, the host taken from the Host header as the Functions host does."""
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT', '80')}"
+    qs = environ.get("QUERY_STRING", "")
+    return f"{environ.get('wsgi.url_scheme', 'http')}://{host}{path}" + (f"?{qs}" if qs else "")
+
+
+def to_request(environ: dict[str, Any], method: str, route_params: dict[str, str], body: bytes) -> func.HttpRequest:
+    """Build the `func.HttpRequest` a function receives."""
+    return func.HttpRequest(
+        method=method,
+        url=absolute_url(environ, raw_path(environ)),
+        headers=headers(environ),
+        params=query(environ.get("QUERY_STRING", "")),
+        route_params=route_params,
+        body=body,
+    )
+
+
+def _latin1(text: str) -> str:
+    """Encode header text as UTF-8 bytes carried in a WSGI latin-1 string; refuse CR/LF."""
+    if "\r" in text or "\n" in text or "\0" in text:
+        raise ValueError("response header contains a line break")
+    return text.encode("utf-8").decode("latin-1")
+
+
+def from_response(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Turn what a function returned into (status, headers, body); raises TypeError for other types."""
+    if result is None:
+        return 204, [], b""
+    if isinstance(result, (str, bytes, bytearray)):
+        result = func.HttpResponse(result)
+    if not isinstance(result, func.HttpResponse):
+        raise TypeError(f"an HTTP function returned {type(result).__name__}, not func.HttpResponse")
+    status = int(result.status_code)
+    pairs = [(str(k), str(v)) for k, v in result.headers.items()]
+    if not any(k.lower() == "content-type" for k, _ in pairs):
+        mime = result.mimetype or "text/plain"
+        pairs.append(("Content-Type", f"{mime}; charset={result.charset}" if mime.startswith("text/") else mime))
+    body = b"" if status in _NO_BODY or status < 200 else result.get_body() or b""
+    out = [(_latin1(k), _latin1(v)) for k, v in pairs if k.lower() not in _HOP_BY_HOP]
+    if status not in _NO_BODY and status >= 200:
+        out.append(("Content-Length", str(len(body))))
+    return status, out, body

@@ -1,0 +1,44 @@
+"""Find the project root, read host.json's route prefix and import `function_app` like the worker."""
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import azure.functions as func
+
+DEFAULT_ROUTE_PREFIX = "api"
+
+
+def find_root(explicit: str | Path | None = None) -> Path:
+    """The folder holding function_app.py: explicit, else the working folder if it has one, else devhost's parent."""
+    if explicit is not None:
+        return Path(explicit).resolve()
+    cwd = Path.cwd()
+    if (cwd / "function_app.py").is_file():
+        return cwd.resolve()
+    return Path(__file__).resolve().parent.parent
+
+
+def route_prefix(root: Path) -> str:
+    """`extensions.http.routePrefix` from host.json, else `api` (the host's default)."""
+    try:
+        data = json.loads((root / "host.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return DEFAULT_ROUTE_PREFIX
+    prefix = ((data.get("extensions") or {}).get("http") or {}).get("routePrefix")
+    return prefix.strip("/") if isinstance(prefix, str) else DEFAULT_ROUTE_PREFIX
+
+
+def load_app(root: Path, script: str = "function_app.py") -> func.FunctionRegister:
+    """Import the script from `root` (put on sys.path) and return its single FunctionApp."""
+    if not (root / script).is_file():
+        raise FileNotFoundError(f"{root / script} does not exist")
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    module = importlib.import_module(Path(script).stem)
+    apps = [v for v in vars(module).values() if isinstance(v, func.FunctionRegister)]
+    if len(apps) != 1:
+        raise ValueError(f"{script} must define exactly one FunctionApp instance, found {len(apps)}")
+    return apps[0]

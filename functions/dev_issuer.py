@@ -1,0 +1,54 @@
+"""The development issuer's OpenID discovery document and JWKS (registered only without ENTRA_TENANT_ID)."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import azure.functions as func
+
+from shared.auth import dev_issuer
+from shared.settings import DEV_ISSUER_ROUTE, get_settings
+
+bp = func.Blueprint()
+
+
+def _json(body: dict[str, Any], status: int = 200) -> func.HttpResponse:
+    return func.HttpResponse(
+        json.dumps(body), status_code=status, mimetype="application/json", headers={"Cache-Control": "no-store"}
+    )
+
+
+def _not_found() -> func.HttpResponse:
+    return _json({"error": {"code": "itemNotFound", "message": "Unknown tenant."}}, status=404)
+
+
+def _serves(tenant: str | None) -> bool:
+    """True when the development issuer is on and `tenant` is its tenant."""
+    settings = get_settings()
+    return settings.dev_issuer and (tenant or "").lower() == settings.tenant_id.lower()
+
+
+@bp.function_name("dev_issuer_openid_configuration")
+@bp.route(
+    route=f"{DEV_ISSUER_ROUTE}/{{tenant}}/v2.0/.well-known/openid-configuration",
+    methods=["GET"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
+def openid_configuration(req: func.HttpRequest) -> func.HttpResponse:
+    """GET the development issuer's OpenID configuration."""
+    if not _serves(req.route_params.get("tenant")):
+        return _not_found()
+    return _json(dev_issuer.discovery_document(get_settings()))
+
+
+@bp.function_name("dev_issuer_keys")
+@bp.route(
+    route=f"{DEV_ISSUER_ROUTE}/{{tenant}}/discovery/v2.0/keys",
+    methods=["GET"],
+    auth_level=func.AuthLevel.ANONYMOUS,
+)
+def signing_keys(req: func.HttpRequest) -> func.HttpResponse:
+    """GET the development issuer's JSON Web Key Set (public key only)."""
+    if not _serves(req.route_params.get("tenant")):
+        return _not_found()
+    return _json(dev_issuer.jwks(get_settings()))

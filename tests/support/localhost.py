@@ -1,0 +1,124 @@
+"""Pytest plugin: start the local host (`python -m devhost --port 0`) as a subprocess.
+
+- `start_local_host(env, cwd=PROJECT_ROOT)` -> `LocalHost` with `url` (`http://127.0.0.1:<port>/api`),
+  `process`, `stop()`, `restart()` (same env, same cwd, same port, so data files and issued tokens survive)
+  and `output()` (what the process wrote to stderr, for diagnostics).
+- fixture `local_host_factory`: the same callable; every host it started is stopped at teardown.
+"""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import IO, Callable
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+READY = re.compile(r"listening on (http://127\.0\.0\.1:(\d+)\S*)")
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 10.0
+
+
+class LocalHost:
+    """A running `python -m devhost` subprocess."""
+
+    def __init__(self, env: Mapping[str, str], cwd: Path, timeout: float = START_TIMEOUT) -> None:
+        self.env = {**os.environ, **env}
+        self.cwd = Path(cwd)
+        self.timeout = timeout
+        self.url = ""
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self._stdout: IO[bytes] | None = None
+        self._stderr: IO[bytes] | None = None
+        self._log = ""  # stderr of processes already stopped
+
+    def start(self, port: int = 0) -> LocalHost:
+        """Start the process on `port` (0: a free one) and wait for its readiness line."""
+        # Files, not pipes: a full, undrained pipe would block the server's request logging.
+        self._stdout, self._stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        env = {**self.env, "PYTHONUNBUFFERED": "1"}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "devhost", "--port", str(port)],
+            cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, stdout=self._stdout, stderr=self._stderr,
+        )
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            found = READY.search(self._read(self._stdout))
+            if found:
+                self.url, self.port = found[1], int(found[2])
+                return self
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.05)
+        code = self.process.poll()
+        stdout = self._read(self._stdout)
+        self.stop()
+        raise RuntimeError(
+            f"devhost did not become ready within {self.timeout:.0f} s (exit code {code}).\n"
+            f"stdout:\n{stdout}\nstderr:\n{self.output()}"
+        )
+
+    @staticmethod
+    def _read(stream: IO[bytes] | None) -> str:
+        """Everything written to a capture file so far."""
+        if stream is None:
+            return ""
+        stream.seek(0)
+        return stream.read().decode("utf-8", "replace")
+
+    def output(self) -> str:
+        """Everything the process (and its predecessors, across restarts) wrote to stderr."""
+        return self._log + self._read(self._stderr)
+
+    def stop(self) -> None:
+        """SIGTERM, then kill after a grace period; keeps the stderr text; idempotent."""
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(STOP_TIMEOUT)
+        self._log += self._read(self._stderr)
+        for stream in (self._stdout, self._stderr):
+            if stream is not None:
+                stream.close()
+        self._stdout = self._stderr = None
+
+    def restart(self) -> LocalHost:
+        """Stop and start again with the same environment, working folder and port."""
+        port = self.port
+        self.stop()
+        return self.start(port)
+
+
+def start_local_host(env: Mapping[str, str] | None = None, cwd: Path | str = PROJECT_ROOT,
+                     timeout: float = START_TIMEOUT) -> LocalHost:
+    """Start `python -m devhost --port 0` with os.environ overlaid by `env`; wait until it listens."""
+    return LocalHost(env or {}, Path(cwd), timeout).start()
+
+
+@pytest.fixture
+def local_host_factory() -> Iterator[Callable[..., LocalHost]]:
+    """`start_local_host`, with every host it started stopped at teardown."""
+    started: list[LocalHost] = []
+
+    def factory(env: Mapping[str, str] | None = None, cwd: Path | str = PROJECT_ROOT,
+                timeout: float = START_TIMEOUT) -> LocalHost:
+        host = start_local_host(env, cwd, timeout)
+        started.append(host)
+        return host
+
+    yield factory
+    for host in started:
+        host.stop()

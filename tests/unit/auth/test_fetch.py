@@ -1,0 +1,90 @@
+"""The metadata/JWKS fetcher: only trusted URLs, no redirects, bounded JSON objects."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from shared.auth.fetch import MAX_DOCUMENT_BYTES, FetchError, fetch_json, is_trusted_url
+
+RESPONSES = {
+    "/ok": (200, b'{"issuer": "x"}'),
+    "/array": (200, b"[1, 2]"),
+    "/text": (200, b"not json"),
+    "/big": (200, b'{"k": "' + b"x" * (MAX_DOCUMENT_BYTES + 10) + b'"}'),
+    "/error": (500, b"{}"),
+}
+
+
+@pytest.fixture
+def server() -> Iterator[tuple[str, list[str]]]:
+    hits: list[str] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server API
+            hits.append(self.path)
+            if self.path == "/redirect":
+                self.send_response(302)
+                self.send_header("Location", "/ok")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            status, body = RESPONSES[self.path]
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", hits
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_fetches_a_json_object(server):
+    base, _ = server
+    assert fetch_json(f"{base}/ok") == {"issuer": "x"}
+
+
+@pytest.mark.parametrize("path", ["/array", "/text", "/big", "/error"])
+def test_bad_documents_raise_fetch_error(server, path):
+    base, _ = server
+    with pytest.raises(FetchError):
+        fetch_json(base + path)
+
+
+def test_redirects_are_not_followed(server):
+    base, hits = server
+    with pytest.raises(FetchError):
+        fetch_json(f"{base}/redirect")
+    assert hits == ["/redirect"]
+
+
+@pytest.mark.parametrize(
+    ("url", "trusted"),
+    [
+        ("https://login.microsoftonline.com/t/v2.0", True),
+        ("http://127.0.0.1:7071/x", True),
+        ("http://localhost/x", True),
+        ("http://[::1]/x", True),
+        ("http://login.microsoftonline.com/x", False),
+        ("http://10.0.0.5/x", False),
+        ("file:///etc/passwd", False),
+        ("https:///nohost", False),
+        ("gopher://127.0.0.1/", False),
+    ],
+)
+def test_trusted_urls(url, trusted):
+    assert is_trusted_url(url) is trusted
+
+
+def test_untrusted_url_is_refused_without_a_request():
+    with pytest.raises(FetchError):
+        fetch_json("http://192.0.2.1/keys")
