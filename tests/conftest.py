@@ -3,4 +3,5 @@ pytest_plugins = [
     "tests.support.identity",
     "tests.support.app",
     "tests.support.localhost",
+    "tests.support.cosmos_server",
 ]

@@ -10,8 +10,11 @@ Semantics every adapter guarantees:
   none, refuses with `QuotaExceeded` when the user already has `max_accounts` accounts, and stores
   the idempotency record (if given) together with the account. If a record with the same key
   already exists and has not expired, nothing is written and `IdempotencyReplay(record)` is raised.
-- `delete_profile` removes the profile, every account and every idempotency record of the user, or
-  nothing (raises NotFound when there is no profile).
+  An account id that the user already has is `Conflict`, with nothing written.
+- `delete_profile` removes the profile, every account and every idempotency record of the user
+  (NotFound when there is no profile). SQLite: one transaction. Cosmos: batches of at most 99
+  documents, records first and the profile in the last batch, so a failure part-way leaves a
+  profile with fewer facets (never facets without a profile) and a retry finishes the job.
 - `list_accounts` orders by (createdDateTime, id) and pages by cursor (keyset, not offset), so
   inserts during paging never repeat or skip an item that existed when paging started.
 - ETags are opaque strings that change on every write of the item. `if_match=None` means

@@ -175,10 +175,12 @@ class SqliteRepository:
             if count >= max_accounts:
                 raise QuotaExceeded(f"A user can have at most {max_accounts} accounts.")
             _insert_profile(db, tenant_id, object_id, profile_if_missing)
-            db.execute(
-                "INSERT INTO accounts (tenant_id, object_id, id, sort_key, etag, data) VALUES (?,?,?,?,?,?)",
+            inserted = db.execute(
+                "INSERT OR IGNORE INTO accounts (tenant_id, object_id, id, sort_key, etag, data) VALUES (?,?,?,?,?,?)",
                 (tenant_id, object_id, account.id, sort_key(account), etag, account.model_dump_json()),
             )
+            if inserted.rowcount == 0:
+                raise Conflict("An account with this id already exists.")
             if idempotency is not None:
                 db.execute(
                     "INSERT OR REPLACE INTO idempotency VALUES (?,?,?,?,?,?,?)",

@@ -46,8 +46,14 @@ def store_env(store: str, tmp_path: Any, request: pytest.FixtureRequest) -> dict
     """Environment selecting the store under test (the Cosmos server fixture only when asked)."""
     if store == "sqlite":
         return {"PROFILE_STORE": "sqlite", "PROFILE_SQLITE_PATH": str(tmp_path / "profiles.sqlite3")}
-    cosmos = request.getfixturevalue("cosmos_container_env")
-    return {"PROFILE_STORE": "cosmos", **cosmos}
+    cosmos = request.getfixturevalue("cosmos_settings")
+    return {
+        "PROFILE_STORE": "cosmos",
+        "COSMOS_ENDPOINT": cosmos.cosmos_endpoint,
+        "COSMOS_KEY": cosmos.cosmos_key,
+        "COSMOS_DATABASE": cosmos.cosmos_database,
+        "COSMOS_CONTAINER": cosmos.cosmos_container,
+    }
 
 
 @pytest.fixture(params=["sqlite", "cosmos"])

@@ -1,0 +1,203 @@
+"""Pytest plugin: the Cosmos-protocol test server (@vercel/cosmosdb-server, Node) on 127.0.0.1.
+
+- `CosmosServer(port=0)`: `start()`, `stop()`, `restart()` (same port; the server keeps data in
+  memory, so a restarted server is EMPTY), `endpoint`, `key`, `output()`.
+- fixture `cosmos_server` (session): one server for the run.
+- fixture `cosmos_server_factory`: private servers (fault tests stop/restart them); stopped at teardown.
+- fixture `cosmos_settings`: a fresh database + container (unique names, created from
+  cosmos_container.json) on the session server, as `Settings`; the database is dropped afterwards.
+- `create_database(settings)`: (re)create that database/container, e.g. after a restart.
+
+With `CI=true`, a server that cannot start (node or node_modules missing) FAILS the test; elsewhere
+the test is skipped with the reason.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import IO, NoReturn
+
+import pytest
+
+from shared.settings import Settings
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CLI = PROJECT_ROOT / "node_modules" / "@vercel" / "cosmosdb-server" / "lib" / "cli.js"
+#: Any base64 string: the test server does not check signatures (the SDK insists on base64).
+DUMMY_KEY = "dGVzdC1zZXJ2ZXItZHVtbXkta2V5LW5vdC1hLXNlY3JldA=="
+START_TIMEOUT = 20.0
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Fail under CI=true, skip elsewhere."""
+    if os.environ.get("CI", "").strip().lower() == "true":
+        pytest.fail(f"Cosmos test server unavailable: {reason}", pytrace=False)
+    pytest.skip(f"Cosmos test server unavailable: {reason} (run `npm ci`)")
+
+
+def free_port() -> int:
+    """A TCP port that was free on 127.0.0.1 a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class CosmosServer:
+    """One `node .../cli.js --host 127.0.0.1 --port N` process (HTTPS, self-signed)."""
+
+    def __init__(self, port: int = 0) -> None:
+        self.port = port or free_port()
+        self.key = DUMMY_KEY
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
+
+    @property
+    def endpoint(self) -> str:
+        return f"https://127.0.0.1:{self.port}/"
+
+    def start(self) -> CosmosServer:
+        """Start on `self.port` and wait until it answers HTTPS; RuntimeError if it does not."""
+        node = shutil.which("node")
+        if node is None or not CLI.exists():
+            raise FileNotFoundError(f"node or {CLI} is missing")
+        self._log = tempfile.TemporaryFile()
+        self.process = subprocess.Popen(
+            [node, str(CLI), "--host", "127.0.0.1", "--port", str(self.port)],
+            cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            if self._answers():
+                return self
+            time.sleep(0.1)
+        output = self.output()
+        self.stop()
+        raise RuntimeError(f"cosmosdb-server did not answer on port {self.port}:\n{output}")
+
+    def _answers(self) -> bool:
+        context = ssl.create_default_context()
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        try:
+            urllib.request.urlopen(self.endpoint, context=context, timeout=1).close()
+            return True
+        except urllib.error.HTTPError:
+            return True  # any HTTP answer means it is serving
+        except (OSError, ssl.SSLError):
+            return False
+
+    def stop(self) -> None:
+        """Stop the process (terminate, then kill) and wait for it."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+    def restart(self) -> CosmosServer:
+        """Stop and start again on the same port. The data is gone (in-memory server)."""
+        self.stop()
+        return self.start()
+
+    def output(self) -> str:
+        if self._log is None:
+            return ""
+        self._log.seek(0)
+        return self._log.read().decode("utf-8", "replace")[-4000:]
+
+
+def start_server(port: int = 0) -> CosmosServer:
+    """A started server, or skip/fail (see `unavailable`)."""
+    try:
+        return CosmosServer(port).start()
+    except (FileNotFoundError, RuntimeError, OSError) as error:
+        unavailable(str(error))
+
+
+def settings_for(server: CosmosServer, database: str | None = None) -> Settings:
+    """Settings naming a unique database/container on `server` (key auth, as for the emulator)."""
+    name = database or f"db-{uuid.uuid4().hex[:12]}"
+    return Settings(
+        profile_store="cosmos", cosmos_endpoint=server.endpoint, cosmos_key=server.key,
+        cosmos_database=name, cosmos_container="profiles",
+    )
+
+
+def create_database(settings: Settings) -> None:
+    """Create the database and the container (cosmos_container.json) that `settings` name."""
+    from azure.cosmos import CosmosClient
+
+    from shared.repository.cosmos_connection import create_container
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # self-signed certificate
+        with CosmosClient(settings.cosmos_endpoint, settings.cosmos_key, connection_verify=False, timeout=10) as client:
+            database = client.create_database_if_not_exists(settings.cosmos_database)
+            create_container(database, settings.cosmos_container)
+
+
+def drop_database(settings: Settings) -> None:
+    """Best-effort removal of the database (keeps the in-memory server small)."""
+    from azure.cosmos import CosmosClient
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with CosmosClient(settings.cosmos_endpoint, settings.cosmos_key, connection_verify=False, timeout=5) as c:
+                c.delete_database(settings.cosmos_database)
+    except Exception:  # noqa: BLE001 - the server may be down on purpose
+        pass
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The test server's certificate is self-signed: silence urllib3's warning for it."""
+    config.addinivalue_line("filterwarnings", "ignore:Unverified HTTPS request:urllib3.exceptions.InsecureRequestWarning")
+
+
+@pytest.fixture(scope="session")
+def cosmos_server() -> Iterator[CosmosServer]:
+    """The session's test server."""
+    server = start_server()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def cosmos_server_factory() -> Iterator[Callable[[], CosmosServer]]:
+    """Start private servers (for tests that stop or restart them); all stopped at teardown."""
+    servers: list[CosmosServer] = []
+
+    def factory() -> CosmosServer:
+        servers.append(start_server())
+        return servers[-1]
+
+    yield factory
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def cosmos_settings(cosmos_server: CosmosServer) -> Iterator[Settings]:
+    """A fresh database/container on the session server, dropped after the test."""
+    settings = settings_for(cosmos_server)
+    create_database(settings)
+    yield settings
+    drop_database(settings)
