@@ -112,7 +112,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     for name, low, high in (("MAX_BODY_BYTES", 2, 100 * 1024 * 1024), ("MAX_FACETS_PER_USER", 1, 10000), ("PORT", 1, 65535)):
         raw = get(name)
         if raw is not None:
-            if not raw.isdigit() or not low <= int(raw) <= high:
+            if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
                 raise SettingsError(f"{name} must be a whole number from {low} to {high}.")
             values[name.lower()] = int(raw)
 

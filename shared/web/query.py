@@ -28,7 +28,7 @@ def parse_options(params: Mapping[str, str], *, allowed: frozenset[str]) -> List
     top = MAX_TOP
     if "$top" in values:
         raw = values["$top"].strip()
-        if not raw.isdigit() or not 1 <= int(raw) <= MAX_TOP:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_TOP:
             raise BadRequest(f"Invalid value for $top: it must be a whole number from 1 to {MAX_TOP}.")
         top = int(raw)
     select = None

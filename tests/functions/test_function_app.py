@@ -20,6 +20,7 @@ PRODUCT_ROUTES = {
     ("GET", "me/profile/account/{id}"), ("GET", "users/{user}/profile/account/{id}"),
     ("PATCH", "me/profile/account/{id}"), ("PATCH", "users/{user}/profile/account/{id}"),
     ("DELETE", "me/profile/account/{id}"), ("DELETE", "users/{user}/profile/account/{id}"),
+    ("GET", "openapi.json"),
 }
 
 _INDEX = """

@@ -56,7 +56,7 @@ def test_unsupported_query_options_are_400_naming_them(invoke, identity):
     assert "$filter" in body_of(response)["error"]["message"] and "$orderby" in body_of(response)["error"]["message"]
 
 
-@pytest.mark.parametrize("top", ["0", "101", "-1", "abc"])
+@pytest.mark.parametrize("top", ["0", "101", "-1", "abc", "²", "٣", " 5x"])
 def test_top_out_of_range_is_400(invoke, identity, top):
     response = invoke(account.list_my_accounts, "GET", "me/profile/account", token=identity.mint(), params={"$top": top})
     assert response.status_code == 400
