@@ -91,3 +91,30 @@ def test_point_operations(counted):
         transport.reset()
         call()
         assert _counts(transport) == expected
+
+
+def test_creating_a_facet_through_the_service_costs_one_write(counted):
+    """The whole create path (permission check, user resolution, write), as a request runs it."""
+    from shared.auth import Principal
+    from shared.models import AccountInput
+    from shared.services.accounts import create_account
+
+    repo, transport = counted
+    tenant = guid()
+
+    def caller(oid: str, upn: str, scope: str) -> Principal:
+        return Principal(tenant_id=tenant, object_id=oid, is_app=False, scopes=frozenset({scope}), roles=frozenset(),
+                         app_id=guid(), app_display_name=None, upn=upn, display_name="Test")
+
+    owner = caller(guid(), "owner@contoso.test", "User.ReadWrite")
+    admin = caller(guid(), "admin@contoso.test", "User.ReadWrite.All")
+    for principal in (owner, admin):  # first sight records each caller once (cached afterwards)
+        create_account(repo, principal, "me", AccountInput(), max_accounts=100)
+    counts = {}
+    for label, principal, ref in (("me", owner, "me"), ("oid", admin, owner.object_id), ("upn", admin, "OWNER@contoso.test")):
+        transport.reset()
+        create_account(repo, principal, ref, AccountInput(), max_accounts=100)
+        counts[label] = _counts(transport)
+    assert counts["me"] == (1, 1)
+    assert counts["upn"] == (2, 1)  # + the UPN index point read
+    assert counts["oid"] == (2, 1)  # + the directory entry's point read (userPrincipalName, ageGroup in the body)
