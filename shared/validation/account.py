@@ -9,7 +9,7 @@ from shared.errors import BadRequest
 from shared.models.account import ODATA_TYPE, READ_ONLY_PROPERTIES, WRITABLE_PROPERTIES, AccountInput
 from shared.validation.audiences import audience_members, canonical_audiences
 from shared.validation.codes import country_code
-from shared.validation.complex_types import MAX_TEXT, inference_data, locale_info, person_data_source
+from shared.validation.complex_types import MAX_TEXT, inference_data, locale_info, optional_text, person_data_source
 from shared.validation.json_body import NOT_OBJECT_MESSAGE
 from shared.validation.problems import Problems
 
@@ -74,8 +74,13 @@ def _audiences(value: object, name: str, problems: Problems) -> str:
 
 
 def _country(value: object, name: str, problems: Problems) -> str | None:
-    if value is None:
+    text = optional_text(value, name, MAX_TEXT, problems)
+    if text is None:
         return None
+    code = country_code(text)
+    if code is None:
+        problems.invalid(name, f"The value of '{name}' must be an assigned ISO 3166-1 alpha-2 country code, such as 'NO'.")
+    return code
     if not isinstance(value, str):
         problems.wrong_type(name, "a string or null")
     elif len(value) > MAX_TEXT:

@@ -29,7 +29,8 @@ def _members(value: object, name: str, type_name: str, allowed: tuple[str, ...],
     return value if len(problems.errors) == before else None
 
 
-def _text(value: object, target: str, limit: int, problems: Problems) -> str | None:
+def optional_text(value: object, target: str, limit: int, problems: Problems) -> str | None:
+    """A string of at most `limit` characters, or null; anything else is recorded as a problem."""
     if value is None:
         return None
     if not isinstance(value, str):
@@ -48,7 +49,7 @@ def locale_info(value: object, name: str, problems: Problems) -> dict | None:
     members = _members(value, name, LOCALE_INFO, ("locale", "displayName"), problems)
     if members is None:
         return None
-    locale = _text(members.get("locale"), f"{name}.locale", MAX_LOCALE_LENGTH, problems)
+    locale = optional_text(members.get("locale"), f"{name}.locale", MAX_LOCALE_LENGTH, problems)
     if locale is not None:
         canonical = locale_tag(locale)
         if canonical is None:
@@ -58,7 +59,7 @@ def locale_info(value: object, name: str, problems: Problems) -> dict | None:
                 "is an ISO 639 code, such as 'en-US'.",
             )
         locale = canonical
-    display_name = _text(members.get("displayName"), f"{name}.displayName", MAX_TEXT, problems)
+    display_name = optional_text(members.get("displayName"), f"{name}.displayName", MAX_TEXT, problems)
     return {"locale": locale, "displayName": display_name}
 
 
