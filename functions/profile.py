@@ -7,6 +7,7 @@ from shared.models.profile import PROFILE_ODATA_TYPE
 from shared.services import profiles
 from shared.validation import validate_profile_body
 from shared.web import Call, handle
+from shared.web.query import parse_options
 from shared.web.responses import empty_response, json_response
 
 bp = func.Blueprint()
@@ -22,7 +23,9 @@ def _create(call: Call, ref: str) -> func.HttpResponse:
 
 
 def _get(call: Call, ref: str) -> func.HttpResponse:
-    _, profile = profiles.get_profile(call.repo, call.principal(), ref)
+    principal = call.principal()
+    parse_options(call.req.params, allowed=frozenset())  # the profile has no options: any `$` option is 400
+    _, profile = profiles.get_profile(call.repo, principal, ref)
     return json_response(call.ids, _body(profile.id))
 
 

@@ -158,3 +158,11 @@ def test_idempotent_create_returns_the_original_response(invoke, identity):
     other_caller = identity.mint(oid=OTHER_OID, preferred_username="o@contoso.test")
     assert body_of(post_account(invoke, other_caller, headers={"Idempotency-Key": "k-1"}))["id"] != body_of(first)["id"]
     assert len(body_of(invoke(account.list_my_accounts, "GET", "me/profile/account", token=token))["value"]) == 1
+
+
+def test_profile_get_rejects_query_options(invoke, identity):
+    token = identity.mint()
+    assert invoke(profile.create_my_profile, "POST", "me/profile", token=token).status_code == 201
+    response = invoke(profile.get_my_profile, "GET", "me/profile", token=token, params={"$expand": "account"})
+    assert response.status_code == 400 and "$expand" in body_of(response)["error"]["message"]
+    assert invoke(profile.get_my_profile, "GET", "me/profile", token=token).status_code == 200
