@@ -5,6 +5,8 @@ code reads `os.environ` (azure-identity reads `AZURE_CLIENT_ID` itself).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 import ipaddress
 import os
@@ -109,6 +111,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     for name in ("PROFILE_SQLITE_PATH", "COSMOS_DATABASE", "COSMOS_CONTAINER", "COSMOS_KEY", "AZURE_CLIENT_ID"):
         if get(name) is not None:
             values[name.lower()] = get(name)
+    if "cosmos_key" in values and not _is_base64(str(values["cosmos_key"])):
+        raise SettingsError("COSMOS_KEY must be an account key (base64), as the emulator or test server expects.")
     for name, low, high in (("MAX_BODY_BYTES", 2, 100 * 1024 * 1024), ("MAX_FACETS_PER_USER", 1, 10000), ("PORT", 1, 65535)):
         raw = get(name)
         if raw is not None:
@@ -154,6 +158,14 @@ def is_loopback_host(host: str | None) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _is_base64(value: str) -> bool:
+    try:
+        base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    return True
 
 
 def _check_url(name: str, value: str) -> None:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 import math
 from collections.abc import Iterator, Mapping
 from typing import Any, NoReturn
@@ -20,6 +21,8 @@ from typing import Any, NoReturn
 from azure.core.exceptions import AzureError, ClientAuthenticationError, HttpResponseError
 
 from shared.errors import ApiError, Conflict, NotFound, PreconditionFailed, ServiceUnavailable, Throttled
+
+log = logging.getLogger("profile_api.cosmos")
 
 #: Seconds a client is asked to wait when the store is unreachable.
 UNAVAILABLE_RETRY_AFTER = 5
@@ -53,7 +56,18 @@ def retry_after_seconds(headers: Mapping[str, Any] | None, default: int = 1) -> 
 
 
 def map_error(error: BaseException) -> ApiError:
-    """The API error for an SDK failure; its message never quotes the SDK."""
+    """The API error for an SDK failure; its message never quotes the SDK.
+
+    Failures that become a 500 are logged with their cause (server side only), so an operator
+    can tell a misconfigured store from a bug.
+    """
+    mapped = _map(error)
+    if mapped.status >= 500 and not isinstance(mapped, ServiceUnavailable):
+        log.error("Cosmos DB call failed: %s (status %s)", type(error).__name__, status_of(error), exc_info=error)
+    return mapped
+
+
+def _map(error: BaseException) -> ApiError:
     if isinstance(error, ApiError):
         return error
     if isinstance(error, ClientAuthenticationError):

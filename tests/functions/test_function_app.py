@@ -74,6 +74,7 @@ def test_development_issuer_is_published_only_without_a_tenant(tenant_functions:
         ({"WEBSITE_INSTANCE_ID": "abc"}, "ENTRA_TENANT_ID"),  # the development issuer refuses to run in Azure
         ({"ENTRA_TENANT_ID": "not-a-guid"}, "ENTRA_TENANT_ID"),
         ({"MAX_BODY_BYTES": "²"}, "MAX_BODY_BYTES"),
+        ({"COSMOS_KEY": "local"}, "COSMOS_KEY"),
     ],
 )
 def test_a_bad_setting_stops_start_up_naming_it(env: dict, named: str) -> None:
