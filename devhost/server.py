@@ -73,12 +73,20 @@ def create(app: Any = None, host: str = "127.0.0.1", port: int | None = None, *,
     return server, base
 
 
-def stop(server: Any) -> None:
-    """Stop a server started with `create()` and `run()` (from any thread)."""
+def stop(server: Any, thread: threading.Thread | None = None) -> None:
+    """Stop a server started with `create()` and `run()` (from any thread).
+
+    Emptying the socket map ends `run()`'s loop after its current poll; the sockets are closed only
+    once that thread has left `select()` (closing them under it raises EBADF in the server thread).
+    """
     server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
-    server.close()
-    for channel in list(server._map.values()):
+    channels = list(server._map.values())
+    server._map.clear()
+    if thread is not None:
+        thread.join(5)
+    for channel in channels:
         channel.close()
+    server.close()
 
 
 def serve(app: Any = None, host: str = "127.0.0.1", port: int | None = None, **options: Any) -> None:

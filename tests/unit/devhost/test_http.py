@@ -26,8 +26,7 @@ def running(root: Path) -> Iterator[str]:
     try:
         yield url
     finally:
-        devhost.stop(server)
-        thread.join(5)
+        devhost.stop(server, thread)
     assert not thread.is_alive()
 
 
