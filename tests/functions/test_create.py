@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from functions import account, profile
+from shared.errors import ServiceUnavailable, Throttled
 from tests.support.app import body_of
 from tests.support.identity import TEST_APP_ID, TEST_OID, TEST_UPN
 
@@ -235,3 +236,23 @@ def test_forged_server_fields_are_never_stored(invoke, identity):
     forged = '{"countryCode": "NO", "createdBy": {"user": {"id": "' + str(uuid.uuid4()) + '"}}}'
     assert post_account(invoke, token, body=forged).status_code == 400
     assert list_mine(invoke, token) == []
+
+
+@pytest.mark.parametrize(
+    "error, status, code",
+    [
+        (Throttled("Too many requests to the profile store.", retry_after=7), 429, "TooManyRequests"),
+        (ServiceUnavailable("The profile store is unavailable.", retry_after=5), 503, "serviceNotAvailable"),
+    ],
+)
+def test_store_pressure_reaches_the_client_with_retry_after(invoke, identity, monkeypatch, error, status, code):
+    from shared.repository.sqlite import SqliteRepository
+
+    def fail(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(SqliteRepository, "add_account", fail)
+    response = post_account(invoke, identity.mint())
+    assert response.status_code == status and body_of(response)["error"]["code"] == code
+    assert response.headers["Retry-After"] == str(error.retry_after)
+    assert response.headers["request-id"]
