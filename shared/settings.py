@@ -10,12 +10,13 @@ import binascii
 import functools
 import ipaddress
 import os
-import re
 from collections.abc import Mapping
 from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict
+
+from shared.ids import is_guid
 
 #: The development issuer's tenant (used only when ENTRA_TENANT_ID is unset).
 DEV_TENANT_ID = "7f3c6d2e-0d1a-4c5b-9e8f-00000000d0e1"
@@ -24,7 +25,6 @@ DEV_AUDIENCE = "api://profile-api-dev"
 #: Route (under the `api` prefix) where the function app publishes the development issuer.
 DEV_ISSUER_ROUTE = "dev-issuer"
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 #: Every setting name the code reads, in one place (the infrastructure tests compare against it).
 SETTING_NAMES = (
@@ -122,7 +122,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
 
     tenant = get("ENTRA_TENANT_ID")
     if tenant is not None:
-        if not _GUID.match(tenant):
+        if not is_guid(tenant):
             raise SettingsError("ENTRA_TENANT_ID must be a tenant id (GUID).")
         values["entra_tenant_id"] = tenant.lower()
     audiences = get("ENTRA_AUDIENCES")

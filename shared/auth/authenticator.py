@@ -13,6 +13,7 @@ from shared.auth.fetch import fetch_json as default_fetch_json
 from shared.auth.keys import KID_PATTERN, KeyCache
 from shared.auth.principal import Principal
 from shared.errors import BadRequest, Unauthorized
+from shared.ids import is_guid
 from shared.settings import Settings
 
 #: Largest token accepted, checked before any parsing (Entra tokens are 1-3 KB).
@@ -25,7 +26,6 @@ REQUIRED_CLAIMS = ("exp", "nbf", "iat", "iss", "aud", "tid", "oid")
 MAX_CLAIM_CHARS = 256
 
 _COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _FAILURE = "Access token validation failure."
 
 
@@ -120,7 +120,7 @@ class Authenticator:
         if nbf > now + LEEWAY_S or iat > now + LEEWAY_S:
             raise _invalid("Lifetime validation failed, the token is not yet valid.")
         oid = claims.get("oid")
-        if not isinstance(oid, str) or not _GUID.match(oid):
+        if not is_guid(oid):
             raise _invalid("Invalid object identifier.")
         scp, roles = claims.get("scp"), claims.get("roles")
         if scp is not None and not isinstance(scp, str):

@@ -1,7 +1,6 @@
 """Who a request is about: the permission check first, then the `{user}` lookup (contract §4-§5)."""
 from __future__ import annotations
 
-import re
 import threading
 import weakref
 from collections import OrderedDict
@@ -9,10 +8,10 @@ from dataclasses import dataclass
 
 from shared.auth import Principal, authorize
 from shared.errors import NotFound
+from shared.ids import is_guid
 from shared.models import DirectoryUser
 from shared.repository import ProfileRepository
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _MAX_USER_REF = 256
 
 
@@ -40,7 +39,7 @@ def resolve_target(repo: ProfileRepository, principal: Principal, ref: str, *, w
         return Target(principal.tenant_id, principal.object_id, True, caller_entry(principal))
     if len(ref) > _MAX_USER_REF:
         raise _unknown_user()
-    if _GUID.match(ref):
+    if is_guid(ref):
         oid = ref.lower()
         user = repo.get_user(principal.tenant_id, oid) or DirectoryUser(tenant_id=principal.tenant_id, object_id=oid)
         return Target(principal.tenant_id, oid, False, user)
