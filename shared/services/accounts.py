@@ -122,7 +122,7 @@ def delete_account(
 ) -> None:
     """Delete one account (If-Match honoured)."""
     target = resolve_target(repo, principal, ref, write=True)
-    repo.delete_account(target.tenant_id, target.object_id, account_id, if_match=None if if_match == "*" else if_match)
+    repo.delete_account(target.tenant_id, target.object_id, account_id, if_match=if_match)
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
