@@ -6,7 +6,7 @@ PYDEPS := $(VENV)/.installed
 NODEDEPS := node_modules/.installed
 CHECKOV := .tools/checkov/.installed
 
-.PHONY: setup run token test test-fast bench cosmos-server clean
+.PHONY: setup run token lint test test-fast bench cosmos-server clean
 .DEFAULT_GOAL := run
 
 $(PYDEPS): requirements.txt requirements-dev.txt
@@ -30,6 +30,10 @@ run: $(PYDEPS)  ## start the API on http://127.0.0.1:$${PORT:-7071}/api (embedde
 
 token: $(PYDEPS)  ## print a development token (USER, NAME, SCOPES, ROLES variables)
 	@$(PY) scripts/dev_token.py
+
+lint: $(PYDEPS)  ## ruff and mypy (configuration in pyproject.toml)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 test: setup  ## set up and run every test
 	$(PY) -m pytest

@@ -5,8 +5,7 @@ created at import time (the worker imports this module to index the functions).
 """
 import azure.functions as func
 
-from functions import account, profile
-from functions import openapi
+from functions import account, openapi, profile
 from shared.settings import get_settings
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)

@@ -12,7 +12,8 @@ from typing import Any
 import waitress
 
 from devhost.convert import MAX_BODY_BYTES
-from devhost.loader import find_root, load_app, route_prefix as read_route_prefix
+from devhost.loader import find_root, load_app
+from devhost.loader import route_prefix as read_route_prefix
 from devhost.wsgi import StartResponse, error, make_wsgi_app
 
 DEFAULT_THREADS = 8

@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from devhost.convert import MAX_BODY_BYTES, BadContentLength, BodyTooLarge, from_response, raw_path, read_body, to_request
+from devhost.convert import (
+    MAX_BODY_BYTES,
+    BadContentLength,
+    BodyTooLarge,
+    from_response,
+    raw_path,
+    read_body,
+    to_request,
+)
 from devhost.routes import NotAllowed, Resolved, RouteTable, make_route
 
 log = logging.getLogger("devhost")

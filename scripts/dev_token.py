@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from shared.auth.dev_issuer import DEFAULT_USER, mint_token  # noqa: E402
-from shared.settings import SettingsError, get_settings  # noqa: E402
+from shared.auth.dev_issuer import DEFAULT_USER, mint_token
+from shared.settings import SettingsError, get_settings
 
 
 def _words(value: str | None) -> list[str]:

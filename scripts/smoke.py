@@ -25,7 +25,7 @@ import urllib.request
 from dataclasses import dataclass
 
 # The sibling script's azd reader (scripts/ is first on sys.path when this runs as a script).
-from write_local_settings import ScriptError, read_azd_values  # noqa: E402
+from write_local_settings import ScriptError, read_azd_values
 
 ROUTE = "/api/me/profile/account"
 BODY = {"allowedAudiences": "organization", "countryCode": "NO"}

@@ -63,7 +63,7 @@ class Authenticator:
             raise _invalid("JWT is not well formed.")
         try:
             header = jwt.get_unverified_header(token)
-        except Exception:  # noqa: BLE001 - any parse failure is a malformed token
+        except Exception:
             raise _invalid("JWT is not well formed.") from None
         if not isinstance(header, dict):
             raise _invalid("JWT is not well formed.")
@@ -98,7 +98,7 @@ class Authenticator:
             raise _invalid("Invalid signature.") from None
         except jwt.MissingRequiredClaimError as error:
             raise _invalid(f"Missing claim: {error.claim}.") from None
-        except Exception:  # noqa: BLE001 - every other decode failure is an invalid token
+        except Exception:
             raise _invalid("JWT is not well formed.") from None
         self._check_claims(claims, issuer)
         return claims

@@ -52,7 +52,7 @@ def fetch_json(url: str) -> dict[str, Any]:
             body = response.read(MAX_DOCUMENT_BYTES + 1)
     except FetchError:
         raise
-    except Exception as error:  # noqa: BLE001 - any transport failure is a failed fetch
+    except Exception as error:
         raise FetchError(f"fetch failed: {type(error).__name__}") from None
     if len(body) > MAX_DOCUMENT_BYTES:
         raise FetchError("document too large")

@@ -99,7 +99,7 @@ class KeyCache:
             keys = parse_jwks(self._fetch_json(jwks_uri))
             if not keys:
                 raise ValueError("JWKS holds no usable RSA signing key")
-        except Exception as error:  # noqa: BLE001 - a failed refresh must never fail the request by itself
+        except Exception as error:
             log.warning("Signing-key refresh failed (%s); keeping the last good keys.", type(error).__name__)
             return
         self._current = KeySet(issuer=issuer, keys=keys, fetched_at=self._monotonic())
@@ -129,7 +129,7 @@ def _rsa_key(entry: Any) -> RSAPublicKey | None:
         return None
     try:
         key = RSAAlgorithm.from_jwk({"kty": "RSA", "n": n, "e": e})
-    except Exception:  # noqa: BLE001 - a malformed key is skipped, not fatal
+    except Exception:
         return None
     if not isinstance(key, RSAPublicKey) or key.key_size < MIN_RSA_BITS:
         return None

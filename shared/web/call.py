@@ -72,7 +72,7 @@ def handle(req: func.HttpRequest, handler: Callable[[Call], func.HttpResponse]) 
         response = handler(Call(req, ids))
     except ApiError as error:
         response = error_response(ids, error)
-    except Exception:  # noqa: BLE001 - the edge is where unknown failures become a 500
+    except Exception:
         log.exception("Unhandled error (request-id %s, %s %s)", ids.request_id, req.method, urlsplit(req.url).path)
         response = error_response(ids, ApiError("An unexpected error occurred. Quote the request-id when asking for help."))
     if response.status_code >= 400:

@@ -5,7 +5,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import azure.functions as func
@@ -57,7 +57,7 @@ def error_response(ids: RequestIds, error: ApiError) -> func.HttpResponse:
     if error.details:
         body["details"] = [{"code": d.code, "message": d.message, "target": d.target} for d in error.details]
     body["innerError"] = {
-        "date": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S"),
+        "date": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S"),
         "request-id": ids.request_id,
         "client-request-id": ids.client_request_id,
     }

@@ -107,7 +107,7 @@ def _response(request: Any, fault: Fault) -> RequestsTransportResponse:
     raw = requests.Response()
     raw.status_code = int(fault.status or 500)
     raw.headers = CaseInsensitiveDict({"content-type": "application/json", **fault.headers})
-    raw._content = fault.body  # noqa: SLF001 - building a canned reply
+    raw._content = fault.body
     raw.url = request.url
     raw.reason = "Injected"
     return RequestsTransportResponse(request, raw)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import itertools
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from shared.models import Account, DirectoryUser, IdempotencyRecord, Profile
 
-_BASE = datetime(2026, 3, 1, 12, 0, 0, tzinfo=timezone.utc)
+_BASE = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 _counter = itertools.count(1)
 
 

@@ -12,7 +12,6 @@ import requests
 from tests.support.localhost import PROJECT_ROOT, LocalHost
 
 
-
 @dataclass
 class Api:
     """A running local host plus a session that speaks to it."""

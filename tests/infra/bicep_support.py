@@ -17,12 +17,12 @@ def bicep_files() -> list[Path]:
     return sorted(INFRA.rglob("*.bicep"))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _parser() -> BicepParser:
     return BicepParser()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def parse(path: Path) -> dict[str, Any]:
     """The parsed file; raises on a syntax error."""
     return _parser().parse(file_path=path)

@@ -6,7 +6,18 @@ import json
 import re
 
 from tests.infra.bicep_support import (
-    INFRA, MAIN, ROOT, accessor, body, condition, function, module_path, only, parse, resources, variable,
+    INFRA,
+    MAIN,
+    ROOT,
+    accessor,
+    body,
+    condition,
+    function,
+    module_path,
+    only,
+    parse,
+    resources,
+    variable,
 )
 
 API = module_path("api.bicep")

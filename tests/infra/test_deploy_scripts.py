@@ -112,7 +112,7 @@ class _FakeApi(BaseHTTPRequestHandler):
     open = False
     seen: list = []
 
-    def do_POST(self):  # noqa: N802
+    def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
         body = json.loads(self.rfile.read(length) or b"null")
         type(self).seen.append((self.path, self.headers.get("Authorization"), body))

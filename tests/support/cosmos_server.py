@@ -161,7 +161,7 @@ def drop_database(settings: Settings) -> None:
             warnings.simplefilter("ignore")
             with CosmosClient(settings.cosmos_endpoint, settings.cosmos_key, connection_verify=False, timeout=5) as c:
                 c.delete_database(settings.cosmos_database)
-    except Exception:  # noqa: BLE001 - the server may be down on purpose
+    except Exception:
         pass
 
 

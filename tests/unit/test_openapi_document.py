@@ -131,7 +131,7 @@ def test_every_product_operation_documents_the_edge_errors_and_its_own() -> None
             assert "413" in statuses and "requestBody" in op, (method, path)
         if "{id}" in path and method in ("patch", "delete"):
             assert "412" in statuses
-        if "{user}" in path or method != "post" and not path.endswith("/account"):
+        if "{user}" in path or (method != "post" and not path.endswith("/account")):
             assert "404" in statuses, (method, path)
     assert "409" in DOC["paths"]["/me/profile"]["post"]["responses"]
     assert "422" in DOC["paths"]["/me/profile/account"]["post"]["responses"]

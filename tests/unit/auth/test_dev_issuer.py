@@ -18,8 +18,7 @@ import jwt
 import pytest
 
 import functions.dev_issuer as blueprint
-from shared.auth import Authenticator, authorize
-from shared.auth import dev_issuer
+from shared.auth import Authenticator, authorize, dev_issuer
 from shared.settings import DEV_AUDIENCE, DEV_TENANT_ID, Settings, get_settings
 from tests.unit.auth.helpers import reject
 
@@ -39,7 +38,7 @@ class BlueprintHost:
         host = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - http.server API
+            def do_GET(self) -> None:
                 host.hits.append(self.path)
                 match = _ROUTE.match(self.path)
                 if match is None:

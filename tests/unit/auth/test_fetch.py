@@ -23,7 +23,7 @@ def server() -> Iterator[tuple[str, list[str]]]:
     hits: list[str] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 - http.server API
+        def do_GET(self) -> None:
             hits.append(self.path)
             if self.path == "/redirect":
                 self.send_response(302)

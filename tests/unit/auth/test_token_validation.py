@@ -10,7 +10,15 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from shared.auth.authenticator import LEEWAY_S
-from tests.support.identity import GRAPH_AUDIENCE, TEST_CLIENT_ID, TEST_KID, TEST_OID, TEST_TENANT_ID, IdentityServer, public_jwk
+from tests.support.identity import (
+    GRAPH_AUDIENCE,
+    TEST_CLIENT_ID,
+    TEST_KID,
+    TEST_OID,
+    TEST_TENANT_ID,
+    IdentityServer,
+    public_jwk,
+)
 from tests.unit.auth.helpers import b64url_json, forge, reject, sign
 
 NOW = 1_900_000_000.0
