@@ -40,6 +40,8 @@ SETTING_NAMES = (
     "ENTRA_AUTHORITY",
     "MAX_BODY_BYTES",
     "MAX_FACETS_PER_USER",
+    "DIRECTORY",
+    "GRAPH_ENDPOINT",
     "PORT",
 )
 
@@ -65,6 +67,8 @@ class Settings(BaseModel):
     entra_authority: str = "https://login.microsoftonline.com"
     max_body_bytes: int = 65536
     max_facets_per_user: int = 100
+    directory: Literal["local", "graph"] = "local"
+    graph_endpoint: str = "https://graph.microsoft.com"
     port: int = 7071
     #: True when running in Azure (WEBSITE_INSTANCE_ID is set by the platform).
     in_azure: bool = False
@@ -145,6 +149,15 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         values["cosmos_endpoint"] = endpoint
     if values.get("profile_store") == "cosmos" and endpoint is None:
         raise SettingsError("COSMOS_ENDPOINT is required when PROFILE_STORE is 'cosmos'.")
+    directory = get("DIRECTORY")
+    if directory is not None:
+        if directory.lower() not in ("local", "graph"):
+            raise SettingsError("DIRECTORY must be 'local' or 'graph'.")
+        values["directory"] = directory.lower()
+    graph = get("GRAPH_ENDPOINT")
+    if graph is not None:
+        _check_url("GRAPH_ENDPOINT", graph)
+        values["graph_endpoint"] = graph.rstrip("/")
     return Settings(**values)
 
 
