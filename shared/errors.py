@@ -104,6 +104,17 @@ class ServiceUnavailable(_RetryLater):
     status, code = 503, "serviceNotAvailable"
 
 
+class IdempotencyReplay(Exception):
+    """A create found an unexpired record with the same Idempotency-Key; nothing was written.
+
+    Raised by the repository and caught by the service, which replays the original response.
+    """
+
+    def __init__(self, record: object) -> None:
+        super().__init__("idempotency key already used")
+        self.record = record
+
+
 def _quote_safe(text: str) -> str:
     """RFC 6750: error_description may not contain `"` or `\\`."""
     return text.replace('"', "'").replace("\\", "/")

@@ -1,23 +1,20 @@
 """The profile resource, and the generic shapes the repository returns."""
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
-
-from pydantic import BaseModel, ConfigDict
 
 T = TypeVar("T")
 
 PROFILE_ODATA_TYPE = "#microsoft.graph.profile"
+#: Namespace of profile ids: uuid5(namespace, "{tenant}:{object id}") (contract §1: stable, derived).
+_PROFILE_NAMESPACE = uuid.UUID("0b7d9a2e-3f4c-5d6e-8f90-a1b2c3d4e5f6")
 
 
-class Profile(BaseModel):
-    """One per user. `id` is a GUID the server assigns."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: str
-    createdDateTime: str
+def profile_id(tenant_id: str, object_id: str) -> str:
+    """The user's profile id: the same before and after POST, and again after DELETE."""
+    return str(uuid.uuid5(_PROFILE_NAMESPACE, f"{tenant_id.lower()}:{object_id.lower()}"))
 
 
 @dataclass(frozen=True)
@@ -26,14 +23,6 @@ class Versioned(Generic[T]):
 
     value: T
     etag: str
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list. `cursor` is opaque; pass it back to get the next page (None: no more)."""
-
-    items: list[T]
-    cursor: str | None = None
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""The repository port and its adapters (sqlite, cosmos). Only the composition root picks one."""
-from shared.repository.port import ProfileRepository, RepositoryErrors
+"""Storage: the repository port and its adapters (sqlite: embedded default; cosmos: Azure)."""
+from shared.repository.port import Facet, IfMatch, ProfileRepository, etag_matches
 
-__all__ = ["ProfileRepository", "RepositoryErrors"]
+__all__ = ["Facet", "IfMatch", "ProfileRepository", "etag_matches"]

@@ -2,44 +2,54 @@
 
 Both adapters (`sqlite`, `cosmos`) implement this Protocol and pass one contract suite
 (tests/contract). Keys are always (tenant_id, object_id), never a UPN. Errors raised are those of
-`shared.errors`: `Conflict`, `NotFound`, `PreconditionFailed`, `QuotaExceeded`, `Throttled`,
-`ServiceUnavailable`; no SDK or sqlite3 exception leaves an adapter.
+`shared.errors`: `Conflict`, `PreconditionFailed`, `QuotaExceeded`, `Throttled`,
+`ServiceUnavailable`, and the `IdempotencyReplay` signal; no SDK or sqlite3 exception leaves an adapter.
+
+A facet is stored as a plain JSON object (`shared.facets.wire.to_store`): its stored properties,
+`id` among them. Facets of all 19 collections live side by side per user; `FacetType.collection`
+tells them apart (Cosmos also uses `FacetType.prefix` in document ids).
 
 Semantics every adapter guarantees:
-- `add_account` is one atomic step: it creates the profile (`profile_if_missing`) when the user has
-  none, refuses with `QuotaExceeded` when the user already has `max_accounts` accounts, and stores
-  the idempotency record (if given) together with the account. If a record with the same key
-  already exists and has not expired, nothing is written and `IdempotencyReplay(record)` is raised.
-  An account id that the user already has is `Conflict`, with nothing written.
-- `delete_profile` removes the profile, every account and every idempotency record of the user
-  (NotFound when there is no profile). SQLite: one transaction. Cosmos: batches of at most 99
-  documents, records first and the profile in the last batch, so a failure part-way leaves a
-  profile with fewer facets (never facets without a profile) and a retry finishes the job.
-- `list_accounts` orders by (createdDateTime, id) and pages by cursor (keyset, not offset), so
-  inserts during paging never repeat or skip an item that existed when paging started.
-- ETags are opaque strings that change on every write of the item. `if_match=None` means
-  unconditional; `"*"` means "exists".
+- The stored profile is a marker: the profile itself exists implicitly for every user (contract §1),
+  with an id derived from (tenant, object id). `create_profile` sets the marker (Conflict if set);
+  `add_facet` sets it too when missing.
+- `add_facet` is one atomic step: it refuses with `QuotaExceeded` when the user already has
+  `max_count` facets in that collection, sets the profile marker, and stores the idempotency record
+  (if given) with the facet. If an unexpired record with the same key exists, nothing is written and
+  `IdempotencyReplay(record)` is raised. A facet id the user already has in that collection is `Conflict`.
+- `delete_profile` removes the marker, every facet of every collection and every idempotency record
+  of the user; removing nothing is not an error (the profile always exists). SQLite: one
+  transaction. Cosmos: see docs/data-model.md for users with more documents than one batch holds.
+- `list_facets` returns every facet of the named collections (a user holds at most `max_count` per
+  collection), in one store round trip, in no particular order: the service orders, filters and pages.
+- ETags are opaque strings (quoted, as in HTTP) that change on every write of the item.
+  `if_match` is an `IfMatch`: None means unconditional; see `etag_matches`.
 """
 from __future__ import annotations
 
-from typing import Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol
 
-from shared.errors import ApiError
-from shared.models import Account, DirectoryUser, IdempotencyRecord, Page, Profile, Versioned
+from shared.facets.model import FacetType
+from shared.models import DirectoryUser, IdempotencyRecord, Versioned
+
+#: A precondition from If-Match: None (none), "*" (the item exists) or the entity tags that match.
+IfMatch = str | tuple[str, ...] | None
+Facet = dict[str, Any]
 
 
-class IdempotencyReplay(Exception):
-    """add_account found an unexpired record with the same key; nothing was written."""
-
-    def __init__(self, record: IdempotencyRecord) -> None:
-        super().__init__("idempotency key already used")
-        self.record = record
+def etag_matches(if_match: IfMatch, etag: str) -> bool:
+    """The one If-Match rule (RFC 9110 §13.1.1, strong comparison): does `etag` satisfy `if_match`?"""
+    if if_match is None or if_match == "*":
+        return True
+    tags = (if_match,) if isinstance(if_match, str) else if_match
+    return etag in tags
 
 
 class ProfileRepository(Protocol):
-    """Storage for profiles, account facets, the directory of seen users and idempotency records."""
+    """Storage for the profile marker, the facets, the directory of seen users and idempotency records."""
 
-    # --- directory -------------------------------------------------------------------------
+    # --- directory (users this service has seen; DIRECTORY=local) ---------------------------
     def record_user(self, user: DirectoryUser) -> None:
         """Remember a user's UPN and display name (upsert; cheap when nothing changed).
 
@@ -54,59 +64,51 @@ class ProfileRepository(Protocol):
         """Resolve a UPN (case-insensitive) to the user that last presented it, or None."""
 
     # --- profile ---------------------------------------------------------------------------
-    def create_profile(self, tenant_id: str, object_id: str, profile: Profile) -> Profile:
-        """Create the user's profile; Conflict if it exists."""
-
-    def get_profile(self, tenant_id: str, object_id: str) -> Profile | None:
-        """The user's profile, or None."""
+    def create_profile(self, tenant_id: str, object_id: str) -> None:
+        """Set the user's profile marker; Conflict if it is already set."""
 
     def delete_profile(self, tenant_id: str, object_id: str) -> None:
-        """Delete the profile with every facet and idempotency record; NotFound if no profile."""
+        """Delete the marker, every facet of every collection and every idempotency record."""
 
-    # --- account facets --------------------------------------------------------------------
-    def add_account(
+    # --- facets ----------------------------------------------------------------------------
+    def add_facet(
         self,
         tenant_id: str,
         object_id: str,
-        account: Account,
+        facet_type: FacetType,
+        facet: Facet,
         *,
-        profile_if_missing: Profile,
-        max_accounts: int,
+        max_count: int,
         idempotency: IdempotencyRecord | None = None,
-    ) -> Versioned[Account]:
-        """Store a new account (see the module docstring for the atomic guarantees)."""
+    ) -> Versioned[Facet]:
+        """Store a new facet (see the module docstring for the atomic guarantees)."""
 
-    def get_account(self, tenant_id: str, object_id: str, account_id: str) -> Versioned[Account] | None:
-        """One account, or None."""
+    def get_facet(
+        self, tenant_id: str, object_id: str, facet_type: FacetType, facet_id: str
+    ) -> Versioned[Facet] | None:
+        """One facet, or None."""
 
-    def list_accounts(
-        self, tenant_id: str, object_id: str, *, limit: int, cursor: str | None = None
-    ) -> Page[Versioned[Account]]:
-        """Up to `limit` accounts after `cursor`, ordered by (createdDateTime, id).
+    def list_facets(
+        self, tenant_id: str, object_id: str, facet_types: Sequence[FacetType]
+    ) -> dict[str, list[Versioned[Facet]]]:
+        """Every facet of each named collection, keyed by collection name (every name present), in one round trip."""
 
-        A cursor that this adapter did not produce raises `BadCursor`.
-        """
+    def replace_facet(
+        self, tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, *, if_match: IfMatch
+    ) -> Versioned[Facet]:
+        """Replace an existing facet; NotFound if absent, PreconditionFailed if `if_match` does not match."""
 
-    def replace_account(
-        self, tenant_id: str, object_id: str, account: Account, *, if_match: str | None
-    ) -> Versioned[Account]:
-        """Replace an existing account; NotFound if absent, PreconditionFailed on an ETag mismatch."""
-
-    def delete_account(self, tenant_id: str, object_id: str, account_id: str, *, if_match: str | None) -> None:
-        """Delete an account; NotFound if absent, PreconditionFailed on an ETag mismatch."""
+    def delete_facet(
+        self, tenant_id: str, object_id: str, facet_type: FacetType, facet_id: str, *, if_match: IfMatch
+    ) -> None:
+        """Delete a facet; NotFound if absent, PreconditionFailed if `if_match` does not match."""
 
     def get_idempotency_record(self, tenant_id: str, object_id: str, key: str) -> IdempotencyRecord | None:
         """An unexpired idempotency record, or None."""
 
-    # --- lifecycle -------------------------------------------------------------------------
+    # --- deployment-wide ---------------------------------------------------------------------
+    def secret(self, name: str) -> bytes:
+        """32 random bytes kept in the store under `name`, created on first use; every instance gets the same."""
+
     def close(self) -> None:
         """Release connections (tests and the local host call it on shutdown)."""
-
-
-class BadCursor(ApiError):
-    """A paging cursor that is not one of ours (maps to 400)."""
-
-    status, code = 400, "invalidRequest"
-
-
-RepositoryErrors = (ApiError, IdempotencyReplay)

@@ -4,6 +4,9 @@ from __future__ import annotations
 from shared.errors import BadRequest, FieldError
 from shared.validation.names import shorten
 
+#: Most problems listed in one 400's `details` (the message gives the full count beyond that).
+MAX_DETAILS = 20
+
 
 class Problems:
     """An ordered list of FieldErrors with Graph-like messages; `raise_if_any` ends validation."""
@@ -46,6 +49,10 @@ class Problems:
         self.add("missingProperty", f"The property '{target}' is required.", target)
 
     def raise_if_any(self) -> None:
-        """Raise BadRequest (message of the first problem, every problem in details) if any were found."""
-        if self.errors:
-            raise BadRequest(self.errors[0].message, details=tuple(self.errors))
+        """Raise BadRequest (message of the first problem; the first MAX_DETAILS problems in details)."""
+        if not self.errors:
+            return
+        message = self.errors[0].message
+        if len(self.errors) > MAX_DETAILS:
+            message += f" The body has {len(self.errors)} problems; details lists the first {MAX_DETAILS}."
+        raise BadRequest(message, details=tuple(self.errors[:MAX_DETAILS]))
