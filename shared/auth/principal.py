@@ -2,8 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from shared.models import Identity, IdentitySet
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -20,8 +19,8 @@ class Principal:
     upn: str | None
     display_name: str | None
 
-    def identity_set(self) -> IdentitySet:
-        """The caller as Graph's identitySet (`createdBy` / `lastModifiedBy`)."""
+    def identity_set(self) -> dict[str, Any]:
+        """The caller as Graph's identitySet (`createdBy` / `lastModifiedBy`), every member present."""
         if self.is_app:
-            return IdentitySet(application=Identity(id=self.app_id, displayName=self.app_display_name))
-        return IdentitySet(user=Identity(id=self.object_id, displayName=self.display_name))
+            return {"application": {"displayName": self.app_display_name, "id": self.app_id}, "device": None, "user": None}
+        return {"application": None, "device": None, "user": {"displayName": self.display_name, "id": self.object_id}}
