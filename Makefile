@@ -2,16 +2,33 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+LOCALDEPS := $(VENV)/.installed-local
 PYDEPS := $(VENV)/.installed
 NODEDEPS := node_modules/.installed
 CHECKOV := .tools/checkov/.installed
+TEST_TMP := $(CURDIR)/.cache/tmp
+
+# Tool caches stay inside the project (.cache/, gitignored) or are off: nothing is written under $HOME.
+export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export npm_config_cache := $(CURDIR)/.cache/npm
+export npm_config_update_notifier := false
+export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
+export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 
 .PHONY: setup run token lint test test-fast bench cosmos-server clean
 .DEFAULT_GOAL := run
 
-$(PYDEPS): requirements.txt requirements-dev.txt
+$(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
+
+# `make run` needs only the app and the local host's server (requirements-local.txt); the tests need the rest.
+$(LOCALDEPS): requirements.txt requirements-local.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-local.txt
+	@touch $@
+
+$(PYDEPS): $(LOCALDEPS) requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	@touch $@
 
@@ -25,18 +42,19 @@ $(CHECKOV): scripts/install_checkov.sh
 
 setup: $(PYDEPS) $(NODEDEPS) $(CHECKOV)  ## install everything the tests use
 
-run: $(PYDEPS)  ## start the API on http://127.0.0.1:$${PORT:-7071}/api (embedded SQLite store)
+run: $(LOCALDEPS)  ## start the API on http://127.0.0.1:$${PORT:-7071}/api (local.settings.json, else defaults)
 	$(PY) -m devhost
 
-token: $(PYDEPS)  ## print a development token (USER, NAME, SCOPES, ROLES variables)
+token: | $(LOCALDEPS)  ## print a development token (USER, NAME, SCOPES, ROLES variables); any port's `make run` accepts it
 	@$(PY) scripts/dev_token.py
 
 lint: $(PYDEPS)  ## ruff and mypy (configuration in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: setup  ## set up and run every test
-	$(PY) -m pytest
+test: setup  ## set up and run every test (temporary files under .cache/tmp)
+	@mkdir -p $(TEST_TMP)
+	TMPDIR=$(TEST_TMP) $(PY) -m pytest
 
 test-fast: $(PYDEPS)  ## unit and function-level tests only
 	$(PY) -m pytest tests/unit tests/functions
@@ -48,4 +66,4 @@ cosmos-server: $(NODEDEPS)  ## the Cosmos-protocol test server on https://127.0.
 	node node_modules/@vercel/cosmosdb-server/lib/cli.js --host 127.0.0.1 --port $${COSMOS_PORT:-3000}
 
 clean:
-	rm -rf $(VENV) node_modules .tools .pytest_cache
+	rm -rf $(VENV) node_modules .tools .pytest_cache .cache

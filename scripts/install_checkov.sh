@@ -12,6 +12,8 @@ PYCEP_VERSION="0.7.1"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${ROOT}/.tools/checkov"
 PYTHON="${PYTHON:-python3}"
+# pip and checkov keep their caches inside the project (or skip them): nothing under $HOME.
+export PIP_CACHE_DIR="${PIP_CACHE_DIR:-${ROOT}/.cache/pip}" PIP_DISABLE_PIP_VERSION_CHECK=1
 
 installed() {
   "${VENV}/bin/python" - "$CHECKOV_VERSION" "$PYCEP_VERSION" <<'PY' 2>/dev/null
