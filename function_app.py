@@ -5,12 +5,12 @@ created at import time (the worker imports this module to index the functions).
 """
 import azure.functions as func
 
-from functions import account, openapi, profile
+from functions import facets, openapi, profile
 from shared.settings import get_settings
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(profile.bp)
-app.register_functions(account.bp)
+app.register_functions(facets.bp)
 app.register_functions(openapi.bp)
 
 if get_settings().dev_issuer:

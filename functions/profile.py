@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import azure.functions as func
 
-from shared.models.profile import PROFILE_ODATA_TYPE
+from shared import query
+from shared.facets.catalog import by_collection
 from shared.services import profiles
-from shared.validation import validate_profile_body
+from shared.validation.profile import validate_profile_body
 from shared.web import Call, handle
-from shared.web.query import parse_options
 from shared.web.responses import empty_response, json_response
 
 bp = func.Blueprint()
@@ -15,27 +15,35 @@ ANONYMOUS = func.AuthLevel.ANONYMOUS
 
 
 def _create(call: Call, ref: str) -> func.HttpResponse:
-    principal = call.principal()
+    target = call.target(ref, write=True)
     validate_profile_body(call.json_object(allow_empty=True))
-    target, profile = profiles.create_profile(call.repo, principal, ref)
+    body = profiles.create_profile(call.repo, target)
     location = f"{call.base_url}/api/users/{target.object_id}/profile"
-    return json_response(call.ids, _body(profile.id), status=201, headers={"Location": location})
+    body = _with_context(call, target.object_id, body)
+    return json_response(call.ids, body, status=201, headers={"Location": location})
 
 
 def _get(call: Call, ref: str) -> func.HttpResponse:
-    principal = call.principal()
-    parse_options(call.req.params, allowed=frozenset())  # the profile has no options: any `$` option is 400
-    _, profile = profiles.get_profile(call.repo, principal, ref)
-    return json_response(call.ids, _body(profile.id))
+    options = query.parse_profile_query(call.req.params)
+    target = call.target(ref, write=False)
+    body = query.project(profiles.profile_body(target), options.select)
+    if options.expand:
+        facet_types = {name: by_collection(name) for name in options.expand}
+        found = profiles.expand_profile(
+            call.repo, call.caller, target, {name: ft for name, ft in facet_types.items() if ft is not None}
+        )
+        for name, items in found.items():
+            body[name] = [query.project(item.body, options.expand[name]) for item in items]
+    return json_response(call.ids, _with_context(call, target.object_id, body))
 
 
 def _delete(call: Call, ref: str) -> func.HttpResponse:
-    profiles.delete_profile(call.repo, call.principal(), ref)
+    profiles.delete_profile(call.repo, call.target(ref, write=True))
     return empty_response(call.ids)
 
 
-def _body(profile_id: str) -> dict:
-    return {"@odata.type": PROFILE_ODATA_TYPE, "id": profile_id}
+def _with_context(call: Call, object_id: str, body: dict) -> dict:
+    return {"@odata.context": call.context(object_id, "profile/$entity"), **body}
 
 
 @bp.route(route="me/profile", methods=["POST"], auth_level=ANONYMOUS)

@@ -31,6 +31,12 @@ def repository() -> ProfileRepository:
 
 
 @functools.lru_cache(maxsize=1)
+def paging_key() -> bytes:
+    """The key that seals paging tokens: a secret kept in the store, so every instance shares it."""
+    return repository().secret("paging-token-key")
+
+
+@functools.lru_cache(maxsize=1)
 def authenticator() -> Authenticator:
     """The bearer-token validator, with its JWKS cache, created once per process."""
     return Authenticator(settings())
@@ -41,5 +47,6 @@ def reset() -> None:
     if repository.cache_info().currsize:
         repository().close()
     repository.cache_clear()
+    paging_key.cache_clear()
     authenticator.cache_clear()
     get_settings.cache_clear()

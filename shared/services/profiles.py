@@ -1,37 +1,44 @@
-"""The profile resource: create, read, delete (contract §1-§2)."""
+"""The profile resource (contract §1-§2): it exists implicitly for every user, with a derived id.
+
+POST sets the stored marker (409 the second time), GET never 404s for a user, DELETE removes the
+marker with every facet of every collection, and `$expand` reads any set of collections in one
+store round trip.
+"""
 from __future__ import annotations
 
-import uuid
+from collections.abc import Mapping
+from typing import Any
 
 from shared.auth import Principal
-from shared.errors import NotFound
-from shared.models import Profile
+from shared.facets.model import FacetType
+from shared.models import PROFILE_ODATA_TYPE, profile_id
 from shared.repository import ProfileRepository
-from shared.services.clock import graph_timestamp
-from shared.services.users import Target, resolve_target
+from shared.services.facets import FacetResult, expanded
+from shared.services.users import Target
 
 
-def new_profile() -> Profile:
-    """A profile with a fresh id, created now."""
-    return Profile(id=str(uuid.uuid4()), createdDateTime=graph_timestamp())
+def profile_body(target: Target) -> dict[str, Any]:
+    """The profile entity: its type and its id (the same before and after POST, and after DELETE)."""
+    return {"@odata.type": PROFILE_ODATA_TYPE, "id": profile_id(target.tenant_id, target.object_id)}
 
 
-def create_profile(repo: ProfileRepository, principal: Principal, ref: str) -> tuple[Target, Profile]:
-    """Create the user's profile; Conflict if there is one already."""
-    target = resolve_target(repo, principal, ref, write=True)
-    return target, repo.create_profile(target.tenant_id, target.object_id, new_profile())
+def create_profile(repo: ProfileRepository, target: Target) -> dict[str, Any]:
+    """Set the stored profile; Conflict if it was already created (by POST or by a facet's create)."""
+    repo.create_profile(target.tenant_id, target.object_id)
+    return profile_body(target)
 
 
-def get_profile(repo: ProfileRepository, principal: Principal, ref: str) -> tuple[Target, Profile]:
-    """The user's profile; NotFound if none."""
-    target = resolve_target(repo, principal, ref, write=False)
-    profile = repo.get_profile(target.tenant_id, target.object_id)
-    if profile is None:
-        raise NotFound("The profile does not exist.")
-    return target, profile
+def expand_profile(
+    repo: ProfileRepository, principal: Principal, target: Target, facet_types: Mapping[str, FacetType]
+) -> dict[str, list[FacetResult]]:
+    """The visible facets of each expanded collection, in the default order (createdDateTime, id)."""
+    found = expanded(repo, principal, target, facet_types)
+    return {
+        name: sorted(items, key=lambda item: (str(item.body.get("createdDateTime")), item.facet_id))
+        for name, items in found.items()
+    }
 
 
-def delete_profile(repo: ProfileRepository, principal: Principal, ref: str) -> None:
-    """Delete the profile and every facet with it."""
-    target = resolve_target(repo, principal, ref, write=True)
+def delete_profile(repo: ProfileRepository, target: Target) -> None:
+    """Delete the stored profile with every facet of every collection (204 even when nothing was stored)."""
     repo.delete_profile(target.tenant_id, target.object_id)

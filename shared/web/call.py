@@ -19,12 +19,15 @@ import azure.functions as func
 from shared import composition
 from shared.auth import Principal
 from shared.errors import ApiError
-from shared.repository import ProfileRepository
+from shared.repository import IfMatch, ProfileRepository
+from shared.services.users import Target, resolve_target
 from shared.settings import Settings
-from shared.validation import parse_json_object
+from shared.validation.json_body import parse_json_object
+from shared.web.conditions import parse_if_match
 from shared.web.responses import RequestIds, error_response
 
 log = logging.getLogger("profile_api")
+_UNEXPECTED = "An unexpected error occurred. Quote the request-id when asking for help."
 
 
 class Call:
@@ -42,9 +45,27 @@ class Call:
     def repo(self) -> ProfileRepository:
         return composition.repository()
 
-    def principal(self) -> Principal:
+    @property
+    def paging_key(self) -> bytes:
+        """The deployment's key for paging tokens (kept in the store, the same on every instance)."""
+        return composition.paging_key()
+
+    @cached_property
+    def caller(self) -> Principal:
         """The authenticated caller (401 if the bearer token is missing or invalid)."""
         return composition.authenticator().authenticate(self.req.headers, self.req.params)
+
+    def principal(self) -> Principal:
+        """The authenticated caller (401 if the bearer token is missing or invalid)."""
+        return self.caller
+
+    def target(self, ref: str, *, write: bool) -> Target:
+        """The user the request is about: the permission check first, then the lookup (contract §4-§5)."""
+        return resolve_target(self.repo, self.caller, ref, write=write)
+
+    def if_match(self) -> IfMatch:
+        """The If-Match precondition (None when the header is absent; 400 when it is malformed)."""
+        return parse_if_match(self.req.headers)
 
     def json_object(self, *, allow_empty: bool) -> dict | None:
         """The body as a JSON object, checked strictly (size first, then content type, then JSON)."""
@@ -64,6 +85,15 @@ class Call:
         parts = urlsplit(self.req.url)
         return f"{parts.scheme}://{parts.netloc}"
 
+    @property
+    def path(self) -> str:
+        """The request's path, without the query."""
+        return urlsplit(self.req.url).path
+
+    def context(self, object_id: str, suffix: str) -> str:
+        """`@odata.context` for a resource of user `object_id`: `<base>/api/$metadata#users('<oid>')/<suffix>`."""
+        return f"{self.base_url}/api/$metadata#users('{object_id}')/{suffix}"
+
 
 def handle(req: func.HttpRequest, handler: Callable[[Call], func.HttpResponse]) -> func.HttpResponse:
     """Run `handler` for `req` with request ids and error mapping (see the module docstring)."""
@@ -73,8 +103,10 @@ def handle(req: func.HttpRequest, handler: Callable[[Call], func.HttpResponse]) 
     except ApiError as error:
         response = error_response(ids, error)
     except Exception:
-        log.exception("Unhandled error (request-id %s, %s %s)", ids.request_id, req.method, urlsplit(req.url).path)
-        response = error_response(ids, ApiError("An unexpected error occurred. Quote the request-id when asking for help."))
+        path = urlsplit(req.url).path
+        log.exception("Unhandled error (request-id %s, %s %s)", ids.request_id, req.method, path)
+        response = error_response(ids, ApiError(_UNEXPECTED))
     if response.status_code >= 400:
-        log.info("%s %s -> %s (request-id %s)", req.method, urlsplit(req.url).path, response.status_code, ids.request_id)
+        path = urlsplit(req.url).path
+        log.info("%s %s -> %s (request-id %s)", req.method, path, response.status_code, ids.request_id)
     return response
