@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 import azure.functions as func
 
@@ -22,6 +23,16 @@ def _not_found() -> func.HttpResponse:
     return _json({"error": {"code": "itemNotFound", "message": "Unknown tenant."}}, status=404)
 
 
+def _authority(req: func.HttpRequest) -> str | None:
+    """`scheme://host:port/<prefix>/dev-issuer` as this request reached it (the JWKS is served beside it)."""
+    parts = urlsplit(req.url)
+    marker = f"/{DEV_ISSUER_ROUTE}/"
+    index = parts.path.lower().find(marker)
+    if not parts.scheme or not parts.netloc or index < 0:
+        return None
+    return f"{parts.scheme}://{parts.netloc}{parts.path[:index + len(marker) - 1]}"
+
+
 def _serves(tenant: str | None) -> bool:
     """True when the development issuer is on and `tenant` is its tenant."""
     settings = get_settings()
@@ -38,7 +49,7 @@ def openid_configuration(req: func.HttpRequest) -> func.HttpResponse:
     """GET the development issuer's OpenID configuration."""
     if not _serves(req.route_params.get("tenant")):
         return _not_found()
-    return _json(dev_issuer.discovery_document(get_settings()))
+    return _json(dev_issuer.discovery_document(get_settings(), _authority(req)))
 
 
 @bp.function_name("dev_issuer_keys")

@@ -2,7 +2,8 @@
 
 Environment: USER (a UPN; a value without `@`, such as the shell's login name, is ignored),
 NAME, SCOPES (space or comma separated; default User.ReadWrite; empty for none), ROLES (with
-SCOPES empty or unset → an app-only token). PORT must match the running local host.
+SCOPES empty or unset → an app-only token). The token names no port: a local host on any PORT
+accepts it (it checks the signature against the keys it serves itself).
 """
 from __future__ import annotations
 

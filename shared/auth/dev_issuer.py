@@ -2,6 +2,14 @@
 
 Used only when ENTRA_TENANT_ID is unset (settings refuse that in Azure). Tokens it mints are
 validated by the ordinary Authenticator, through discovery over HTTP, exactly like Entra's.
+
+The issuer identifier (`iss`) names no port: a token from `make -s token` is accepted by a local
+host on any port, because the host fetches its discovery document and JWKS from itself.
+
+Two files under `.data/dev-issuer/`: the private key (PEM, 0600) and its public JWK with the SHA-256
+of the PEM it was derived from. Serving the JWKS reads only the public file; the private key is
+parsed only to sign, and its (slow, ~35 ms) RSA consistency check runs once, when the public file is
+written: later loads of the same PEM, recognised by its hash, skip it.
 """
 from __future__ import annotations
 
@@ -14,24 +22,28 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any
-
-import jwt
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from typing import TYPE_CHECKING, Any
 
 import shared
 from shared.settings import DEV_AUDIENCE, Settings
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
+
 DEFAULT_USER = "adele.vance@contoso.dev"
 #: Namespace of the development issuer's deterministic object ids (uuid5).
 DEV_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://profile-api.invalid/dev-issuer")
+#: The issuer identifier's root: `.invalid` (RFC 2606) says it is a name, never a place to fetch.
+DEV_ISSUER_ID = "https://profile-api.invalid/dev-issuer"
 #: The client application the development tokens claim to come from.
 DEV_CLIENT_ID = str(uuid.uuid5(DEV_NAMESPACE, "client"))
 DEV_APP_NAME = "Profile API development client"
 PRIVATE_KEY_FILE = "signing-key.pem"
+#: `{"pem_sha256": ..., "key": {kty, use, kid, n, e}}`: the public half, and which PEM it belongs to.
+PUBLIC_KEY_FILE = "signing-key.jwk.json"
 
-_cache: dict[Path, tuple[rsa.RSAPrivateKey, str]] = {}
+_private: dict[Path, tuple[RSAPrivateKey, str]] = {}
+_public: dict[Path, dict[str, str]] = {}
 _cache_lock = threading.Lock()
 
 
@@ -40,59 +52,133 @@ def default_key_dir() -> Path:
     return Path(shared.__file__).resolve().parent.parent / ".data" / "dev-issuer"
 
 
-def signing_key(key_dir: Path | None = None) -> tuple[rsa.RSAPrivateKey, str]:
+def clear_cache() -> None:
+    """Forget the keys read so far (tests replace the files)."""
+    with _cache_lock:
+        _private.clear()
+        _public.clear()
+
+
+def signing_key(key_dir: Path | None = None) -> tuple[RSAPrivateKey, str]:
     """The issuer's private key and its `kid`, generated on first use (safe across processes)."""
     directory = (key_dir or default_key_dir()).resolve()
     with _cache_lock:
-        if directory not in _cache:
-            key = _load_or_create(directory)
-            _cache[directory] = (key, thumbprint(key.public_key()))
-        return _cache[directory]
+        if directory not in _private:
+            pem = _read_or_create_pem(directory)
+            record = _read_record(directory, pem)
+            key = _load_private(pem, checked=record is not None)
+            if record is None:
+                record = _write_record(directory, pem, key)
+            _private[directory] = (key, record["kid"])
+            _public[directory] = record
+        return _private[directory]
 
 
-def _load_or_create(directory: Path) -> rsa.RSAPrivateKey:
-    """Read the key file; if absent, write one atomically (first writer wins) and re-read."""
+def public_jwk(key_dir: Path | None = None) -> dict[str, str]:
+    """The public JWK (`kty`, `use`, `kid`, `n`, `e`), read from the public file when it matches the PEM."""
+    directory = (key_dir or default_key_dir()).resolve()
+    with _cache_lock:
+        if directory not in _public:
+            pem = _read_or_create_pem(directory)
+            record = _read_record(directory, pem)
+            if record is None:
+                record = _write_record(directory, pem, _load_private(pem, checked=False))
+            _public[directory] = record
+        return dict(_public[directory])
+
+
+def _read_or_create_pem(directory: Path) -> bytes:
+    """The private key file's bytes; if absent, write one atomically (first writer wins) and re-read."""
     path = directory / PRIVATE_KEY_FILE
     if not path.exists():
-        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = key.private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        fd, temp = tempfile.mkstemp(prefix=".signing-key-", suffix=".tmp", dir=directory)
+        temp = _write_temp(directory, ".signing-key-", pem)
         try:
-            os.chmod(temp, 0o600)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(pem)
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(temp, path)  # atomic and fails if another process got there first
-            except FileExistsError:
-                pass
+            os.link(temp, path)  # atomic and fails if another process got there first
+        except FileExistsError:
+            pass
         finally:
             os.unlink(temp)
-    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    return path.read_bytes()
+
+
+def _write_temp(directory: Path, prefix: str, data: bytes) -> str:
+    """A new 0600 file in `directory` holding `data`, flushed to disk; returns its path."""
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd, temp = tempfile.mkstemp(prefix=prefix, suffix=".tmp", dir=directory)
+    try:
+        os.chmod(temp, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        os.unlink(temp)
+        raise
+    return temp
+
+
+def _load_private(pem: bytes, *, checked: bool) -> RSAPrivateKey:
+    """Parse the PEM; the RSA consistency check is skipped only for a PEM already checked (same hash)."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    loaded = serialization.load_pem_private_key(pem, password=None, unsafe_skip_rsa_key_validation=checked)
     if not isinstance(loaded, rsa.RSAPrivateKey):
-        raise ValueError(f"{path} does not hold an RSA private key")
+        raise ValueError(f"{PRIVATE_KEY_FILE} does not hold an RSA private key")
     return loaded
 
 
-def thumbprint(public_key: rsa.RSAPublicKey) -> str:
+def _read_record(directory: Path, pem: bytes) -> dict[str, str] | None:
+    """The public JWK from the public file, or None if it is missing, malformed or for another PEM."""
+    try:
+        data = json.loads((directory / PUBLIC_KEY_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("pem_sha256") != hashlib.sha256(pem).hexdigest():
+        return None
+    key = data.get("key")
+    names = ("kty", "use", "kid", "n", "e")
+    if not isinstance(key, dict) or not all(isinstance(key.get(n), str) for n in names) or key["kty"] != "RSA":
+        return None
+    return {n: key[n] for n in names}
+
+
+def _write_record(directory: Path, pem: bytes, key: RSAPrivateKey) -> dict[str, str]:
+    """Write the public file for `pem` (atomic replace; concurrent writers write the same content)."""
+    public = key.public_key()
+    record = {"kty": "RSA", "use": "sig", "kid": thumbprint(public), **_public_numbers(public)}
+    document = {"pem_sha256": hashlib.sha256(pem).hexdigest(), "key": record}
+    temp = _write_temp(directory, ".signing-key-jwk-", (json.dumps(document, indent=2) + "\n").encode())
+    os.replace(temp, directory / PUBLIC_KEY_FILE)
+    return record
+
+
+def thumbprint(public_key: RSAPublicKey) -> str:
     """RFC 7638 JWK thumbprint (SHA-256, base64url) of an RSA public key."""
-    jwk = _public_jwk(public_key)
+    jwk = _public_numbers(public_key)
     canonical = json.dumps({"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True)
     return _b64url(hashlib.sha256(canonical.encode()).digest())
 
 
 def issuer(settings: Settings) -> str:
-    """The `iss` of development tokens (Entra v2.0 shape)."""
-    return f"{settings.authority}/{settings.tenant_id}/v2.0"
+    """The `iss` of development tokens (Entra v2.0 shape, `{root}/{tenant}/v2.0`), the same on every port."""
+    return f"{DEV_ISSUER_ID}/{settings.tenant_id}/v2.0"
 
 
-def discovery_document(settings: Settings) -> dict[str, Any]:
-    """The OpenID configuration, shaped like Entra's v2.0 document."""
-    base = f"{settings.authority}/{settings.tenant_id}"
+def discovery_document(settings: Settings, authority: str | None = None) -> dict[str, Any]:
+    """The OpenID configuration, shaped like Entra's v2.0 document; its URLs point at the running app.
+
+    `authority` is where the document was fetched from (`.../api/dev-issuer`), so the JWKS is named on
+    the address and port the caller used; without it, the settings' (PORT).
+    """
+    base = f"{(authority or settings.authority).rstrip('/')}/{settings.tenant_id}"
     return {
         "issuer": issuer(settings),
         "jwks_uri": f"{base}/discovery/v2.0/keys",
@@ -108,10 +194,8 @@ def discovery_document(settings: Settings) -> dict[str, Any]:
 
 
 def jwks(settings: Settings, key_dir: Path | None = None) -> dict[str, Any]:
-    """The JSON Web Key Set: the public key only."""
-    key, kid = signing_key(key_dir)
-    entry = {"kty": "RSA", "use": "sig", "kid": kid, **_public_jwk(key.public_key()), "issuer": issuer(settings)}
-    return {"keys": [entry]}
+    """The JSON Web Key Set: the public key only (read from the public file, no private key parsed)."""
+    return {"keys": [{**public_jwk(key_dir), "issuer": issuer(settings)}]}
 
 
 def mint_token(
@@ -127,6 +211,8 @@ def mint_token(
     """An RS256 access token: delegated unless only `roles` are given (then app-only)."""
     if not settings.dev_issuer:
         raise RuntimeError("The development issuer is disabled: ENTRA_TENANT_ID is set.")
+    import jwt
+
     key, kid = signing_key(key_dir)
     now = int(time.time())
     claims: dict[str, Any] = {
@@ -167,7 +253,7 @@ def _name_of(upn: str) -> str:
     return " ".join(part.capitalize() for part in local.replace("_", ".").split(".") if part) or upn
 
 
-def _public_jwk(public_key: rsa.RSAPublicKey) -> dict[str, str]:
+def _public_numbers(public_key: RSAPublicKey) -> dict[str, str]:
     numbers = public_key.public_numbers()
     return {"n": _b64url(_int_bytes(numbers.n)), "e": _b64url(_int_bytes(numbers.e))}
 

@@ -23,7 +23,10 @@ from shared.settings import DEV_AUDIENCE, DEV_TENANT_ID, Settings, get_settings
 from tests.unit.auth.helpers import reject
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
-_ROUTE = re.compile(r"^/api/dev-issuer/(?P<tenant>[^/]+)/(?P<rest>v2\.0/\.well-known/openid-configuration|discovery/v2\.0/keys)$")
+KEY_FILES = sorted([dev_issuer.PRIVATE_KEY_FILE, dev_issuer.PUBLIC_KEY_FILE])
+_ROUTE = re.compile(
+    r"^/api/dev-issuer/(?P<tenant>[^/]+)/(?P<rest>v2\.0/\.well-known/openid-configuration|discovery/v2\.0/keys)$"
+)
 _FUNCTIONS = {
     "v2.0/.well-known/openid-configuration": blueprint.openid_configuration.build().get_user_function(),
     "discovery/v2.0/keys": blueprint.signing_keys.build().get_user_function(),
@@ -46,7 +49,7 @@ class BlueprintHost:
                     self.end_headers()
                     return
                 request = func.HttpRequest(
-                    method="GET", url=f"http://127.0.0.1{self.path}", body=b"",
+                    method="GET", url=f"http://127.0.0.1:{host.port}{self.path}", body=b"",
                     route_params={"tenant": match["tenant"]}, headers=dict(self.headers),
                 )
                 response = _FUNCTIONS[match["rest"]](request)
@@ -97,7 +100,9 @@ def dev_host(key_dir, monkeypatch) -> Iterator[tuple[BlueprintHost, Settings]]:
 
 def test_round_trip_delegated(dev_host):
     host, settings = dev_host
-    token = dev_issuer.mint_token(settings, user="Megan.Bowen@contoso.dev", scopes=["User.ReadWrite"], roles=[], name=None)
+    token = dev_issuer.mint_token(
+        settings, user="Megan.Bowen@contoso.dev", scopes=["User.ReadWrite"], roles=[], name=None
+    )
     principal = Authenticator(settings).authenticate({"Authorization": f"Bearer {token}"}, {})
     assert principal.tenant_id == DEV_TENANT_ID and not principal.is_app
     assert principal.object_id == dev_issuer.dev_object_id("megan.bowen@contoso.dev")
@@ -129,7 +134,9 @@ def test_no_scopes_no_roles_mints_a_token_that_authorize_refuses(dev_host):
 
 def test_expired_dev_token_is_rejected(dev_host):
     _, settings = dev_host
-    token = dev_issuer.mint_token(settings, user="a@contoso.dev", scopes=["User.Read"], roles=[], name=None, lifetime_s=-600)
+    token = dev_issuer.mint_token(
+        settings, user="a@contoso.dev", scopes=["User.Read"], roles=[], name=None, lifetime_s=-600
+    )
     reject(lambda: Authenticator(settings).authenticate({"Authorization": f"Bearer {token}"}, {}), token)
 
 
@@ -141,15 +148,20 @@ def test_dev_token_against_a_production_tenant_is_401(dev_host, identity):
 
 def test_claims_shape(dev_host):
     _, settings = dev_host
-    token = dev_issuer.mint_token(settings, user="adele.vance@contoso.dev", scopes=["User.Read", "User.ReadWrite"], roles=[], name="Adele V")
+    token = dev_issuer.mint_token(
+        settings, user="adele.vance@contoso.dev", scopes=["User.Read", "User.ReadWrite"], roles=[], name="Adele V"
+    )
     header = jwt.get_unverified_header(token)
     claims = jwt.decode(token, options={"verify_signature": False})
     assert header["alg"] == "RS256" and header["kid"] == dev_issuer.jwks(settings)["keys"][0]["kid"]
     assert claims["ver"] == "2.0" and claims["aud"] == DEV_AUDIENCE and claims["tid"] == DEV_TENANT_ID
-    assert claims["iss"] == f"http://127.0.0.1:{settings.port}/api/dev-issuer/{DEV_TENANT_ID}/v2.0"
+    assert claims["iss"] == f"https://profile-api.invalid/dev-issuer/{DEV_TENANT_ID}/v2.0", "no port in the issuer"
     assert claims["scp"] == "User.Read User.ReadWrite" and claims["name"] == "Adele V"
     assert claims["exp"] - claims["iat"] == 3600 and claims["nbf"] == claims["iat"]
-    again = jwt.decode(dev_issuer.mint_token(settings, user="ADELE.VANCE@contoso.dev", scopes=["User.Read"], roles=[], name=None), options={"verify_signature": False})
+    again_token = dev_issuer.mint_token(
+        settings, user="ADELE.VANCE@contoso.dev", scopes=["User.Read"], roles=[], name=None
+    )
+    again = jwt.decode(again_token, options={"verify_signature": False})
     assert again["oid"] == claims["oid"], "same user, same oid"
 
 
@@ -157,8 +169,9 @@ def test_discovery_document_matches_entra_shape(dev_host):
     _, settings = dev_host
     document = dev_issuer.discovery_document(settings)
     base = f"{settings.authority}/{settings.tenant_id}"
-    assert document["issuer"] == f"{base}/v2.0"
+    assert document["issuer"] == dev_issuer.issuer(settings) == f"{dev_issuer.DEV_ISSUER_ID}/{DEV_TENANT_ID}/v2.0"
     assert document["jwks_uri"] == f"{base}/discovery/v2.0/keys"
+    assert base.startswith(f"http://127.0.0.1:{settings.port}/api/dev-issuer/"), "keys are fetched from the running app"
     assert settings.metadata_url == f"{base}/v2.0/.well-known/openid-configuration"
 
 
@@ -176,7 +189,8 @@ def test_blueprint_answers_404_json_for_another_tenant(dev_host, path):
     response = _FUNCTIONS[path](request)
     assert response.status_code == 404 and response.mimetype == "application/json"
     assert json.loads(response.get_body())["error"]["code"] == "itemNotFound"
-    request = func.HttpRequest(method="GET", url="http://x", body=b"", route_params={"tenant": settings.tenant_id.upper()})
+    tenant = settings.tenant_id.upper()
+    request = func.HttpRequest(method="GET", url="http://x", body=b"", route_params={"tenant": tenant})
     assert _FUNCTIONS[path](request).status_code == 200
 
 
@@ -197,7 +211,8 @@ def test_blueprint_serves_nothing_when_a_tenant_is_configured(key_dir, monkeypat
 
 
 def test_blueprint_routes_and_auth_level():
-    functions = {f.get_function_name(): f for f in (blueprint.openid_configuration.build(), blueprint.signing_keys.build())}
+    built = (blueprint.openid_configuration.build(), blueprint.signing_keys.build())
+    functions = {f.get_function_name(): f for f in built}
     routes = {}
     for name, function in functions.items():
         (trigger,) = [b for b in function.get_bindings() if b.type == "httpTrigger"]
@@ -217,8 +232,8 @@ def test_key_is_generated_once_and_private(tmp_path):
     if os.name == "posix":
         assert stat.S_IMODE((directory / dev_issuer.PRIVATE_KEY_FILE).stat().st_mode) == 0o600
     assert kid == dev_issuer.thumbprint(key.public_key())
-    assert [p.name for p in directory.iterdir()] == [dev_issuer.PRIVATE_KEY_FILE], "no temp files left"
-    dev_issuer._cache.clear()
+    assert sorted(p.name for p in directory.iterdir()) == KEY_FILES, "no temp files left"
+    dev_issuer.clear_cache()
     assert dev_issuer.signing_key(directory)[1] == kid, "re-read from disk, not regenerated"
 
 
@@ -249,20 +264,23 @@ print(signing_key(Path(sys.argv[1]))[1])
 def test_concurrent_first_use_from_several_processes_yields_one_key(tmp_path):
     directory, go = tmp_path / "race", tmp_path / "go"
     racers = [
-        subprocess.Popen([sys.executable, "-c", _RACER, str(directory), str(go)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, str(directory), str(go)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE, text=True
+        )
         for _ in range(4)
     ]
     go.touch()
     kids = {racer.communicate(timeout=60)[0].strip() for racer in racers}
     assert all(racer.returncode == 0 for racer in racers)
     assert len(kids) == 1 and "" not in kids
-    assert [p.name for p in directory.iterdir()] == [dev_issuer.PRIVATE_KEY_FILE]
-    dev_issuer._cache.clear()
+    assert sorted(p.name for p in directory.iterdir()) == KEY_FILES
+    dev_issuer.clear_cache()
     assert dev_issuer.signing_key(directory)[1] == kids.pop()
 
 
-def _run_token_script(monkeypatch, capsys, **env: str) -> tuple[str, str]:
-    for name in ("USER", "NAME", "SCOPES", "ROLES", "ENTRA_TENANT_ID", "ENTRA_AUDIENCES", "WEBSITE_INSTANCE_ID"):
+def _run_token_script(monkeypatch, capsys, expect: int = 0, **env: str) -> tuple[str, str]:
+    names = ("USER", "NAME", "SCOPES", "ROLES", "ENTRA_TENANT_ID", "ENTRA_AUDIENCES", "WEBSITE_INSTANCE_ID", "PORT")
+    for name in names:
         monkeypatch.delenv(name, raising=False)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -273,22 +291,22 @@ def _run_token_script(monkeypatch, capsys, **env: str) -> tuple[str, str]:
     finally:
         get_settings.cache_clear()
     out, err = capsys.readouterr()
-    assert caught.value.code == 0, err
-    assert out.count("\n") == 1
+    assert caught.value.code == expect, err
+    assert out.count("\n") == (1 if expect == 0 else 0)
     return out.strip(), err
 
 
 def test_token_script_defaults(dev_host, monkeypatch, capsys):
-    host, settings = dev_host
-    token, _ = _run_token_script(monkeypatch, capsys, USER="root", PORT=str(host.port))
+    _, settings = dev_host
+    token, _ = _run_token_script(monkeypatch, capsys, USER="root")
     principal = Authenticator(settings).authenticate({"Authorization": f"Bearer {token}"}, {})
     assert principal.upn == dev_issuer.DEFAULT_USER and principal.scopes == {"User.ReadWrite"}
 
 
 def test_token_script_options(dev_host, monkeypatch, capsys):
-    host, settings = dev_host
+    _, settings = dev_host
     token, _ = _run_token_script(
-        monkeypatch, capsys, USER="megan@contoso.dev", NAME="Megan", SCOPES="User.Read, User.Read.All", PORT=str(host.port)
+        monkeypatch, capsys, USER="megan@contoso.dev", NAME="Megan", SCOPES="User.Read, User.Read.All"
     )
     principal = Authenticator(settings).authenticate({"Authorization": f"Bearer {token}"}, {})
     assert principal.upn == "megan@contoso.dev" and principal.display_name == "Megan"
@@ -296,7 +314,87 @@ def test_token_script_options(dev_host, monkeypatch, capsys):
 
 
 def test_token_script_app_only(dev_host, monkeypatch, capsys):
-    host, settings = dev_host
-    token, _ = _run_token_script(monkeypatch, capsys, ROLES="User.Read.All", PORT=str(host.port))
+    _, settings = dev_host
+    token, _ = _run_token_script(monkeypatch, capsys, ROLES="User.Read.All")
     principal = Authenticator(settings).authenticate({"Authorization": f"Bearer {token}"}, {})
     assert principal.is_app and principal.roles == {"User.Read.All"}
+
+
+def test_token_script_refuses_in_azure(key_dir, monkeypatch, capsys):
+    out, err = _run_token_script(monkeypatch, capsys, expect=2, WEBSITE_INSTANCE_ID="abc")
+    assert out == "" and "ENTRA_TENANT_ID" in err and "Azure" in err
+    assert not key_dir.exists(), "no key is generated in Azure"
+
+
+def test_a_token_for_the_default_port_is_accepted_by_a_host_on_another_port(dev_host, monkeypatch):
+    """`make -s token` needs no PORT: the issuer names no port, the keys come from the running host."""
+    host, settings = dev_host
+    monkeypatch.delenv("PORT")
+    get_settings.cache_clear()
+    default = get_settings()
+    assert default.port == 7071 != host.port
+    token = dev_issuer.mint_token(default, user=None, scopes=["User.Read"], roles=[], name=None)
+    principal = Authenticator(settings).authenticate({"Authorization": f"Bearer {token}"}, {})
+    assert principal.upn == dev_issuer.DEFAULT_USER
+    assert f":{host.port}/" in settings.metadata_url and host.hits, "keys fetched from the running host"
+
+
+def test_discovery_names_the_jwks_where_it_was_reached(dev_host):
+    _, settings = dev_host
+    url = f"http://localhost:9999/API/Dev-Issuer/{DEV_TENANT_ID}/v2.0/.well-known/openid-configuration"
+    request = func.HttpRequest(method="GET", url=url, body=b"", route_params={"tenant": DEV_TENANT_ID})
+    document = json.loads(_FUNCTIONS["v2.0/.well-known/openid-configuration"](request).get_body())
+    assert document["jwks_uri"] == f"http://localhost:9999/API/Dev-Issuer/{DEV_TENANT_ID}/discovery/v2.0/keys"
+    assert document["issuer"] == dev_issuer.issuer(settings)
+
+
+def test_serving_the_jwks_parses_no_private_key(key_dir, dev_host, monkeypatch):
+    _, settings = dev_host
+    _, kid = dev_issuer.signing_key()
+    dev_issuer.clear_cache()
+
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("the private key was parsed")
+
+    monkeypatch.setattr(dev_issuer, "_load_private", refuse)
+    (entry,) = dev_issuer.jwks(settings)["keys"]
+    assert entry["kid"] == kid and entry["issuer"] == dev_issuer.issuer(settings)
+
+
+def test_public_file_for_another_pem_or_missing_is_rewritten(tmp_path):
+    directory = tmp_path / "keys"
+    key, kid = dev_issuer.signing_key(directory)
+    public = directory / dev_issuer.PUBLIC_KEY_FILE
+    stale = json.loads(public.read_text())
+    stale["pem_sha256"] = "0" * 64
+    stale["key"]["kid"] = "someone-elses-kid"
+    public.write_text(json.dumps(stale))
+    dev_issuer.clear_cache()
+    assert dev_issuer.public_jwk(directory)["kid"] == kid
+    assert json.loads(public.read_text())["key"]["kid"] == kid, "rewritten for the PEM on disk"
+    public.unlink()  # as left by an older version that kept only the PEM
+    dev_issuer.clear_cache()
+    assert dev_issuer.public_jwk(directory)["kid"] == kid and public.exists()
+    assert dev_issuer.public_jwk(directory)["n"] == dev_issuer._public_numbers(key.public_key())["n"]
+
+
+def test_the_rsa_check_runs_once_per_pem(tmp_path, monkeypatch):
+    """The slow consistency check runs when the public file is written, not on every later load."""
+    from cryptography.hazmat.primitives import serialization
+
+    real, skipped = serialization.load_pem_private_key, []
+
+    def spy(data, password, *, unsafe_skip_rsa_key_validation=False):
+        skipped.append(unsafe_skip_rsa_key_validation)
+        return real(data, password, unsafe_skip_rsa_key_validation=unsafe_skip_rsa_key_validation)
+
+    monkeypatch.setattr(serialization, "load_pem_private_key", spy)
+    directory = tmp_path / "keys"
+    dev_issuer.signing_key(directory)
+    dev_issuer.clear_cache()
+    dev_issuer.signing_key(directory)
+    pem = directory / dev_issuer.PRIVATE_KEY_FILE
+    pem.write_bytes(pem.read_bytes() + b"\n")
+    dev_issuer.clear_cache()
+    dev_issuer.signing_key(directory)
+    assert skipped == [False, True, False], "checked, then trusted by hash, then checked again once the PEM changed"
