@@ -216,7 +216,9 @@ class ListOf(Kind):
         if value is None:
             return None
         if self.scalar_ok and not isinstance(value, list):
-            value = [value]
+            # A problem with the single value is reported where the client sent it, not at "[0]".
+            member = self.item.check(value, target, problems)
+            return None if member is None else [member]
         if not isinstance(value, list):
             problems.wrong_type(target, "an array or null")
             return None
