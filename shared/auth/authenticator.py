@@ -1,37 +1,50 @@
-"""Bearer-token authentication (contract §4): from request headers to a validated Principal."""
+"""Bearer-token authentication (contract §4): from request headers to a validated Principal.
+
+The token is parsed once (shared.auth.jws), its RS256 signature checked against the key its `kid`
+names, then its claims. Nothing heavy is imported here: `cryptography` loads with the first key set.
+"""
 from __future__ import annotations
 
 import math
-import re
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jwt
-
-from shared.auth.fetch import fetch_json as default_fetch_json
+from shared.auth.jws import MalformedToken, parse_compact, verify_rs256
 from shared.auth.keys import KID_PATTERN, KeyCache
 from shared.auth.principal import Principal
 from shared.errors import BadRequest, Unauthorized
 from shared.ids import is_guid
-from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
+    from shared.settings import Settings
 
 #: Largest token accepted, checked before any parsing (Entra tokens are 1-3 KB).
 MAX_TOKEN_BYTES = 16 * 1024
 #: Clock skew tolerated on `exp`, `nbf` and `iat`.
 LEEWAY_S = 60
-#: Claims every accepted token must carry.
+#: Claims every accepted token must carry (a null counts as missing).
 REQUIRED_CLAIMS = ("exp", "nbf", "iat", "iss", "aud", "tid", "oid")
+#: Optional claims that must be strings when present and non-null (`sub`, `jti`: RFC 7519 §4.1.2, §4.1.7), by label.
+STRING_CLAIMS = {"scp": "scope", "sub": "subject", "jti": "token identifier"}
 #: Longest value kept from an informational claim (name, UPN, app id).
 MAX_CLAIM_CHARS = 256
 
-_COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 _FAILURE = "Access token validation failure."
 
 
 def _invalid(reason: str) -> Unauthorized:
     """A 401 invalid_token with a Graph-like message; `reason` never carries token content."""
     return Unauthorized(f"{_FAILURE} {reason}")
+
+
+def _fetch_json(url: str) -> dict[str, Any]:
+    """The real fetch, imported on the first key refresh (urllib stays unloaded until then)."""
+    from shared.auth.fetch import fetch_json
+
+    return fetch_json(url)
 
 
 class Authenticator:
@@ -45,9 +58,10 @@ class Authenticator:
         clock: Callable[[], float] = time.time,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._settings = settings
+        self._tenant_id = settings.tenant_id.lower()
+        self._audiences = frozenset(settings.audiences)
         self._clock = clock
-        self._keys = KeyCache(settings.metadata_url, fetch_json or default_fetch_json, monotonic)
+        self._keys = KeyCache(settings.metadata_url, fetch_json or _fetch_json, monotonic)
 
     def authenticate(self, headers: Mapping[str, str], query: Mapping[str, str]) -> Principal:
         """Return the caller of a request, or raise Unauthorized (401) / BadRequest (400)."""
@@ -56,77 +70,75 @@ class Authenticator:
         return _principal(claims)
 
     def _validate(self, token: str) -> dict[str, Any]:
-        """Signature, then issuer, tenant, audience, lifetime and `oid`; return the claims."""
+        """Well-formed, then signature, then issuer, tenant, audience, lifetime and `oid`; return the claims."""
         if len(token) > MAX_TOKEN_BYTES:
             raise _invalid("Token is too large.")
-        if not _COMPACT_JWS.match(token):
-            raise _invalid("JWT is not well formed.")
         try:
-            header = jwt.get_unverified_header(token)
-        except Exception:
+            jws = parse_compact(token)
+        except MalformedToken:
             raise _invalid("JWT is not well formed.") from None
-        if not isinstance(header, dict):
-            raise _invalid("JWT is not well formed.")
+        issuer, key = self._signing_key(jws.header)
+        if not verify_rs256(key, jws.signing_input, jws.signature):
+            raise _invalid("Invalid signature.")
+        self._check_claims(jws.claims, issuer)
+        return jws.claims
+
+    def _signing_key(self, header: dict[str, Any]) -> tuple[str, RSAPublicKey]:
+        """The metadata issuer and the key `kid` names; `alg` must be RS256 and `crit` absent.
+
+        Nothing is ever fetched from what the token names (`jku`, `x5u`, `jwk`, `x5c` are ignored).
+        """
         if header.get("alg") != "RS256":
             raise _invalid("Invalid signing algorithm.")
         if "crit" in header or "b64" in header:
             raise _invalid("Unsupported critical header.")
         kid = header.get("kid")
-        if not isinstance(kid, str) or not KID_PATTERN.match(kid):
+        if not isinstance(kid, str) or not KID_PATTERN.fullmatch(kid):
             raise _invalid("Invalid signing key identifier.")
         issuer, key = self._keys.lookup(kid)
         if issuer is None:
             raise _invalid("Signing keys are unavailable.")
         if key is None:
             raise _invalid("Signing key not found.")
-        try:
-            claims = jwt.decode(
-                token,
-                key=key,
-                algorithms=["RS256"],
-                options={
-                    "require": list(REQUIRED_CLAIMS),
-                    "verify_signature": True,
-                    "verify_aud": False,
-                    "verify_iss": False,
-                    "verify_exp": False,
-                    "verify_nbf": False,
-                    "verify_iat": False,
-                },
-            )
-        except jwt.InvalidSignatureError:
-            raise _invalid("Invalid signature.") from None
-        except jwt.MissingRequiredClaimError as error:
-            raise _invalid(f"Missing claim: {error.claim}.") from None
-        except Exception:
-            raise _invalid("JWT is not well formed.") from None
-        self._check_claims(claims, issuer)
-        return claims
+        return issuer, key
 
     def _check_claims(self, claims: dict[str, Any], issuer: str) -> None:
-        """Exact issuer, our tenant, one of our audiences, lifetime with leeway, a GUID `oid`."""
-        if claims.get("iss") != issuer:
+        """Required claims, exact issuer, our tenant, one of our audiences, lifetime with leeway, a GUID `oid`."""
+        for name in REQUIRED_CLAIMS:
+            if claims.get(name) is None:
+                raise _invalid(f"Missing claim: {name}.")
+        if claims["iss"] != issuer:
             raise _invalid("Invalid issuer.")
-        tid = claims.get("tid")
-        if not isinstance(tid, str) or tid.lower() != self._settings.tenant_id.lower():
+        tid = claims["tid"]
+        if not isinstance(tid, str) or tid.lower() != self._tenant_id:
             raise _invalid("Invalid tenant.")
-        aud = claims.get("aud")
-        if not isinstance(aud, str) or aud not in self._settings.audiences:
+        aud = claims["aud"]
+        if not isinstance(aud, str) or aud not in self._audiences:
             raise _invalid("Invalid audience.")
+        self._check_lifetime(claims)
+        if not is_guid(claims["oid"]):
+            raise _invalid("Invalid object identifier.")
+        _check_types(claims)
+
+    def _check_lifetime(self, claims: dict[str, Any]) -> None:
+        """`exp` not passed and `nbf`, `iat` not in the future, each with LEEWAY_S."""
         now = self._clock()
         exp, nbf, iat = (_numeric(claims, name) for name in ("exp", "nbf", "iat"))
         if exp <= now - LEEWAY_S:
             raise _invalid("Lifetime validation failed, the token is expired.")
         if nbf > now + LEEWAY_S or iat > now + LEEWAY_S:
             raise _invalid("Lifetime validation failed, the token is not yet valid.")
-        oid = claims.get("oid")
-        if not is_guid(oid):
-            raise _invalid("Invalid object identifier.")
-        scp, roles = claims.get("scp"), claims.get("roles")
-        if scp is not None and not isinstance(scp, str):
-            raise _invalid("Invalid scope claim.")
-        if roles is not None and not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
-            raise _invalid("Invalid roles claim.")
+
+
+def _check_types(claims: dict[str, Any]) -> None:
+    """Optional claims of the wrong JSON type are refused rather than ignored."""
+    for name, label in STRING_CLAIMS.items():
+        value = claims.get(name)
+        if value is not None and not isinstance(value, str):
+            raise _invalid(f"Invalid {label} claim.")
+    roles = claims.get("roles")
+    if roles is not None and not (isinstance(roles, list) and all(isinstance(r, str) for r in roles)):
+        raise _invalid("Invalid roles claim.")
 
 
 def _numeric(claims: dict[str, Any], name: str) -> float:

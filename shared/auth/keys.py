@@ -1,4 +1,7 @@
-"""The signing-key cache: OpenID discovery, JWKS parsing, refresh with cooldown and last-good keys."""
+"""The signing-key cache: OpenID discovery, JWKS parsing, refresh with cooldown and last-good keys.
+
+`cryptography` is imported when a JWKS is first parsed, not at import (cold start).
+"""
 from __future__ import annotations
 
 import logging
@@ -6,12 +9,13 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from jwt.algorithms import RSAAlgorithm
+from shared.auth.jws import b64url_decode
+from shared.settings import is_trusted_url
 
-from shared.auth.fetch import is_trusted_url
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
 log = logging.getLogger(__name__)
 
@@ -21,8 +25,8 @@ REFRESH_INTERVAL_S = 24 * 3600.0
 UNKNOWN_KID_COOLDOWN_S = 300.0
 #: After a failed fetch with no usable keys, wait this long before trying again.
 FAILURE_BACKOFF_S = 10.0
-#: A `kid` we are willing to look up: base64url-ish, short (no path characters, no quotes).
-KID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+#: A `kid` we are willing to look up (use `fullmatch`): base64url-ish, short (no path characters, no quotes).
+KID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 #: Keys read from one JWKS document at most.
 MAX_KEYS = 64
 MIN_RSA_BITS = 2048
@@ -64,9 +68,9 @@ class KeyCache:
             self._lock.acquire()
         try:
             current = self._current
-            if current is None or self._stale(current) or kid not in current.keys:
-                if self._may_fetch(current):
-                    self._refresh()
+            wanted = current is None or self._stale(current) or kid not in current.keys
+            if wanted and self._may_fetch(current):
+                self._refresh()
             current = self._current
         finally:
             self._lock.release()
@@ -122,15 +126,21 @@ def _rsa_key(entry: Any) -> RSAPublicKey | None:
     """The public key of one JWK when it is an RSA signing key with a sane `kid`, else None."""
     if not isinstance(entry, dict) or entry.get("kty") != "RSA" or entry.get("use", "sig") != "sig":
         return None
-    if entry.get("alg", "RS256") != "RS256":
+    if entry.get("alg", "RS256") != "RS256" or not _is_kid(entry.get("kid")):
         return None
-    kid, n, e = entry.get("kid"), entry.get("n"), entry.get("e")
-    if not isinstance(kid, str) or not KID_PATTERN.match(kid) or not isinstance(n, str) or not isinstance(e, str):
+    n, e = entry.get("n"), entry.get("e")
+    if not isinstance(n, str) or not isinstance(e, str):
         return None
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
+
     try:
-        key = RSAAlgorithm.from_jwk({"kty": "RSA", "n": n, "e": e})
-    except Exception:
+        # Padding is tolerated here (the document comes from the configured issuer), never in tokens.
+        modulus, exponent = (int.from_bytes(b64url_decode(value.rstrip("=")), "big") for value in (n, e))
+        key = RSAPublicNumbers(exponent, modulus).public_key()
+    except ValueError:  # MalformedToken included; cryptography refuses bad numbers with ValueError
         return None
-    if not isinstance(key, RSAPublicKey) or key.key_size < MIN_RSA_BITS:
-        return None
-    return key
+    return key if key.key_size >= MIN_RSA_BITS else None
+
+
+def _is_kid(value: Any) -> bool:
+    return isinstance(value, str) and KID_PATTERN.fullmatch(value) is not None

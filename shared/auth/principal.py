@@ -22,5 +22,7 @@ class Principal:
     def identity_set(self) -> dict[str, Any]:
         """The caller as Graph's identitySet (`createdBy` / `lastModifiedBy`), every member present."""
         if self.is_app:
-            return {"application": {"displayName": self.app_display_name, "id": self.app_id}, "device": None, "user": None}
-        return {"application": None, "device": None, "user": {"displayName": self.display_name, "id": self.object_id}}
+            application = {"displayName": self.app_display_name, "id": self.app_id}
+            return {"application": application, "device": None, "user": None}
+        user = {"displayName": self.display_name, "id": self.object_id}
+        return {"application": None, "device": None, "user": user}

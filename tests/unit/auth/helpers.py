@@ -52,3 +52,14 @@ def sign(key: Any, header: Any, claims: Any) -> str:
     signing_input = f"{b64url_json(header)}.{b64url_json(claims)}"
     signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
     return f"{signing_input}.{base64.urlsafe_b64encode(signature).rstrip(b'=').decode()}"
+
+
+def sign_segments(key: Any, header: bytes, payload: bytes) -> str:
+    """RS256-sign a token whose header and payload segments are exactly these bytes (any encoding)."""
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    encode = lambda raw: base64.urlsafe_b64encode(raw).rstrip(b"=").decode()  # noqa: E731
+    signing_input = f"{encode(header)}.{encode(payload)}"
+    signature = key.sign(signing_input.encode(), padding.PKCS1v15(), hashes.SHA256())
+    return f"{signing_input}.{encode(signature)}"

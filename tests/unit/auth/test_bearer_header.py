@@ -44,7 +44,8 @@ def test_t22_token_in_query_only_is_never_accepted(identity, mint):
 
 
 def test_t22_query_token_with_another_scheme_is_still_401(identity, mint):
-    _no_credentials(lambda: identity.authenticator().authenticate({"Authorization": "Basic eA=="}, {"access_token": mint()}))
+    query = {"access_token": mint()}
+    _no_credentials(lambda: identity.authenticator().authenticate({"Authorization": "Basic eA=="}, query))
 
 
 @pytest.mark.parametrize("name", ["access_token", "ACCESS_TOKEN"])
