@@ -25,13 +25,32 @@ param principalId string = ''
 param cosmosDatabaseName string = 'profiles'
 param cosmosContainerName string = 'profiles'
 
+// The limits carry the bounds shared/settings.py enforces at start-up, so a value the app would
+// refuse never provisions.
 @description('MAX_BODY_BYTES: request body limit in bytes.')
 @minValue(2)
+@maxValue(104857600)
 param maxBodyBytes int = 65536
 
-@description('MAX_FACETS_PER_USER: accounts per user.')
+@description('MAX_FACETS_PER_USER: facets per user in each collection.')
 @minValue(1)
+@maxValue(10000)
 param maxFacetsPerUser int = 100
+
+@description('DIRECTORY: where users come from. graph = Microsoft Graph (needs the User.Read.All app role, granted here); local = only users the service has seen (no Graph role needed).')
+@allowed([
+  'local'
+  'graph'
+])
+param directory string = 'graph'
+
+@description('GRAPH_ENDPOINT: Microsoft Graph root for DIRECTORY=graph (a national cloud has its own).')
+param graphEndpoint string = 'https://graph.microsoft.com'
+
+@description('HTTP requests one instance runs at once; also the Python worker\'s thread count (PYTHON_THREADPOOL_THREAD_COUNT), since every invocation is synchronous.')
+@minValue(1)
+@maxValue(100)
+param httpPerInstanceConcurrency int = 16
 
 @allowed([
   512
@@ -60,6 +79,9 @@ var tags = {
   'azd-env-name': environmentName
 }
 var functionAppName = '${abbrs.webSitesFunctions}${resourceToken}'
+// The deployment package lives in its own storage account, apart from the host's storage (see
+// app/rbac.bicep for the roles on each).
+var deploymentStorageName = '${abbrs.storageStorageAccounts}pkg${resourceToken}'
 var deploymentContainerName = 'app-package-${resourceToken}'
 
 // App ID URI: api://<tenantId>/<uniqueName>. It must be known before the app registration exists
@@ -87,6 +109,7 @@ module identity './app/identity.bicep' = {
   }
 }
 
+// Host storage (AzureWebJobsStorage): leases and keys; the host creates its own containers.
 module storage './app/storage.bicep' = {
   name: 'storage'
   scope: rg
@@ -94,7 +117,22 @@ module storage './app/storage.bicep' = {
     name: '${abbrs.storageStorageAccounts}${resourceToken}'
     location: location
     tags: tags
-    deploymentContainerName: deploymentContainerName
+  }
+}
+
+// Deployment storage: only the Flex Consumption package container. Blob versioning keeps every
+// package ever written, so an overwritten package can be restored.
+module deploymentStorage './app/storage.bicep' = {
+  name: 'deployment-storage'
+  scope: rg
+  params: {
+    name: deploymentStorageName
+    location: location
+    tags: tags
+    containerNames: [
+      deploymentContainerName
+    ]
+    blobVersioning: true
   }
 }
 
@@ -126,6 +164,8 @@ module rbac './app/rbac.bicep' = {
   scope: rg
   params: {
     storageAccountName: storage.outputs.name
+    deploymentStorageAccountName: deploymentStorage.outputs.name
+    deploymentContainerName: deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     principalId: identity.outputs.principalId
   }
@@ -136,7 +176,6 @@ module cosmosRbac './app/cosmos-rbac.bicep' = {
   scope: rg
   params: {
     accountName: cosmos.outputs.accountName
-    databaseName: cosmos.outputs.databaseName
     principalId: identity.outputs.principalId
     developerPrincipalId: principalId
   }
@@ -153,6 +192,16 @@ module entra './app/entra.bicep' = {
   }
 }
 
+// Microsoft Graph's User.Read.All application role for the app's identity: only with
+// DIRECTORY=graph (the local directory calls no Graph API).
+module directoryRole './app/directory.bicep' = if (directory == 'graph') {
+  name: 'directory'
+  scope: rg
+  params: {
+    principalId: identity.outputs.principalId
+  }
+}
+
 var entraAudiences = '${entra.outputs.appId},${apiIdentifierUri}'
 
 module api './app/api.bicep' = {
@@ -166,11 +215,13 @@ module api './app/api.bicep' = {
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
     storageAccountName: storage.outputs.name
+    deploymentStorageAccountName: deploymentStorage.outputs.name
     deploymentContainerName: deploymentContainerName
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     alwaysReadyInstances: alwaysReadyInstances
+    httpPerInstanceConcurrency: httpPerInstanceConcurrency
     cosmosEndpoint: cosmos.outputs.endpoint
     cosmosDatabase: cosmos.outputs.databaseName
     cosmosContainer: cosmos.outputs.containerName
@@ -179,11 +230,14 @@ module api './app/api.bicep' = {
     entraAuthority: entraAuthority
     maxBodyBytes: maxBodyBytes
     maxFacetsPerUser: maxFacetsPerUser
+    directory: directory
+    graphEndpoint: graphEndpoint
   }
   // The identity must hold its roles before the host starts.
   dependsOn: [
     rbac
     cosmosRbac
+    directoryRole
   ]
 }
 
@@ -205,15 +259,21 @@ output AZURE_FUNCTION_NAME string = api.outputs.name
 output AZURE_FUNCTION_URL string = api.outputs.url
 output ENTRA_API_CLIENT_ID string = entra.outputs.appId
 output ENTRA_API_IDENTIFIER_URI string = apiIdentifierUri
+// The app's managed identity. Not named AZURE_CLIENT_ID: shells that load `azd env get-values`
+// would otherwise hand it to every DefaultAzureCredential they run. The app setting keeps the
+// name AZURE_CLIENT_ID, which is what azure-identity reads in Azure.
+output API_IDENTITY_CLIENT_ID string = identity.outputs.clientId
 
-// The product settings, under the contract's names (§7), exactly as the app receives them.
+// The product settings, under the contract's names (§7), exactly as the app receives them
+// (AZURE_CLIENT_ID excepted, see API_IDENTITY_CLIENT_ID above).
 output PROFILE_STORE string = 'cosmos'
 output COSMOS_ENDPOINT string = cosmos.outputs.endpoint
 output COSMOS_DATABASE string = cosmos.outputs.databaseName
 output COSMOS_CONTAINER string = cosmos.outputs.containerName
-output AZURE_CLIENT_ID string = identity.outputs.clientId
 output ENTRA_TENANT_ID string = tenant().tenantId
 output ENTRA_AUDIENCES string = entraAudiences
 output ENTRA_AUTHORITY string = entraAuthority
 output MAX_BODY_BYTES string = string(maxBodyBytes)
 output MAX_FACETS_PER_USER string = string(maxFacetsPerUser)
+output DIRECTORY string = directory
+output GRAPH_ENDPOINT string = graphEndpoint

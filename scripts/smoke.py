@@ -5,8 +5,10 @@
     python scripts/smoke.py --url https://func-xyz.azurewebsites.net
 
 Checks:
-  1. POST /api/me/profile/account without a token                  -> 401
-  2. the same with a delegated token (scope api://.../User.ReadWrite) -> 201
+  1. GET /api/openapi.json without a token                          -> 200 (anonymous by contract;
+     App Service Authentication must exclude it)
+  2. POST /api/me/profile/account without a token                  -> 401
+  3. the same with a delegated token (scope api://.../User.ReadWrite) -> 201
 Token: the PROFILE_API_TOKEN environment variable, else
 `az account get-access-token --scope <api>/User.ReadWrite` when the Azure CLI is installed.
 The token is never printed. Exit 0 when every check passes, 1 on a mismatch, 2 when the test
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from write_local_settings import ScriptError, read_azd_values
 
 ROUTE = "/api/me/profile/account"
+OPENAPI_ROUTE = "/api/openapi.json"
 BODY = {"allowedAudiences": "organization", "countryCode": "NO"}
 TIMEOUT = 60  # seconds; a Flex Consumption app scaled to zero needs a cold start
 
@@ -41,7 +44,7 @@ class Reply:
 
 def request(method: str, url: str, *, token: str | None = None, body: dict | None = None) -> Reply:
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method)
+    req = urllib.request.Request(url, data=data, method=method)  # noqa: S310 (https URL from config)
     if data is not None:
         req.add_header("Content-Type", "application/json")
     if token:
@@ -100,20 +103,24 @@ def main(argv: list[str] | None = None) -> int:
     if not url:
         print("smoke: the deployed URL is unknown (pass --url or provision with azd).", file=sys.stderr)
         return 2
-    target = url.rstrip("/") + ROUTE
+    base = url.rstrip("/")
+    target = base + ROUTE
 
+    results = [check(f"GET {OPENAPI_ROUTE} without a token", request("GET", base + OPENAPI_ROUTE), 200)]
     anonymous = request("POST", target, body=BODY)
-    results = [check(f"POST {ROUTE} without a token", anonymous, 401)]
+    results.append(check(f"POST {ROUTE} without a token", anonymous, 401))
     if anonymous.status == 401:
         # The app answers with Graph's error envelope; App Service Authentication (Easy Auth) does not.
         by_app = b'"InvalidAuthenticationToken"' in anonymous.body
-        print(f"       answered by: {'the app (token validation in code)' if by_app else 'App Service Authentication (Easy Auth)'}")
+        answered = "the app (token validation in code)" if by_app else "App Service Authentication (Easy Auth)"
+        print(f"       answered by: {answered}")
 
     token = os.environ.get("PROFILE_API_TOKEN")
     if not token and api:
         token = azure_cli_token(f"{api.rstrip('/')}/User.ReadWrite")
     if not token:
-        print("smoke: no token: set PROFILE_API_TOKEN or sign in with `az login` (see docs/deploy.md).", file=sys.stderr)
+        print("smoke: no token: set PROFILE_API_TOKEN or sign in with `az login` (see docs/deploy.md).",
+              file=sys.stderr)
         return 2 if all(results) else 1
     created = request("POST", target, token=token, body=BODY)
     results.append(check(f"POST {ROUTE} with a token", created, 201))

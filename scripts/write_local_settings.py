@@ -5,6 +5,7 @@ provisioned Cosmos DB and Entra app registration.
     python scripts/write_local_settings.py              # reads `azd env get-values`
     python scripts/write_local_settings.py -e dev       # a named azd environment
     python scripts/write_local_settings.py --dev-issuer # keep the local development issuer
+    python scripts/write_local_settings.py --local-directory  # DIRECTORY=local instead of Graph
     python scripts/write_local_settings.py --from-file values.env
 
 Existing entries in local.settings.json that this script does not manage are kept.
@@ -22,9 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 #: Contract §7 settings copied from the azd environment (the Bicep outputs use the same names).
-#: AZURE_CLIENT_ID is left out on purpose: it names the app's user-assigned managed identity,
-#: which exists only in Azure; locally azure-identity falls back to your `az`/`azd` login, which
-#: needs the Cosmos DB data role (provision with DEVELOPER_PRINCIPAL_ID set, see docs/deploy.md).
+#: AZURE_CLIENT_ID is left out on purpose (and is no azd output): it names the app's user-assigned
+#: managed identity, which exists only in Azure; locally azure-identity falls back to your
+#: `az`/`azd` login, which needs the Cosmos DB data role (provision with DEVELOPER_PRINCIPAL_ID
+#: set, see docs/deploy.md) and, with DIRECTORY=graph, reads users from Microsoft Graph as you.
 AZD_SETTINGS = (
     "PROFILE_STORE",
     "COSMOS_ENDPOINT",
@@ -35,6 +37,8 @@ AZD_SETTINGS = (
     "ENTRA_AUTHORITY",
     "MAX_BODY_BYTES",
     "MAX_FACETS_PER_USER",
+    "DIRECTORY",
+    "GRAPH_ENDPOINT",
 )
 #: Left out with --dev-issuer, so the local host keeps its built-in development issuer.
 ENTRA_SETTINGS = ("ENTRA_TENANT_ID", "ENTRA_AUDIENCES", "ENTRA_AUTHORITY")
@@ -85,7 +89,9 @@ def read_azd_values(environment: str | None = None) -> dict[str, str]:
     return parse_env_values(result.stdout)
 
 
-def build_values(env_values: dict[str, str], *, dev_issuer: bool = False) -> dict[str, str]:
+def build_values(
+    env_values: dict[str, str], *, dev_issuer: bool = False, local_directory: bool = False
+) -> dict[str, str]:
     """The `Values` section: host settings plus the contract settings found in the azd values."""
     names = [n for n in AZD_SETTINGS if not (dev_issuer and n in ENTRA_SETTINGS)]
     missing = [n for n in names if not env_values.get(n)]
@@ -95,6 +101,8 @@ def build_values(env_values: dict[str, str], *, dev_issuer: bool = False) -> dic
         )
     values = dict(HOST_SETTINGS)
     values.update({n: env_values[n] for n in names})
+    if local_directory:
+        values["DIRECTORY"] = "local"
     return values
 
 
@@ -123,6 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "local.settings.json")
     parser.add_argument("--from-file", type=Path, help="read KEY=\"value\" lines from this file instead of azd")
     parser.add_argument("--dev-issuer", action="store_true", help="omit ENTRA_* so the development issuer is used")
+    parser.add_argument("--local-directory", action="store_true",
+                        help="DIRECTORY=local: no Microsoft Graph calls (users are the ones the service has seen)")
     args = parser.parse_args(argv)
     try:
         if args.from_file:
@@ -132,7 +142,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise ScriptError(f"cannot read {args.from_file}: {exc}") from exc
         else:
             env_values = read_azd_values(args.environment)
-        values = build_values(env_values, dev_issuer=args.dev_issuer)
+        values = build_values(env_values, dev_issuer=args.dev_issuer, local_directory=args.local_directory)
         write_settings(args.output, values, dev_issuer=args.dev_issuer)
     except ScriptError as exc:
         print(f"write_local_settings: {exc}", file=sys.stderr)

@@ -5,7 +5,10 @@ param location string
 param tags object
 param identityId string
 param identityClientId string
+@description('Host storage (AzureWebJobsStorage).')
 param storageAccountName string
+@description('The account holding the deployment package container (apart from host storage).')
+param deploymentStorageAccountName string
 param deploymentContainerName string
 param applicationInsightsName string
 
@@ -21,6 +24,14 @@ param maximumInstanceCount int = 100
 @description('Always-ready instances for the HTTP group; 0 = none (scales to zero, cold starts).')
 @minValue(0)
 param alwaysReadyInstances int = 0
+// Flex Consumption sets HTTP concurrency per instance here, not in host.json; its default for
+// Python is 1. Every function is synchronous and I/O bound, and the Python worker runs each
+// invocation on one thread of its pool, so the pool gets exactly as many threads as requests an
+// instance is given: fewer would queue admitted requests inside the worker, more would sit idle.
+@description('HTTP requests one instance runs at once, and the Python worker\'s thread count.')
+@minValue(1)
+@maxValue(100)
+param httpPerInstanceConcurrency int = 16
 
 // Product settings (contract §7).
 param cosmosEndpoint string
@@ -29,11 +40,25 @@ param cosmosContainer string
 param entraTenantId string
 param entraAudiences string
 param entraAuthority string
+@minValue(2)
+@maxValue(104857600)
 param maxBodyBytes int
+@minValue(1)
+@maxValue(10000)
 param maxFacetsPerUser int
+@allowed([
+  'local'
+  'graph'
+])
+param directory string
+param graphEndpoint string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
+}
+
+resource deploymentStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: deploymentStorageAccountName
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
@@ -41,16 +66,18 @@ resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing
 }
 
 // Every app setting, in one place. The names are the contract's (shared.settings.SETTING_NAMES)
-// plus the platform's (Functions host storage, Application Insights). No keys, no secrets: the
-// identity reaches storage, Cosmos DB and App Insights with Entra tokens. On Flex Consumption the
-// runtime comes from functionAppConfig, so FUNCTIONS_WORKER_RUNTIME, WEBSITE_RUN_FROM_PACKAGE and
-// linuxFxVersion are deliberately absent.
+// plus the platform's (Functions host storage, Application Insights, the Python worker's thread
+// pool). No keys, no secrets: the identity reaches storage, Cosmos DB, Microsoft Graph and App
+// Insights with Entra tokens. On Flex Consumption the runtime and the scale settings come from
+// functionAppConfig, so FUNCTIONS_WORKER_RUNTIME, WEBSITE_RUN_FROM_PACKAGE, linuxFxVersion and
+// FUNCTIONS_WORKER_PROCESS_COUNT (not valid on Flex) are deliberately absent.
 var appSettings = {
   AzureWebJobsStorage__blobServiceUri: storage.properties.primaryEndpoints.blob
   AzureWebJobsStorage__credential: 'managedidentity'
   AzureWebJobsStorage__clientId: identityClientId
   APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  PYTHON_THREADPOOL_THREAD_COUNT: string(httpPerInstanceConcurrency)
   PROFILE_STORE: 'cosmos'
   COSMOS_ENDPOINT: cosmosEndpoint
   COSMOS_DATABASE: cosmosDatabase
@@ -61,6 +88,8 @@ var appSettings = {
   ENTRA_AUTHORITY: entraAuthority
   MAX_BODY_BYTES: string(maxBodyBytes)
   MAX_FACETS_PER_USER: string(maxFacetsPerUser)
+  DIRECTORY: directory
+  GRAPH_ENDPOINT: graphEndpoint
 }
 
 var alwaysReadyHttp = [
@@ -122,7 +151,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       deployment: {
         storage: {
           type: 'blobContainer'
-          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          value: '${deploymentStorage.properties.primaryEndpoints.blob}${deploymentContainerName}'
           authentication: {
             type: 'UserAssignedIdentity'
             userAssignedIdentityResourceId: identityId
@@ -133,6 +162,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         instanceMemoryMB: instanceMemoryMB
         maximumInstanceCount: maximumInstanceCount
         alwaysReady: (alwaysReadyInstances > 0) ? alwaysReadyHttp : []
+        triggers: {
+          http: {
+            perInstanceConcurrency: httpPerInstanceConcurrency
+          }
+        }
       }
       runtime: {
         name: 'python'

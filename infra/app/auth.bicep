@@ -5,6 +5,12 @@ param siteName string
 param clientId string
 param identifierUri string
 
+// The one route the contract promises without a token: the OpenAPI document (it describes the
+// API and exposes no data). Every other path, including unknown ones, needs a token.
+var anonymousPaths = [
+  '/api/openapi.json'
+]
+
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {
   name: siteName
 }
@@ -27,6 +33,7 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
+      excludedPaths: anonymousPaths
     }
     httpSettings: {
       requireHttps: true
@@ -50,6 +57,17 @@ resource authSettings 'Microsoft.Web/sites/config@2024-04-01' = {
             clientId
             identifierUri
           ]
+          // No client-application or principal allow-list: any client app of the tenant whose
+          // token is issued for this API passes, as with Graph. Which caller may do what is decided
+          // by the code from `scp` and `roles` (contract §4), answering 403 in Graph's format. Set
+          // explicitly (empty lists mean "no restriction"), so no list left behind by the portal
+          // survives a redeploy and refuses valid tokens.
+          defaultAuthorizationPolicy: {
+            allowedApplications: []
+            allowedPrincipals: {
+              identities: []
+            }
+          }
         }
       }
     }

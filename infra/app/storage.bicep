@@ -1,9 +1,13 @@
-// Host storage for the Functions runtime and the Flex Consumption deployment package container.
-// Shared keys are off: the host and the deployment reach it through the managed identity only.
+// A storage account reached through Entra identities only (shared keys and anonymous access off).
+// Used twice: for the Functions host (AzureWebJobsStorage) and, separately, for the Flex Consumption
+// deployment package, so that each holds only what its role assignment covers (see rbac.bicep).
 param name string
 param location string
 param tags object
-param deploymentContainerName string
+@description('Blob containers to create (the host creates its own; the deployment account needs its package container).')
+param containerNames array = []
+@description('Keep previous versions of every blob (the deployment account: an overwritten package can be restored).')
+param blobVersioning bool = false
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   // checkov:skip=CKV_AZURE_35:No VNet integration on this Flex app, so the host reaches storage over the public endpoint; shared keys are off and access is Entra RBAC only
@@ -40,16 +44,17 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
       enabled: true
       days: 7
     }
+    isVersioningEnabled: blobVersioning
   }
 }
 
-resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for containerName in containerNames: {
   parent: blobService
-  name: deploymentContainerName
+  name: containerName
   properties: {
     publicAccess: 'None'
   }
-}
+}]
 
 output id string = storage.id
 output name string = storage.name

@@ -4,7 +4,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pycep import BicepParser
 
@@ -25,7 +25,7 @@ def _parser() -> BicepParser:
 @functools.cache
 def parse(path: Path) -> dict[str, Any]:
     """The parsed file; raises on a syntax error."""
-    return _parser().parse(file_path=path)
+    return cast("dict[str, Any]", _parser().parse(file_path=path))
 
 
 def module_path(relative: str) -> Path:
@@ -33,9 +33,9 @@ def module_path(relative: str) -> Path:
 
 
 def body(declaration: dict[str, Any]) -> dict[str, Any]:
-    """A resource's or module's body, unwrapping `= if (cond) { ... }`."""
+    """A resource's or module's body, unwrapping `= if (cond) { ... }` and `= [for x in xs: { ... }]`."""
     config = declaration["config"]
-    if set(config) == {"condition", "config"}:
+    if set(config) in ({"condition", "config"}, {"loop_type", "condition", "config"}):
         return config["config"]
     return config
 
@@ -43,6 +43,17 @@ def body(declaration: dict[str, Any]) -> dict[str, Any]:
 def condition(declaration: dict[str, Any]) -> Any:
     config = declaration["config"]
     return config["condition"] if set(config) == {"condition", "config"} else None
+
+
+def loop(declaration: dict[str, Any]) -> dict[str, Any] | None:
+    """The `for` clause of a resource or module loop ({"item_name", "array_name"}), else None."""
+    config = declaration["config"]
+    return config["loop_type"]["detail"] if "loop_type" in config else None
+
+
+def decorators(declaration: dict[str, Any]) -> dict[str, Any]:
+    """A parameter's decorators by type (min_value, max_value, allowed, description, ...)."""
+    return {d["type"]: d.get("argument") for d in declaration.get("decorators", [])}
 
 
 def resources(path: Path, type_: str | None = None) -> dict[str, dict[str, Any]]:
@@ -80,11 +91,10 @@ def accessor(expr: Any) -> str | None:
     return f"{left}.{right_text}"
 
 
-def function(expr: Any) -> tuple[str, list[Any]] | None:
-    """(function type, argument values) for a function call, else None."""
-    if isinstance(expr, dict) and "function" in expr:
-        return expr["function"]["type"], list(expr["function"]["parameters"].values())
-    return None
+def function(expr: Any) -> tuple[str, list[Any]]:
+    """(function type, argument values) of a function call; fails the test for anything else."""
+    assert isinstance(expr, dict) and "function" in expr, f"not a function call: {expr!r}"
+    return expr["function"]["type"], list(expr["function"]["parameters"].values())
 
 
 def walk(node: Any) -> Iterator[Any]:

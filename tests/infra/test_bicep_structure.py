@@ -13,6 +13,7 @@ from tests.infra.bicep_support import (
     body,
     condition,
     function,
+    loop,
     module_path,
     only,
     parse,
@@ -30,6 +31,7 @@ RBAC = module_path("rbac.bicep")
 STORAGE = module_path("storage.bicep")
 
 STORAGE_BLOB_DATA_OWNER = "b7e6dc6d-f1e8-4753-8033-0f276bb0955b"
+STORAGE_BLOB_DATA_CONTRIBUTOR = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
 MONITORING_METRICS_PUBLISHER = "3913510d-42f4-4e42-8a64-420c390055eb"
 COSMOS_DATA_CONTRIBUTOR = "00000000-0000-0000-0000-000000000002"
 
@@ -93,6 +95,11 @@ def test_function_app_config():
     storage = config["deployment"]["storage"]
     assert storage["type"] == "blobContainer"
     assert storage["authentication"] == {"type": "UserAssignedIdentity", "userAssignedIdentityResourceId": "identityId"}
+    # The package comes from the deployment account, not from host storage.
+    assert storage["value"] == "${deploymentStorage.properties.primaryEndpoints.blob}${deploymentContainerName}"
+    existing = parse(API)["resources"]
+    assert existing["deploymentStorage"]["existing"] is True
+    assert body(existing["deploymentStorage"])["name"] == "deploymentStorageAccountName"
     scale = config["scaleAndConcurrency"]
     assert scale["instanceMemoryMB"] == "instanceMemoryMB"
     assert scale["maximumInstanceCount"] == "maximumInstanceCount"
@@ -145,6 +152,27 @@ def test_storage_refuses_shared_keys_and_anonymous_access():
     assert props["supportsHttpsTrafficOnly"] is True
     container = only(STORAGE, "Microsoft.Storage/storageAccounts/blobServices/containers")
     assert container["properties"]["publicAccess"] == "None"
+    (declaration,) = resources(STORAGE, "Microsoft.Storage/storageAccounts/blobServices/containers").values()
+    assert loop(declaration) == {"item_name": "containerName", "array_name": "containerNames"}
+
+
+def test_deployment_package_has_its_own_storage_account():
+    """Host storage and the package container are separate accounts, so the runtime identity's
+    Owner role on host storage never covers its own deployment package."""
+    modules = parse(MAIN)["modules"]
+    host, package = body(modules["storage"])["params"], body(modules["deploymentStorage"])["params"]
+    for symbol in ("storage", "deploymentStorage"):
+        assert modules[symbol]["detail"]["path"] == "./app/storage.bicep"
+    assert "containerNames" not in host  # the host creates its own containers
+    assert package["name"] == "deploymentStorageName" != host["name"]
+    assert variable(MAIN, "deploymentStorageName") == "${abbrs.storageStorageAccounts}pkg${resourceToken}"
+    assert package["containerNames"] == ["deploymentContainerName"]
+    assert package["blobVersioning"] is True  # an overwritten package can be restored
+    blob_service = only(STORAGE, "Microsoft.Storage/storageAccounts/blobServices")
+    assert blob_service["properties"]["isVersioningEnabled"] == "blobVersioning"
+    api = body(modules["api"])["params"]
+    assert accessor(api["storageAccountName"]) == "storage.outputs.name"
+    assert accessor(api["deploymentStorageAccountName"]) == "deploymentStorage.outputs.name"
 
 
 # --- Role assignments ------------------------------------------------------------------------
@@ -158,12 +186,28 @@ def test_azure_role_assignments_are_the_minimum():
         by_role[variable(RBAC, args[1])] = res
         assert res["properties"]["principalType"] == "ServicePrincipal"
         assert res["properties"]["principalId"] == "principalId"
-    assert set(by_role) == {STORAGE_BLOB_DATA_OWNER, MONITORING_METRICS_PUBLISHER}
+        fn, args = function(res["name"])
+        assert fn == "guid" and accessor(args[0]) == f"{res['scope']}.id" and args[1] == "principalId"
+    assert set(by_role) == {STORAGE_BLOB_DATA_OWNER, STORAGE_BLOB_DATA_CONTRIBUTOR, MONITORING_METRICS_PUBLISHER}
     assert by_role[STORAGE_BLOB_DATA_OWNER]["scope"] == "storage"
     assert by_role[MONITORING_METRICS_PUBLISHER]["scope"] == "applicationInsights"
+    # The package: read and write on its container only, never Owner, never account-wide.
+    assert by_role[STORAGE_BLOB_DATA_CONTRIBUTOR]["scope"] == "deploymentContainer"
     existing = parse(RBAC)["resources"]
     assert existing["storage"]["type"] == "Microsoft.Storage/storageAccounts"
+    assert body(existing["storage"])["name"] == "storageAccountName"
+    assert body(existing["deploymentStorage"])["name"] == "deploymentStorageAccountName"
+    chain = [("deploymentContainer", "deploymentBlobService", "deploymentContainerName"),
+             ("deploymentBlobService", "deploymentStorage", "default")]
+    for symbol, parent, name in chain:
+        assert existing[symbol]["existing"] is True
+        assert body(existing[symbol])["parent"] == parent and body(existing[symbol])["name"] == name
+    assert existing["deploymentContainer"]["type"] == "Microsoft.Storage/storageAccounts/blobServices/containers"
     assert existing["applicationInsights"]["type"] == "Microsoft.Insights/components"
+    rbac = body(parse(MAIN)["modules"]["rbac"])["params"]
+    assert accessor(rbac["storageAccountName"]) == "storage.outputs.name"
+    assert accessor(rbac["deploymentStorageAccountName"]) == "deploymentStorage.outputs.name"
+    assert rbac["deploymentContainerName"] == "deploymentContainerName"
     # No queue/table roles: no queue or durable triggers.
     text = _all_text()
     assert "974c5e8b-45b9-4653-ba55-5f855dd0fb88" not in text
@@ -171,19 +215,26 @@ def test_azure_role_assignments_are_the_minimum():
 
 
 def test_cosmos_data_role_assignments():
+    """Built-in Data Contributor at account scope, as Microsoft's azd template scopes it: the SDK's
+    account read (GET /) is covered, and the account exists for this app alone."""
     assert variable(COSMOS_RBAC, "dataContributorRoleId") == COSMOS_DATA_CONTRIBUTOR
     assert variable(COSMOS_RBAC, "roleDefinitionId") == "${account.id}/sqlRoleDefinitions/${dataContributorRoleId}"
-    assert variable(COSMOS_RBAC, "databaseScope") == "${account.id}/dbs/${databaseName}"
+    assert variable(COSMOS_RBAC, "dataScopePath") == "/"
+    assert "databaseScope" not in parse(COSMOS_RBAC).get("variables", {})
+    assert "databaseName" not in parse(COSMOS_RBAC)["parameters"]
     assignments = resources(COSMOS_RBAC, "Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments")
     assert set(assignments) == {"appDataContributor", "developerDataContributor"}
     for res in map(body, assignments.values()):
         principal = res["properties"]["principalId"]
         assert res["properties"]["roleDefinitionId"] == "roleDefinitionId"
-        assert res["properties"]["scope"] == "databaseScope"
+        assert accessor(res["properties"]["scope"]) == "account.id"
         fn, args = function(res["name"])
         assert fn == "guid" and args[0] == "dataContributorRoleId" and args[1] == principal
-        assert accessor(args[2]) == "account.id"
+        assert accessor(args[2]) == "account.id" and args[3] == "dataScopePath"
     assert body(assignments["appDataContributor"])["properties"]["principalId"] == "principalId"
+    # The account the role covers is this app's alone: one database, one container.
+    assert len(resources(COSMOS, "Microsoft.DocumentDB/databaseAccounts/sqlDatabases")) == 1
+    assert len(resources(COSMOS, "Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers")) == 1
 
 
 # --- Monitoring ------------------------------------------------------------------------------
@@ -238,7 +289,8 @@ def test_app_registration():
     ]
     assert [r["value"] for r in roles] == ["User.Read.All", "User.ReadWrite.All"]
     assert all(r["allowedMemberTypes"] == ["Application"] and r["isEnabled"] is True for r in roles)
-    assert {s["type"] for s in scopes if s["value"].endswith(".All") and s["value"] != "User.ReadBasic.All"} == {"Admin"}
+    admin_only = {s["type"] for s in scopes if s["value"].endswith(".All") and s["value"] != "User.ReadBasic.All"}
+    assert admin_only == {"Admin"}
     # Stable ids from guid(); a scope and a role sharing a value share the id and texts (Entra rule).
     ids = {s["value"]: s["id"] for s in scopes}
     assert len(set(ids.values())) == len(ids)
@@ -275,10 +327,28 @@ def test_easy_auth_requires_a_token():
     aad = props["identityProviders"]["azureActiveDirectory"]
     assert aad["enabled"] is True
     assert aad["registration"]["clientId"] == "clientId"
-    assert aad["registration"]["openIdIssuer"] == "${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0"
+    issuer = "${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0"
+    assert aad["registration"]["openIdIssuer"] == issuer
     assert aad["validation"]["allowedAudiences"] == ["clientId", "identifierUri"]
     assert props["login"]["tokenStore"]["enabled"] is False
     assert "clientSecret" not in json.dumps(auth)
+
+
+def test_easy_auth_lets_only_the_openapi_document_through_without_a_token():
+    """Contract: GET /api/openapi.json is anonymous; Easy Auth would answer it 401 otherwise."""
+    validation = only(AUTH, "Microsoft.Web/sites/config")["properties"]["globalValidation"]
+    assert variable(AUTH, validation["excludedPaths"]) == ["/api/openapi.json"]
+    assert validation["requireAuthentication"] is True  # every other path keeps needing a token
+    assert validation["unauthenticatedClientAction"] == "Return401"
+    # The path names the function that serves the document (under the default `api` route prefix).
+    assert re.search(r'route\s*=\s*"openapi\.json"', (ROOT / "functions" / "openapi.py").read_text())
+
+
+def test_easy_auth_authorization_policy_is_explicit_and_restricts_no_client():
+    """No client-application or principal allow-list: authorization is the code's scp/roles check."""
+    aad = only(AUTH, "Microsoft.Web/sites/config")["properties"]["identityProviders"]["azureActiveDirectory"]
+    policy = aad["validation"]["defaultAuthorizationPolicy"]
+    assert policy == {"allowedApplications": [], "allowedPrincipals": {"identities": []}}
 
 
 def test_main_wires_the_audiences_and_authority():

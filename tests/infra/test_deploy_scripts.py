@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 
@@ -20,18 +21,21 @@ PROFILE_STORE="cosmos"
 COSMOS_ENDPOINT="https://cosmos-abc.documents.azure.com:443/"
 COSMOS_DATABASE="profiles"
 COSMOS_CONTAINER="profiles"
-AZURE_CLIENT_ID="11111111-1111-1111-1111-111111111111"
+API_IDENTITY_CLIENT_ID="11111111-1111-1111-1111-111111111111"
 ENTRA_TENANT_ID="22222222-2222-2222-2222-222222222222"
 ENTRA_AUDIENCES="33333333-3333-3333-3333-333333333333,api://22222222-2222-2222-2222-222222222222/profile-api-abc"
 ENTRA_AUTHORITY="https://login.microsoftonline.com"
 MAX_BODY_BYTES="65536"
 MAX_FACETS_PER_USER="100"
+DIRECTORY="graph"
+GRAPH_ENDPOINT="https://graph.microsoft.com"
 QUOTED="say \\"hi\\""
 """
 
 
 def _load(name):
     spec = importlib.util.spec_from_file_location(f"_script_{name}", SCRIPTS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -67,7 +71,25 @@ def test_writes_local_settings_and_keeps_other_entries(wls, tmp_path):
     assert values["FUNCTIONS_WORKER_RUNTIME"] == "python"
     assert values["AzureWebJobsStorage"] == "UseDevelopmentStorage=true"
     assert values["ENTRA_TENANT_ID"] == "22222222-2222-2222-2222-222222222222"
-    assert "AZURE_CLIENT_ID" not in values  # the managed identity exists only in Azure
+    assert values["DIRECTORY"] == "graph"
+    assert values["GRAPH_ENDPOINT"] == "https://graph.microsoft.com"
+    # The managed identity exists only in Azure: neither its output nor the app setting is copied.
+    assert "AZURE_CLIENT_ID" not in values and "API_IDENTITY_CLIENT_ID" not in values
+
+
+def test_local_directory_option(tmp_path):
+    target = tmp_path / "local.settings.json"
+    source = tmp_path / "values.env"
+    source.write_text(AZD_VALUES)
+    result = _run("write_local_settings.py", "--from-file", str(source), "-o", str(target), "--local-directory")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text())["Values"]["DIRECTORY"] == "local"
+
+
+def test_an_environment_provisioned_before_the_directory_settings_is_reported(wls):
+    older = "\n".join(line for line in AZD_VALUES.splitlines() if not line.startswith(("DIRECTORY", "GRAPH_")))
+    with pytest.raises(wls.ScriptError, match="DIRECTORY, GRAPH_ENDPOINT"):
+        wls.build_values(wls.parse_env_values(older))
 
 
 def test_dev_issuer_option_drops_the_entra_settings(wls):
@@ -107,10 +129,22 @@ def test_smoke_uses_only_the_standard_library():
 
 
 class _FakeApi(BaseHTTPRequestHandler):
-    """401 without a bearer token, 201 with one (or 200 everywhere when `open` is set)."""
+    """POST: 401 without a bearer token, 201 with one (or 200 everywhere when `open` is set).
+    GET /api/openapi.json: `openapi_status` (200 like the app; 401 like Easy Auth without the exclusion)."""
 
-    open = False
-    seen: list = []
+    open: ClassVar[bool] = False
+    openapi_status: ClassVar[int] = 200
+    seen: ClassVar[list] = []
+
+    def do_GET(self):
+        type(self).seen.append((self.path, self.headers.get("Authorization"), None))
+        status = type(self).openapi_status if self.path == "/api/openapi.json" else 404
+        payload = b'{"openapi": "3.1.0"}'
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", 0))
@@ -134,7 +168,7 @@ class _FakeApi(BaseHTTPRequestHandler):
 @pytest.fixture
 def fake_api():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeApi)
-    _FakeApi.seen, _FakeApi.open = [], False
+    _FakeApi.seen, _FakeApi.open, _FakeApi.openapi_status = [], False, 200
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", _FakeApi
@@ -142,7 +176,7 @@ def fake_api():
     server.server_close()
 
 
-def _smoke(url, token="not-a-real-token-0123456789"):
+def _smoke(url, token="not-a-real-token-0123456789"):  # noqa: S107 (a placeholder the fake API accepts, no credential)
     env = dict(os.environ, PROFILE_API_TOKEN=token)
     return _run("smoke.py", "--url", url, "--api", "api://tenant/profile-api-test", env=env)
 
@@ -151,11 +185,19 @@ def test_smoke_passes_against_a_conforming_api(fake_api):
     url, handler = fake_api
     result = _smoke(url)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert [s[0] for s in handler.seen] == ["/api/me/profile/account"] * 2
-    assert handler.seen[0][1] is None
-    assert handler.seen[1][1] == "Bearer not-a-real-token-0123456789"
-    assert handler.seen[1][2] == {"allowedAudiences": "organization", "countryCode": "NO"}
+    assert [s[0] for s in handler.seen] == ["/api/openapi.json"] + ["/api/me/profile/account"] * 2
+    assert handler.seen[0][1] is None and handler.seen[1][1] is None
+    assert handler.seen[2][1] == "Bearer not-a-real-token-0123456789"
+    assert handler.seen[2][2] == {"allowedAudiences": "organization", "countryCode": "NO"}
     assert "not-a-real-token" not in result.stdout + result.stderr  # never printed
+
+
+def test_smoke_fails_when_the_openapi_document_needs_a_token(fake_api):
+    url, handler = fake_api
+    handler.openapi_status = 401  # Easy Auth without the excluded path
+    result = _smoke(url)
+    assert result.returncode == 1
+    assert "[FAIL] GET /api/openapi.json without a token: HTTP 401 (expected 200)" in result.stdout
 
 
 def test_smoke_fails_when_the_api_is_open(fake_api):

@@ -13,12 +13,15 @@ LOCAL_ONLY = {
     "COSMOS_KEY",           # emulator key only; in Azure the identity authenticates (keys are disabled)
     "PORT",                 # the local host's port; the Functions host picks its own
 }
-#: App settings read by the platform (Functions host, Application Insights), not by our code.
-PLATFORM_PREFIXES = ("AzureWebJobsStorage__", "APPLICATIONINSIGHTS_")
+#: App settings read by the platform (Functions host, Application Insights, the Python worker), not by our code.
+PLATFORM_PREFIXES = ("AzureWebJobsStorage__", "APPLICATIONINSIGHTS_", "PYTHON_THREADPOOL_THREAD_COUNT")
+#: Set in Azure but never an azd output: azd writes outputs into `azd env get-values`, which shells
+#: load, and AZURE_CLIENT_ID there would point every DefaultAzureCredential at the app's identity.
+NOT_OUTPUT = {"AZURE_CLIENT_ID"}
 #: Outputs azd itself, the deploy docs and scripts rely on.
 AZD_OUTPUTS = {
     "AZURE_LOCATION", "AZURE_TENANT_ID", "AZURE_RESOURCE_GROUP", "AZURE_FUNCTION_NAME", "AZURE_FUNCTION_URL",
-    "ENTRA_API_CLIENT_ID", "ENTRA_API_IDENTIFIER_URI",
+    "ENTRA_API_CLIENT_ID", "ENTRA_API_IDENTIFIER_URI", "API_IDENTITY_CLIENT_ID",
 }
 
 
@@ -46,7 +49,7 @@ def test_local_only_settings_are_never_set_in_azure():
 
 def test_outputs_expose_the_settings_under_the_same_names():
     outputs = set(parse(MAIN)["outputs"])
-    product = set(SETTING_NAMES) - LOCAL_ONLY
+    product = set(SETTING_NAMES) - LOCAL_ONLY - NOT_OUTPUT
     assert product <= outputs, sorted(product - outputs)
     assert outputs >= AZD_OUTPUTS, sorted(AZD_OUTPUTS - outputs)
     assert not outputs - product - AZD_OUTPUTS, sorted(outputs - product - AZD_OUTPUTS)
@@ -64,8 +67,20 @@ def test_outputs_and_app_settings_carry_the_same_values():
                            ("COSMOS_CONTAINER", "cosmosContainer"), ("ENTRA_TENANT_ID", "entraTenantId")):
         assert settings[setting] == param
         assert outputs[setting]["value"] == api_params[param], setting
-    assert outputs["AZURE_CLIENT_ID"]["value"] == api_params["identityClientId"]
+    for setting, param in (("DIRECTORY", "directory"), ("GRAPH_ENDPOINT", "graphEndpoint")):
+        assert settings[setting] == param
+        assert outputs[setting]["value"] == api_params[param] == param, setting
+    # The identity: AZURE_CLIENT_ID in the app (azure-identity reads it there), another name as output.
     assert settings["AZURE_CLIENT_ID"] == "identityClientId"
+    assert outputs["API_IDENTITY_CLIENT_ID"]["value"] == api_params["identityClientId"]
+
+
+def test_no_output_redirects_azure_identity_in_a_shell():
+    """`azd env get-values` lands in shells; none of its names may steer azure-identity there."""
+    outputs = set(parse(MAIN)["outputs"])
+    for name in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
+                 "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME", "AZURE_TOKEN_CREDENTIALS"):
+        assert name not in outputs
 
 
 def test_limits_default_to_the_contract():
@@ -80,5 +95,5 @@ def test_local_settings_script_uses_the_contract_names():
         ast.literal_eval(node.value) for node in tree.body
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "AZD_SETTINGS"
     )
-    # AZURE_CLIENT_ID names the managed identity, which exists only in Azure.
-    assert set(names) == set(SETTING_NAMES) - LOCAL_ONLY - {"AZURE_CLIENT_ID"}
+    # AZURE_CLIENT_ID names the managed identity, which exists only in Azure (and is no output).
+    assert set(names) == set(SETTING_NAMES) - LOCAL_ONLY - NOT_OUTPUT
