@@ -1,12 +1,20 @@
-"""Builders for the contract suite: accounts, profiles, users and idempotency records."""
+"""Builders for the contract suite: stored facets of several types, users and idempotency records."""
 from __future__ import annotations
 
 import itertools
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from shared.models import Account, DirectoryUser, IdempotencyRecord, Profile
+from shared.facets.catalog.account import ACCOUNT
+from shared.facets.catalog.work import POSITIONS, SKILLS
+from shared.facets.model import FacetType
+from shared.facets.wire import to_store
+from shared.models import DirectoryUser, IdempotencyRecord
+
+#: The facet types the suite runs every facet test on: a directory-backed one and two plain ones.
+SAMPLE_TYPES: tuple[FacetType, ...] = (ACCOUNT, SKILLS, POSITIONS)
 
 _BASE = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 _counter = itertools.count(1)
@@ -22,18 +30,39 @@ def guid() -> str:
     return str(uuid.uuid4())
 
 
-def account(account_id: str | None = None, *, created: str | None = None, country: str | None = None) -> Account:
-    """A valid account; by default created a microsecond after the previous one."""
-    created = created or stamp(next(_counter))
-    who = {"user": {"id": guid(), "displayName": "Test"}}
-    return Account(
-        id=account_id or guid(), createdDateTime=created, createdBy=who, lastModifiedDateTime=created,
-        lastModifiedBy=who, countryCode=country,
-    )
+def _own_values(facet_type: FacetType, n: int) -> dict[str, Any]:
+    """Values for the type's own properties, nested ones included, that differ with `n`."""
+    if facet_type.collection == "account":
+        language = {"locale": "nb-NO", "displayName": "Bokmål"}
+        return {"countryCode": ("NO", "SE", "DK")[n % 3], "preferredLanguageTag": language}
+    if facet_type.collection == "positions":
+        return {
+            "categories": ["engineering", f"team-{n}"],
+            "detail": {"jobTitle": f"Engineer {n}", "company": {"displayName": "Contoso", "department": "R&D"}},
+            "isCurrent": n % 2 == 0,
+        }
+    return {"displayName": f"Skill {n} — ünïcødé", "categories": ["tools"], "proficiency": "advancedProfessional"}
 
 
-def profile() -> Profile:
-    return Profile(id=guid(), createdDateTime=stamp())
+def facet(facet_type: FacetType, facet_id: str | None = None, **values: Any) -> dict[str, Any]:
+    """A stored facet of `facet_type` (`to_store`), as the service builds it for a create."""
+    n = next(_counter)
+    created = stamp(n)
+    who = {"application": None, "device": None, "user": {"id": guid(), "displayName": "Test"}}
+    return to_store(facet_type, {
+        "id": facet_id or guid(), "allowedAudiences": "me", "createdDateTime": created, "createdBy": who,
+        "lastModifiedDateTime": created, "lastModifiedBy": who, "source": {"type": ["User"]},
+        **_own_values(facet_type, n), **values,
+    })
+
+
+def changed(stored: dict[str, Any], **values: Any) -> dict[str, Any]:
+    """A copy of a stored facet with `values` set (what the service hands to replace_facet)."""
+    return {**stored, "lastModifiedDateTime": stamp(next(_counter)), "isSearchable": True, **values}
+
+
+def account(facet_id: str | None = None, **values: Any) -> dict[str, Any]:
+    return facet(ACCOUNT, facet_id, **values)
 
 
 def user(tenant: str, oid: str, upn: str | None, name: str | None = "Test User") -> DirectoryUser:
@@ -44,5 +73,5 @@ def record(key: str | None = None, *, resource_id: str = "r", ttl: int = 86400) 
     """An idempotency record expiring `ttl` seconds from now (negative: already expired)."""
     return IdempotencyRecord(
         key=key or uuid.uuid4().hex, fingerprint=uuid.uuid4().hex, resource_id=resource_id,
-        response={"id": resource_id, "countryCode": "NO"}, expires_at=int(time.time()) + ttl,
+        response={"id": resource_id, "displayName": "ü"}, expires_at=int(time.time()) + ttl,
     )
