@@ -1,7 +1,8 @@
 """Bearer-token authentication (contract §4): from request headers to a validated Principal.
 
 The token is parsed once (shared.auth.jws), its RS256 signature checked against the key its `kid`
-names, then its claims. Nothing heavy is imported here: `cryptography` loads with the first key set.
+names, then its claims. Nothing heavy is imported here: `cryptography` loads with the first key set,
+urllib with the first fetch.
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from shared.auth.fetch import fetch_json as default_fetch_json
 from shared.auth.jws import MalformedToken, parse_compact, verify_rs256
 from shared.auth.keys import KID_PATTERN, KeyCache
 from shared.auth.principal import Principal
@@ -27,7 +29,7 @@ MAX_TOKEN_BYTES = 16 * 1024
 LEEWAY_S = 60
 #: Claims every accepted token must carry (a null counts as missing).
 REQUIRED_CLAIMS = ("exp", "nbf", "iat", "iss", "aud", "tid", "oid")
-#: Optional claims that must be strings when present and non-null (`sub`, `jti`: RFC 7519 §4.1.2, §4.1.7), by label.
+#: Optional claims that must be strings unless absent or null (RFC 7519 §4.1.2, §4.1.7), with their labels.
 STRING_CLAIMS = {"scp": "scope", "sub": "subject", "jti": "token identifier"}
 #: Longest value kept from an informational claim (name, UPN, app id).
 MAX_CLAIM_CHARS = 256
@@ -38,13 +40,6 @@ _FAILURE = "Access token validation failure."
 def _invalid(reason: str) -> Unauthorized:
     """A 401 invalid_token with a Graph-like message; `reason` never carries token content."""
     return Unauthorized(f"{_FAILURE} {reason}")
-
-
-def _fetch_json(url: str) -> dict[str, Any]:
-    """The real fetch, imported on the first key refresh (urllib stays unloaded until then)."""
-    from shared.auth.fetch import fetch_json
-
-    return fetch_json(url)
 
 
 class Authenticator:
@@ -61,7 +56,7 @@ class Authenticator:
         self._tenant_id = settings.tenant_id.lower()
         self._audiences = frozenset(settings.audiences)
         self._clock = clock
-        self._keys = KeyCache(settings.metadata_url, fetch_json or _fetch_json, monotonic)
+        self._keys = KeyCache(settings.metadata_url, fetch_json or default_fetch_json, monotonic)
 
     def authenticate(self, headers: Mapping[str, str], query: Mapping[str, str]) -> Principal:
         """Return the caller of a request, or raise Unauthorized (401) / BadRequest (400)."""

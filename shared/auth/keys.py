@@ -8,8 +8,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from shared.auth.jws import b64url_decode
 from shared.settings import is_trusted_url
@@ -32,8 +31,7 @@ MAX_KEYS = 64
 MIN_RSA_BITS = 2048
 
 
-@dataclass(frozen=True)
-class KeySet:
+class KeySet(NamedTuple):
     """One successful discovery: the issuer the metadata names and its RSA signing keys by `kid`."""
 
     issuer: str

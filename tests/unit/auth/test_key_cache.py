@@ -226,11 +226,16 @@ def test_jwks_parsing_keeps_only_rsa_signature_keys(rsa_key):
             public_jwk(rsa_key, "../bad"),
             public_jwk(small, "small"),
             {"kty": "RSA", "kid": "broken", "n": "!!", "e": "AQAB"},
+            {**public_jwk(rsa_key, "even-e"), "e": "Ag"},
+            {**public_jwk(rsa_key, "no-e"), "e": None},
+            {**public_jwk(rsa_key, "padded"), "n": public_jwk(rsa_key, "padded")["n"] + "=="},
             "not-an-object",
         ]
     }
     document["keys"][1].pop("use")
-    assert sorted(parse_jwks(document)) == ["good", "no-use"]
+    keys = parse_jwks(document)
+    assert sorted(keys) == ["good", "no-use", "padded"]  # padding is tolerated from the issuer, never in tokens
+    assert keys["good"].public_numbers() == rsa_key.public_key().public_numbers() == keys["padded"].public_numbers()
 
 
 def test_jwks_without_usable_keys_counts_as_a_failure(auth, identity, mint, ticker):
