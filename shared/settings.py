@@ -64,7 +64,8 @@ def is_trusted_url(url: str) -> bool:
 
 
 class Check(NamedTuple):
-    """How one setting's text becomes its value: `convert` raises ValueError on a bad value.
+    """How one setting's text becomes its value: `convert` raises ValueError on a bad value
+    (carrying nothing of it: the loader's message names the setting, never repeats the value).
 
     (Check and Rule are named tuples rather than dataclasses: cheaper to define at import.)
     """
@@ -90,7 +91,7 @@ def choice(default: _T, *options: str) -> _T:
 
     def convert(raw: str) -> str:
         if raw.lower() not in options:
-            raise ValueError(raw)
+            raise ValueError
         return raw.lower()
 
     return _declare(default, Check("choice", convert, "must be " + " or ".join(f"'{o}'" for o in options)))
@@ -101,7 +102,7 @@ def whole_number(default: int, low: int, high: int) -> int:
 
     def convert(raw: str) -> int:
         if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
-            raise ValueError(raw)
+            raise ValueError
         return int(raw)
 
     return _declare(default, Check("int", convert, f"must be a whole number from {low} to {high}", (low, high)))
@@ -112,7 +113,7 @@ def trusted_url(default: _T, *, trim_slash: bool = True) -> _T:
 
     def convert(raw: str) -> str:
         if not is_trusted_url(raw):
-            raise ValueError(raw)
+            raise ValueError
         return raw.rstrip("/") if trim_slash else raw
 
     return _declare(default, Check("url", convert, "must be an https URL (plain http only for loopback addresses)"))
@@ -123,7 +124,7 @@ def guid(meaning: str) -> str | None:
 
     def convert(raw: str) -> str:
         if not is_guid(raw):
-            raise ValueError(raw)
+            raise ValueError
         return raw.lower()
 
     return _declare(None, Check("guid", convert, f"must be {meaning} (GUID)"))
