@@ -6,8 +6,11 @@ from urllib.parse import parse_qsl, quote, urlsplit
 
 import azure.functions as func
 
-#: Hard cap on request bodies, like the Functions front end (100 MB), to bound memory use.
+#: The Functions front end's cap on request bodies (100 MB): the default of `make_wsgi_app` for any app.
+#: The local host itself (`devhost.create`) caps bodies at the app's MAX_BODY_BYTES setting instead.
 MAX_BODY_BYTES = 100 * 1024 * 1024
+#: (status, headers, body) of one response.
+Response = tuple[int, list[tuple[str, str]], bytes]
 _HOP_BY_HOP = frozenset(
     ("connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
      "transfer-encoding", "upgrade", "content-length")
@@ -104,21 +107,27 @@ def _latin1(text: str) -> str:
     return text.encode("utf-8").decode("latin-1")
 
 
-def from_response(result: Any) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Turn what a function returned into (status, headers, body); raises TypeError for other types."""
+def from_response(result: Any) -> Response:
+    """Turn what a function returned into (status, headers, body); raises TypeError for other types.
+
+    A response without a body (1xx, 204, 304) carries neither Content-Type nor Content-Length.
+    """
     if result is None:
         return 204, [], b""
     if isinstance(result, (str, bytes, bytearray)):
-        result = func.HttpResponse(result)
+        result = func.HttpResponse(bytes(result) if isinstance(result, bytearray) else result)
     if not isinstance(result, func.HttpResponse):
         raise TypeError(f"an HTTP function returned {type(result).__name__}, not func.HttpResponse")
     status = int(result.status_code)
+    bodiless = status in _NO_BODY or status < 200
     pairs = [(str(k), str(v)) for k, v in result.headers.items()]
-    if not any(k.lower() == "content-type" for k, _ in pairs):
+    if bodiless:
+        pairs = [(k, v) for k, v in pairs if k.lower() != "content-type"]
+    elif not any(k.lower() == "content-type" for k, _ in pairs):
         mime = result.mimetype or "text/plain"
         pairs.append(("Content-Type", f"{mime}; charset={result.charset}" if mime.startswith("text/") else mime))
-    body = b"" if status in _NO_BODY or status < 200 else result.get_body() or b""
+    body = b"" if bodiless else result.get_body() or b""
     out = [(_latin1(k), _latin1(v)) for k, v in pairs if k.lower() not in _HOP_BY_HOP]
-    if status not in _NO_BODY and status >= 200:
+    if not bodiless:
         out.append(("Content-Length", str(len(body))))
     return status, out, body

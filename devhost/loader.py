@@ -5,8 +5,12 @@ import importlib
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import azure.functions as func
+
+if TYPE_CHECKING:
+    from shared.settings import Settings
 
 DEFAULT_ROUTE_PREFIX = "api"
 
@@ -42,3 +46,12 @@ def load_app(root: Path, script: str = "function_app.py") -> func.FunctionRegist
     if len(apps) != 1:
         raise ValueError(f"{script} must define exactly one FunctionApp instance, found {len(apps)}")
     return apps[0]
+
+
+def project_settings(root: Path) -> Settings:
+    """The project's typed settings (contract §7), read once local.settings.json has been applied."""
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    from shared.settings import get_settings
+
+    return get_settings()

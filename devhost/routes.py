@@ -1,11 +1,16 @@
-"""The route table: HTTP-triggered functions, ordered by ASP.NET-style precedence, resolved per request."""
+"""The route table: HTTP-triggered functions, compiled and ordered once by ASP.NET-style precedence.
+
+Per request the path is split and decoded once (`RequestPath`) and the templates are tried in
+precedence order; everything else (parsing, sorting, the function's signature) is done at start.
+"""
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from devhost.templates import Segment, match, parse_template, rank
+from shared.routing.templates import RequestPath, Template
 
 
 @dataclass(frozen=True)
@@ -13,16 +18,16 @@ class Route:
     """One HTTP-triggered function: its full template (prefix included), methods and callable."""
 
     name: str
-    template: str
-    segments: tuple[Segment, ...]
+    template: Template
     methods: frozenset[str] | None  # None: every method
     function: Callable[..., Any]
     arg_name: str = "req"
+    wants_context: bool = False
 
     @property
     def precedence(self) -> tuple[int, ...]:
         """Per-segment precedence digits; compared as tuples, lower first."""
-        return tuple(rank(s) for s in self.segments)
+        return self.template.precedence
 
     def allows(self, method: str) -> bool:
         """True when the function accepts the method."""
@@ -53,36 +58,41 @@ def _methods(raw: Iterable[Any] | None) -> frozenset[str] | None:
 
 def make_route(name: str, template: str, prefix: str, methods: Iterable[Any] | None,
                function: Callable[..., Any], arg_name: str = "req") -> Route:
-    """Build a route whose template is `prefix/template`."""
+    """Build a route whose template is `prefix/template` (parsed now; a bad template raises ValueError)."""
     full = "/".join(p for p in (prefix.strip("/"), (template or name).strip("/")) if p)
-    return Route(name, full, parse_template(full), _methods(methods), function, arg_name)
-
-
-def split_path(raw_path: str) -> list[str]:
-    """Split a raw request path into raw segments, ignoring one trailing slash."""
-    path = raw_path.lstrip("/")
-    path = path[:-1] if path.endswith("/") else path
-    return path.split("/") if path else []
+    wants_context = "context" in inspect.signature(function).parameters
+    return Route(name, Template.parse(full), _methods(methods), function, arg_name, wants_context)
 
 
 class RouteTable:
     """Routes sorted by precedence (more literal segments first); ties keep registration order."""
 
     def __init__(self, routes: Iterable[Route]) -> None:
-        self.routes: list[Route] = sorted(routes, key=lambda r: r.precedence)
+        self.routes: tuple[Route, ...] = tuple(sorted(routes, key=lambda r: r.precedence))
 
     def resolve(self, method: str, raw_path: str) -> Resolved | NotAllowed | None:
-        """Find the function for a request; None when no template matches the path."""
-        segments = split_path(raw_path)
-        candidates = [(r, v) for r in self.routes if (v := match(r.segments, segments)) is not None]
-        if not candidates:
-            return None
+        """Find the function for a request; None when no template matches the path.
+
+        The first route (in precedence order) that matches the path and accepts the method wins; HEAD
+        falls back to a GET function when no matching route accepts HEAD itself.
+        """
+        path = RequestPath.parse(raw_path)
         method = method.upper()
-        for wanted in (method, "GET") if method == "HEAD" else (method,):
-            for route, values in candidates:
-                if route.allows(wanted):
-                    return Resolved(route, values, wanted)
-        allowed = {m for route, _ in candidates for m in route.methods or ()}
+        refused: list[tuple[Route, dict[str, str]]] = []
+        for route in self.routes:
+            values = route.template.match(path)
+            if values is None:
+                continue
+            if route.allows(method):
+                return Resolved(route, values, method)
+            refused.append((route, values))
+        if not refused:
+            return None
+        if method == "HEAD":
+            for route, values in refused:
+                if route.allows("GET"):
+                    return Resolved(route, values, "GET")
+        allowed = {m for route, _ in refused for m in route.methods or ()}
         if "GET" in allowed:
             allowed.add("HEAD")
         return NotAllowed(tuple(sorted(allowed)))

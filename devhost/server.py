@@ -1,9 +1,11 @@
 """Bind, load the function app and serve it with waitress on 127.0.0.1."""
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
 from pathlib import Path
@@ -11,12 +13,20 @@ from typing import Any
 
 import waitress
 
-from devhost.convert import MAX_BODY_BYTES
-from devhost.loader import find_root, load_app
+from devhost.banner import describe
+from devhost.errors import EnvelopeChannel, envelope, status_line, waitress_body_limit
+from devhost.loader import find_root, load_app, project_settings
 from devhost.loader import route_prefix as read_route_prefix
-from devhost.wsgi import StartResponse, error, make_wsgi_app
+from devhost.wsgi import StartResponse, make_wsgi_app
+from shared.errors import ServiceUnavailable
 
 DEFAULT_THREADS = 8
+#: How many ports above a busy one are tried for a suggestion.
+_SUGGESTIONS = 20
+
+
+class PortUnavailable(OSError):
+    """The port cannot be bound (in use, or not allowed); the message says how to pick another."""
 
 
 class _Deferred:
@@ -25,21 +35,15 @@ class _Deferred:
     app: Any = None
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
-        """Delegate to the loaded app (503 until it is set)."""
+        """Delegate to the loaded app (503 with Retry-After until it is set)."""
         if self.app is None:
-            status, headers, body = error(503, "serviceNotAvailable", "The function app is still loading.")
-            start_response(f"{status} Service Unavailable", headers)
+            status, headers, body = envelope(
+                ServiceUnavailable("The function app is still loading.", retry_after=1),
+                environ.get("HTTP_CLIENT_REQUEST_ID"),
+            )
+            start_response(status_line(status), headers)
             return [body]
         return self.app(environ, start_response)
-
-
-def _settings_port(root: Path) -> int:
-    """PORT from the project's typed settings (contract §7)."""
-    if str(root) not in sys.path:
-        sys.path.insert(0, str(root))
-    from shared.settings import get_settings
-
-    return get_settings().port
 
 
 def _export_port(port: int) -> None:
@@ -50,16 +54,52 @@ def _export_port(port: int) -> None:
         settings.get_settings.cache_clear()
 
 
+def _free_port_near(host: str, port: int) -> int | None:
+    """A port above `port` that can be bound right now (a suggestion, not a reservation)."""
+    for candidate in range(port + 1, min(port + 1 + _SUGGESTIONS, 65536)):
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, candidate))
+            except OSError:
+                continue
+            return candidate
+    return None
+
+
+def _unavailable(host: str, port: int, error: OSError) -> PortUnavailable:
+    """A message naming the port, the likely cause and how to choose another."""
+    if error.errno == errno.EADDRINUSE:
+        cause = f"port {port} on {host} is already in use (another `make run` or `func start`?)"
+    else:
+        cause = f"port {port} on {host} cannot be used ({error.strerror or error})"
+    other = _free_port_near(host, port) or 8080
+    return PortUnavailable(
+        f"{cause}. Choose another port: PORT={other} make run  (or: python -m devhost --port {other})"
+    )
+
+
 def create(app: Any = None, host: str = "127.0.0.1", port: int | None = None, *, root: str | Path | None = None,
            route_prefix: str | None = None, threads: int = DEFAULT_THREADS,
-           body_cap: int = MAX_BODY_BYTES) -> tuple[Any, str]:
-    """Bind a waitress server and load the app; return (server, base URL). Call `server.run()` to serve."""
+           body_cap: int | None = None) -> tuple[Any, str]:
+    """Bind a waitress server and load the app; return (server, base URL). Call `server.run()` to serve.
+
+    `port` defaults to the PORT setting and `body_cap` to MAX_BODY_BYTES: a body over it is refused
+    with a 413 as soon as its Content-Length is known, before any of it is read.
+    """
     project = find_root(root)
-    if port is None:
-        port = _settings_port(project)
+    if port is None or body_cap is None:
+        settings = project_settings(project)
+        port = settings.port if port is None else port
+        body_cap = settings.max_body_bytes if body_cap is None else body_cap
     target = _Deferred()
-    server = waitress.create_server(target, host=host, port=port, threads=threads,
-                                    max_request_body_size=body_cap, ident="devhost")
+    try:
+        server = waitress.create_server(target, host=host, port=port, threads=threads,
+                                        max_request_body_size=waitress_body_limit(body_cap), ident="devhost")
+    except OSError as error:
+        if error.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise _unavailable(host, port, error) from None
+        raise
+    server.channel_class = EnvelopeChannel
     try:
         real_port = int(server.effective_port)
         _export_port(real_port)
@@ -91,13 +131,15 @@ def stop(server: Any, thread: threading.Thread | None = None) -> None:
 
 
 def serve(app: Any = None, host: str = "127.0.0.1", port: int | None = None, **options: Any) -> None:
-    """Serve until interrupted; print `Profile API listening on <url>` once connections are accepted."""
+    """Serve until interrupted; print what the app uses, then `Profile API listening on <url>` once ready."""
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     server, base = create(app, host, port, **options)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    for line in describe(find_root(options.get("root"))):
+        print(f"  {line}", flush=True)
     print(f"Profile API listening on {base}", flush=True)
     try:
         server.run()

@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import asyncio
-import http
 import inspect
-import json
 import logging
 import time
 import uuid
@@ -16,15 +14,17 @@ from devhost.convert import (
     MAX_BODY_BYTES,
     BadContentLength,
     BodyTooLarge,
+    Response,
     from_response,
     raw_path,
     read_body,
     to_request,
 )
+from devhost.errors import UNEXPECTED, envelope, status_line, too_large
 from devhost.routes import NotAllowed, Resolved, RouteTable, make_route
+from shared.errors import ApiError, BadRequest, MethodNotAllowed, NotFound
 
 log = logging.getLogger("devhost")
-Response = tuple[int, list[tuple[str, str]], bytes]
 StartResponse = Callable[..., Any]
 
 
@@ -38,13 +38,6 @@ class DevContext:
     trace_context: Any = None
     retry_context: Any = None
     thread_local_storage: Any = None
-
-
-def error(status: int, code: str, message: str, extra: Iterable[tuple[str, str]] = ()) -> Response:
-    """A Graph-style JSON error response produced by the host itself."""
-    body = json.dumps({"error": {"code": code, "message": message}}).encode()
-    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body))), *extra]
-    return status, headers, body
 
 
 def build_table(functions: Iterable[Any], route_prefix: str) -> RouteTable:
@@ -76,38 +69,39 @@ class WsgiApp:
             status, headers, body = self.handle(environ, method, path)
         except Exception:
             log.exception("Unhandled exception in %s %s", method, path)
-            status, headers, body = error(500, "generalException", "An unexpected error occurred.")
-        try:
-            reason = http.HTTPStatus(status).phrase
-        except ValueError:
-            reason = "Unknown"
-        start_response(f"{status} {reason}", headers)
+            status, headers, body = host_error(ApiError(UNEXPECTED), environ)
+        start_response(status_line(status), headers)
         log.info("%s %s %d %.1fms", method, path, status, (time.perf_counter() - started) * 1000)
         return [b"" if method == "HEAD" else body]
 
     def handle(self, environ: dict[str, Any], method: str, path: str) -> Response:
-        """Resolve, read the body, invoke, convert."""
+        """Read the body (within the cap), resolve, invoke, convert."""
         try:
             body = read_body(environ, self.body_cap)
         except BodyTooLarge:
-            return error(413, "requestTooLarge", f"The request body exceeds {self.body_cap} bytes.")
+            return host_error(too_large(self.body_cap), environ)
         except BadContentLength:
-            return error(400, "invalidRequest", "The Content-Length header is not valid.")
+            return host_error(BadRequest("The Content-Length header is not valid."), environ)
         found = self.table.resolve(method, path)
         if found is None:
-            return error(404, "itemNotFound", "No function matches the requested path.")
+            return host_error(NotFound("No resource matches the requested path."), environ)
         if isinstance(found, NotAllowed):
-            return error(405, "methodNotAllowed", f"The method {method} is not allowed on this resource.",
-                         [("Allow", ", ".join(found.allowed))])
+            message = f"The method is not allowed on this resource; allowed: {', '.join(found.allowed)}."
+            return host_error(MethodNotAllowed(message, allowed=found.allowed), environ)
         request = to_request(environ, found.method, found.values, body)
         return from_response(invoke(found, request))
+
+
+def host_error(error: ApiError, environ: dict[str, Any]) -> Response:
+    """Graph's envelope for an error the host answers itself (the request's client-request-id echoed)."""
+    return envelope(error, environ.get("HTTP_CLIENT_REQUEST_ID"))
 
 
 def invoke(found: Resolved, request: Any) -> Any:
     """Call the user function like the worker: trigger argument by name, `context` if declared, await coroutines."""
     function = found.route.function
     kwargs: dict[str, Any] = {found.route.arg_name: request}
-    if "context" in inspect.signature(function).parameters:
+    if found.route.wants_context:
         kwargs["context"] = DevContext(found.route.name)
     result = function(**kwargs)
     if inspect.iscoroutine(result):

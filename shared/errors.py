@@ -74,6 +74,16 @@ class NotFound(ApiError):
     status, code = 404, "itemNotFound"
 
 
+class MethodNotAllowed(ApiError):
+    """405; `allowed` (the methods the path's routes accept) becomes the `Allow` header."""
+
+    status, code = 405, "methodNotAllowed"
+
+    def __init__(self, message: str, *, allowed: tuple[str, ...]) -> None:
+        super().__init__(message, headers={"Allow": ", ".join(allowed)})
+        self.allowed = allowed
+
+
 class Conflict(ApiError):
     status, code = 409, "conflict"
 

@@ -1,11 +1,15 @@
-"""Parsing and matching of ASP.NET-style route templates (`users/{user:guid}/profile`, `{*rest}`)."""
+"""Parsing and matching of ASP.NET-style route templates (`users/{user:guid}/profile`, `{*rest}`).
+
+A template is parsed once (`Template.parse`); a request path is split and percent-decoded once
+(`RequestPath.parse`) and then matched against any number of templates without further decoding.
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
-from devhost.constraints import Check, build_constraint
+from shared.routing.constraints import Check, build_constraint
 
 # Precedence digit of each segment kind, as ASP.NET Core's RoutePrecedence.ComputeInbound: lower wins.
 LITERAL, COMPLEX, CONSTRAINED, PARAMETER, CATCH_ALL = 1, 2, 3, 4, 5
@@ -53,7 +57,7 @@ def _split_top(text: str, sep: str) -> list[str]:
         if ch == sep and depth == 0:
             parts.append(text[start:i])
             start = i + 1
-    return parts + [text[start:]]
+    return [*parts, text[start:]]
 
 
 def parse_param(token: str, template: str) -> Param:
@@ -71,9 +75,9 @@ def parse_param(token: str, template: str) -> Param:
 
 
 def parse_segment(text: str, template: str) -> Segment:
-    """Parse one template segment into a literal, a parameter or a complex segment."""
+    """Parse one template segment into a literal (kept lower-case), a parameter or a complex segment."""
     if "{" not in text and "}" not in text:
-        return text
+        return text.lower()
     whole = _TOKEN.fullmatch(text)
     if whole:
         return parse_param(whole[1], template)
@@ -113,31 +117,91 @@ def rank(segment: Segment) -> int:
     return CONSTRAINED if segment.checks else PARAMETER
 
 
-def match(segments: tuple[Segment, ...], path: list[str]) -> dict[str, str] | None:
-    """Match raw (still percent-encoded) path segments; return decoded route values or None."""
+@dataclass(frozen=True)
+class RequestPath:
+    """A request path split into segments once: percent-decoded (UTF-8) and lower-cased for literals.
+
+    Splitting happens on the raw path, so `%2F` stays inside a segment (as `/` once decoded); leading
+    slashes and one trailing slash are ignored.
+    """
+
+    decoded: tuple[str, ...]
+    lowered: tuple[str, ...]
+
+    @classmethod
+    def parse(cls, raw_path: str) -> RequestPath:
+        decoded = tuple(decode(s) for s in split_path(raw_path))
+        return cls(decoded, tuple(s.lower() for s in decoded))
+
+
+def split_path(raw_path: str) -> list[str]:
+    """Split a raw request path into raw segments, ignoring leading slashes and one trailing slash."""
+    path = raw_path.lstrip("/")
+    path = path[:-1] if path.endswith("/") else path
+    return path.split("/") if path else []
+
+
+def match(segments: tuple[Segment, ...], path: RequestPath) -> dict[str, str] | None:
+    """Match a split request path; return the decoded route values, or None."""
     values: dict[str, str] = {}
+    decoded = path.decoded
     for i, seg in enumerate(segments):
         if isinstance(seg, Param) and seg.catch_all:
-            value = "/".join(decode(p) for p in path[i:])
-            return _bind(seg, value, values)
-        if i >= len(path):
+            return _bind(seg, "/".join(decoded[i:]), values)
+        if i >= len(decoded):
             if isinstance(seg, Param) and (seg.optional or seg.default is not None):
                 if seg.default is not None:
                     values[seg.name] = seg.default
                 continue
             return None
-        value = decode(path[i])
-        if isinstance(seg, str):
-            if value.lower() != seg.lower():
-                return None
-        elif isinstance(seg, Complex):
-            found = seg.pattern.match(value)
-            if not found or not all(p.accepts(found[p.name]) for p in seg.params):
-                return None
-            values.update(found.groupdict())
-        elif not value or not seg.accepts(value) or _bind(seg, value, values) is None:
+        if not _match_segment(seg, decoded[i], path.lowered[i], values):
             return None
-    return values if len(path) <= len(segments) else None
+    return values if len(decoded) <= len(segments) else None
+
+
+def _match_segment(seg: Segment, value: str, lowered: str, values: dict[str, str]) -> bool:
+    """Match one present path segment (literal, complex or parameter), recording route values."""
+    if isinstance(seg, str):
+        return lowered == seg
+    if isinstance(seg, Complex):
+        found = seg.pattern.match(value)
+        if not found or not all(p.accepts(found[p.name]) for p in seg.params):
+            return False
+        values.update(found.groupdict())
+        return True
+    return bool(value) and _bind(seg, value, values) is not None
+
+
+@dataclass(frozen=True)
+class Template:
+    """A parsed template with what matching needs precomputed: precedence and the path lengths it accepts."""
+
+    text: str
+    segments: tuple[Segment, ...]
+    precedence: tuple[int, ...]
+    min_length: int
+    max_length: int | None  # None: a catch-all takes any number of segments
+
+    @classmethod
+    def parse(cls, text: str) -> Template:
+        """Parse `text`; raises ValueError for a malformed template or an unknown constraint."""
+        segments = parse_template(text)
+        required = [i for i, s in enumerate(segments) if not _may_be_absent(s)]
+        catch_all = bool(segments) and isinstance(segments[-1], Param) and segments[-1].catch_all
+        return cls(text, segments, tuple(rank(s) for s in segments), (required[-1] + 1) if required else 0,
+                   None if catch_all else len(segments))
+
+    def match(self, path: RequestPath) -> dict[str, str] | None:
+        """The route values when the path matches, else None (lengths are checked first, cheaply)."""
+        length = len(path.decoded)
+        if length < self.min_length or (self.max_length is not None and length > self.max_length):
+            return None
+        return match(self.segments, path)
+
+
+def _may_be_absent(segment: Segment) -> bool:
+    """True for a parameter that may match no path segment (optional, defaulted or catch-all)."""
+    return isinstance(segment, Param) and (segment.optional or segment.default is not None or segment.catch_all)
 
 
 def _bind(param: Param, value: str, values: dict[str, str]) -> dict[str, str] | None:

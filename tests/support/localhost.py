@@ -1,8 +1,11 @@
 """Pytest plugin: start the local host (`python -m devhost --port 0`) as a subprocess.
 
-- `start_local_host(env, cwd=PROJECT_ROOT)` -> `LocalHost` with `url` (`http://127.0.0.1:<port>/api`),
-  `process`, `stop()`, `restart()` (same env, same cwd, same port, so data files and issued tokens survive)
-  and `output()` (what the process wrote to stderr, for diagnostics).
+- `start_local_host(env, cwd=PROJECT_ROOT, local_settings=False)` -> `LocalHost` with `url`
+  (`http://127.0.0.1:<port>/api`), `process`, `stop()`, `restart()` (same env, same cwd, same port, so data
+  files and issued tokens survive), `output()` (what the process wrote to stderr, for diagnostics) and
+  `stdout` (what it printed up to its readiness line: the settings, store and issuer it uses).
+- Tests define the environment themselves: a developer's `local.settings.json` is not read
+  (`--no-local-settings`) unless `local_settings=True`.
 - fixture `local_host_factory`: the same callable; every host it started is stopped at teardown.
 """
 from __future__ import annotations
@@ -29,10 +32,13 @@ STOP_TIMEOUT = 10.0
 class LocalHost:
     """A running `python -m devhost` subprocess."""
 
-    def __init__(self, env: Mapping[str, str], cwd: Path, timeout: float = START_TIMEOUT) -> None:
+    def __init__(self, env: Mapping[str, str], cwd: Path, timeout: float = START_TIMEOUT,
+                 local_settings: bool = False) -> None:
         self.env = {**os.environ, **env}
         self.cwd = Path(cwd)
         self.timeout = timeout
+        self.local_settings = local_settings
+        self.stdout = ""  # what the process printed up to its readiness line
         self.url = ""
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
@@ -43,16 +49,22 @@ class LocalHost:
     def start(self, port: int = 0) -> LocalHost:
         """Start the process on `port` (0: a free one) and wait for its readiness line."""
         # Files, not pipes: a full, undrained pipe would block the server's request logging.
-        self._stdout, self._stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()
+        # They live until stop() closes them, so no `with` block can own them.
+        self._stdout = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         env = {**self.env, "PYTHONUNBUFFERED": "1"}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
+        args = [sys.executable, "-m", "devhost", "--port", str(port)]
+        if not self.local_settings:
+            args.append("--no-local-settings")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "devhost", "--port", str(port)],
+            args,
             cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, stdout=self._stdout, stderr=self._stderr,
         )
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
-            found = READY.search(self._read(self._stdout))
+            self.stdout = self._read(self._stdout)
+            found = READY.search(self.stdout)
             if found:
                 self.url, self.port = found[1], int(found[2])
                 return self
@@ -103,9 +115,9 @@ class LocalHost:
 
 
 def start_local_host(env: Mapping[str, str] | None = None, cwd: Path | str = PROJECT_ROOT,
-                     timeout: float = START_TIMEOUT) -> LocalHost:
+                     timeout: float = START_TIMEOUT, local_settings: bool = False) -> LocalHost:
     """Start `python -m devhost --port 0` with os.environ overlaid by `env`; wait until it listens."""
-    return LocalHost(env or {}, Path(cwd), timeout).start()
+    return LocalHost(env or {}, Path(cwd), timeout, local_settings).start()
 
 
 @pytest.fixture
@@ -114,8 +126,8 @@ def local_host_factory() -> Iterator[Callable[..., LocalHost]]:
     started: list[LocalHost] = []
 
     def factory(env: Mapping[str, str] | None = None, cwd: Path | str = PROJECT_ROOT,
-                timeout: float = START_TIMEOUT) -> LocalHost:
-        host = start_local_host(env, cwd, timeout)
+                timeout: float = START_TIMEOUT, local_settings: bool = False) -> LocalHost:
+        host = start_local_host(env, cwd, timeout, local_settings)
         started.append(host)
         return host
 

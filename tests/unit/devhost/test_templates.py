@@ -1,17 +1,17 @@
-"""Route templates: parsing, constraints, matching, precedence."""
+"""Route templates (shared/routing): parsing, constraints, matching, precedence; the local host's route table."""
 from __future__ import annotations
 
 import pytest
 
-from devhost.routes import NotAllowed, Resolved, RouteTable, make_route, split_path
-from devhost.templates import match, parse_template
+from devhost.routes import NotAllowed, Resolved, RouteTable, make_route
+from shared.routing.templates import RequestPath, Template, parse_template
 
 GUID = "0fb4c1e3-c1e3-0fb4-e3c1-b40fe3c1b40f"
 
 
 def values(template: str, path: str) -> dict[str, str] | None:
     """Match one template against a raw path."""
-    return match(parse_template(template), split_path(path))
+    return Template.parse(template).match(RequestPath.parse(path))
 
 
 def table(*templates: str | tuple[str, list[str] | None]) -> RouteTable:
@@ -121,3 +121,24 @@ def test_route_prefix_is_case_insensitive_and_may_be_empty() -> None:
     empty = RouteTable([make_route("a", "a", "", None, lambda req: None)])
     assert isinstance(empty.resolve("GET", "/a"), Resolved)
     assert empty.resolve("GET", "/api/a") is None
+
+
+def test_lengths_are_checked_before_segments() -> None:
+    assert (Template.parse("a/{b}/{c?}").min_length, Template.parse("a/{b}/{c?}").max_length) == (2, 3)
+    assert (Template.parse("files/{*rest}").min_length, Template.parse("files/{*rest}").max_length) == (1, None)
+    assert values("a/{b}/{c?}", "/a/x/y/z") is None and values("a/{b}/{c?}", "/a") is None
+
+
+def test_request_path_is_decoded_once_with_encoded_slashes_kept_inside_segments() -> None:
+    path = RequestPath.parse("//Users/A%2Fb/%C3%89/")
+    assert path.decoded == ("Users", "A/b", "É") and path.lowered == ("users", "a/b", "é")
+
+
+def test_specific_routes_take_precedence_over_a_root_catch_all() -> None:
+    routes = table(("{*path}", None), ("me/profile", ["GET"]), ("users/{user}/profile", ["GET"]))
+    assert routes.resolve("GET", "/api/me/profile").route.name == "me/profile"
+    assert routes.resolve("GET", "/api/users/x/profile").route.name == "users/{user}/profile"
+    caught = routes.resolve("PUT", "/api/me/profile")
+    assert isinstance(caught, Resolved) and caught.route.name == "{*path}" and caught.method == "PUT"
+    assert routes.resolve("GET", "/api/nothing/here").route.name == "{*path}"
+    assert routes.resolve("GET", "/api").route.name == "{*path}"

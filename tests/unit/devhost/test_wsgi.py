@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import uuid
 from typing import Any
 
 import pytest
@@ -64,19 +66,50 @@ def test_catch_all_optional_and_default_route() -> None:
     assert seen("GET", "/api/named_route")["function"] == "named_route"  # route=None: the function name
 
 
-def test_unknown_path_is_404_json() -> None:
+def graph_error(status: int, headers: list[tuple[str, str]], body: bytes, code: str) -> dict[str, Any]:
+    """Assert Graph's envelope (contract §6) with the support ids; return the `error` object."""
+    assert header(headers, "Content-Type") == ["application/json"]
+    assert header(headers, "Content-Length") == [str(len(body))]
+    error = json.loads(body)["error"]
+    assert error["code"] == code and error["message"]
+    inner = error["innerError"]
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", inner["date"])
+    assert header(headers, "request-id") == [inner["request-id"]] and uuid.UUID(inner["request-id"])
+    assert header(headers, "client-request-id") == [inner["client-request-id"]]
+    return error
+
+
+def test_unknown_path_is_404_in_graphs_envelope() -> None:
     status, headers, body = call(make(), "GET", "/api/nope")
     assert status == 404
-    assert header(headers, "Content-Type") == ["application/json"]
-    assert json.loads(body)["error"]["code"] == "itemNotFound"
+    error = graph_error(status, headers, body, "itemNotFound")
+    assert error["innerError"]["client-request-id"] == error["innerError"]["request-id"]
     assert call(make(), "GET", "/users/me/profile")[0] == 404  # outside the route prefix
+
+
+def test_host_errors_echo_the_client_request_id() -> None:
+    status, headers, body = call(make(), "GET", "/api/nope", headers={"client-request-id": "abc-123"})
+    assert graph_error(status, headers, body, "itemNotFound")["innerError"]["client-request-id"] == "abc-123"
+    status, headers, body = call(make(), "GET", "/api/nope", headers={"client-request-id": "bad id\u00e9"})
+    inner = graph_error(status, headers, body, "itemNotFound")["innerError"]
+    assert inner["client-request-id"] == inner["request-id"], "an unusable id is replaced, as the app does"
+
+
+def test_host_envelope_is_the_apps_envelope() -> None:
+    from shared.errors import NotFound
+    from shared.web.responses import RequestIds, error_response
+
+    app_body = json.loads(error_response(RequestIds("r", "c"), NotFound("x")).get_body())
+    host_body = json.loads(call(make(), "GET", "/api/nope")[2])
+    assert set(host_body["error"]) == set(app_body["error"])
+    assert set(host_body["error"]["innerError"]) == set(app_body["error"]["innerError"])
 
 
 def test_wrong_method_is_405_with_allow() -> None:
     status, headers, body = call(make(), "PUT", "/api/users/x/profile")
     assert status == 405
     assert header(headers, "Allow") == ["GET, HEAD, POST"]
-    assert json.loads(body)["error"]["code"] == "methodNotAllowed"
+    graph_error(status, headers, body, "methodNotAllowed")
 
 
 def test_head_runs_get_without_a_body() -> None:
@@ -97,9 +130,9 @@ def test_response_headers_multi_values_content_type_and_hop_by_hop() -> None:
     assert header(headers, "Connection") == []
 
 
-def test_204_has_no_body_or_length() -> None:
+def test_204_has_no_body_length_or_content_type() -> None:
     status, headers, body = call(make(), "DELETE", "/api/empty")
-    assert (status, body, header(headers, "Content-Length")) == (204, b"", [])
+    assert (status, body, header(headers, "Content-Length"), header(headers, "Content-Type")) == (204, b"", [], [])
 
 
 def test_str_return_and_async_function_with_context() -> None:
@@ -111,7 +144,7 @@ def test_exception_is_500_without_traceback(caplog: pytest.LogCaptureFixture) ->
     with caplog.at_level(logging.INFO, logger="devhost"):
         status, headers, body = call(make(), "GET", "/api/boom")
     assert status == 500
-    assert json.loads(body) == {"error": {"code": "generalException", "message": "An unexpected error occurred."}}
+    assert graph_error(status, headers, body, "generalException")["message"] == "An unexpected error occurred."
     assert b"secret" not in body and b"Traceback" not in body
     assert "secret-value-123" in caplog.text  # the traceback goes to the log (stderr) only
 
@@ -122,8 +155,8 @@ def test_bad_return_type_is_500() -> None:
 
 def test_body_cap_and_bad_content_length() -> None:
     small = make_wsgi_app(build_app(), "api", body_cap=10)
-    status, _, body = call(small, "POST", "/api/anything", body=b"x" * 11)
-    assert status == 413 and json.loads(body)["error"]["code"] == "requestTooLarge"
+    status, headers, body = call(small, "POST", "/api/anything", body=b"x" * 11)
+    assert status == 413 and "10 bytes" in graph_error(status, headers, body, "requestTooLarge")["message"]
     assert call(small, "POST", "/api/anything", body=b"x" * 11, chunked=True)[0] == 413
     assert call(small, "POST", "/api/anything", body=b"x" * 10)[0] == 200
     assert call(make(), "POST", "/api/anything", headers={"Content-Length": "12x"})[0] == 400
