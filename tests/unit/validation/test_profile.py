@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import BadRequest
-from shared.validation import validate_profile_body
+from shared.validation.profile import validate_profile_body
 
 
 @pytest.mark.parametrize("doc", [None, {}, {"@odata.type": "#microsoft.graph.profile"}])
@@ -35,3 +35,10 @@ def test_anything_else_is_400_naming_it(doc: dict, target: str, text: str) -> No
 def test_non_objects_are_400(doc: object) -> None:
     with pytest.raises(BadRequest):
         validate_profile_body(doc)  # type: ignore[arg-type]
+
+
+def test_many_unknown_properties_list_at_most_20_details_with_the_count() -> None:
+    with pytest.raises(BadRequest) as info:
+        validate_profile_body({f"p{i}": i for i in range(6000)})
+    assert len(info.value.details) == 20 and "6000" in info.value.message
+    assert info.value.message.startswith("The property 'p0' does not exist on type 'microsoft.graph.profile'.")
