@@ -5,7 +5,7 @@ created at import time (the worker imports this module to index the functions).
 """
 import azure.functions as func
 
-from functions import facets, openapi, profile
+from functions import facets, fallback, openapi, profile
 from shared.settings import get_settings
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
@@ -17,3 +17,5 @@ if get_settings().dev_issuer:
     from functions import dev_issuer
 
     app.register_functions(dev_issuer.bp)
+
+fallback.register(app)  # last: Graph's 404/405 for every other path and method (reads the routes above)
