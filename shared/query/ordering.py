@@ -1,0 +1,128 @@
+"""`$orderby`: parsing it, and the total order every list is sorted and paged in.
+
+The order is the `$orderby` keys, then `createdDateTime`, then `id` (both ascending), so no two
+facets ever tie and a page boundary is one exact position (the keyset a paging token carries).
+
+Values compare by type: strings ordinally (by code point, so case-sensitive: `"B" < "a"`), numbers
+numerically, booleans false before true, dates and date-times as instants, enum members by their
+declaration order. Null sorts before every value ascending and after every value descending, as
+OData v4 says.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import total_ordering
+from typing import Any
+
+from shared.errors import BadRequest
+from shared.facets.kinds import MAX_TEXT, Text
+from shared.facets.model import FacetType
+from shared.query.model import MAX_ORDERBY_KEYS, OrderKey
+from shared.query.paths import Converter, converter, enum_members, enum_position, resolve, value_at
+from shared.validation.names import shorten
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+#: The tie-breakers every order ends with.
+_TIE_BREAKERS = (("createdDateTime",), ("id",))
+
+
+def parse_orderby(value: str, facet_type: FacetType) -> tuple[OrderKey, ...]:
+    """The keys of `$orderby=path [asc|desc], ...`; 400 naming what is wrong."""
+    items = value.split(",")
+    if len(items) > MAX_ORDERBY_KEYS:
+        raise BadRequest(f"Invalid $orderby: at most {MAX_ORDERBY_KEYS} properties can be ordered by.")
+    keys: list[OrderKey] = []
+    for item in items:
+        key = _parse_item(item, facet_type)
+        if any(existing.path == key.path for existing in keys):
+            raise BadRequest(f"Invalid $orderby: '{'/'.join(key.path)}' appears more than once.")
+        keys.append(key)
+    return tuple(keys)
+
+
+def _parse_item(item: str, facet_type: FacetType) -> OrderKey:
+    words = item.split()
+    if not words:
+        raise BadRequest("Invalid $orderby: a property name is missing.")
+    if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+        raise BadRequest(f"Invalid $orderby: '{shorten(item.strip())}' must be a property path, then asc or desc.")
+    segments = tuple(words[0].split("/"))
+    for segment in segments:
+        if not _IDENTIFIER.fullmatch(segment):
+            raise BadRequest(
+                f"Invalid $orderby: '{shorten(words[0])}' is not a property path; only properties can be ordered by."
+            )
+    path, kind = resolve(facet_type, segments, "$orderby")
+    if kind.query_type is None:
+        raise BadRequest(
+            f"Invalid $orderby: '{'/'.join(path)}' is not a primitive property; "
+            "complex values and collections cannot be ordered by."
+        )
+    if isinstance(kind, Text) and kind.max_length > MAX_TEXT:
+        raise BadRequest(
+            f"Invalid $orderby: '{'/'.join(path)}' is long text (up to {kind.max_length} characters), "
+            "which cannot be ordered by."
+        )
+    descending = len(words) == 2 and words[1].lower() == "desc"
+    return OrderKey(path, descending, kind.query_type, enum_members(kind))
+
+
+@total_ordering
+class _Descending:
+    """Wraps one key part so that it sorts in reverse."""
+
+    __slots__ = ("part",)
+
+    def __init__(self, part: tuple[Any, ...]) -> None:
+        self.part = part
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Descending) and self.part == other.part
+
+    def __lt__(self, other: _Descending) -> bool:
+        return other.part < self.part
+
+    __hash__ = None  # type: ignore[assignment]  # mutable-free but never hashed: keys are only compared
+
+
+class Ordering:
+    """The total order of one `$orderby`: position components of a body, and sort keys from them."""
+
+    def __init__(self, keys: tuple[OrderKey, ...]) -> None:
+        parts: list[tuple[tuple[str, ...], Converter, bool, str]] = []
+        for key in keys:
+            convert = enum_position(key.members) if key.query_type == "enum" else converter(key.query_type)
+            parts.append((key.path, convert, key.descending, key.query_type))
+        parts.append((_TIE_BREAKERS[0], converter("datetime"), False, "datetime"))
+        parts.append((_TIE_BREAKERS[1], converter("string"), False, "string"))
+        self._parts = tuple(parts)
+
+    def components(self, body: Mapping[str, Any]) -> list[Any]:
+        """The comparable value of each key in `body` (None for null): a position, JSON-serialisable."""
+        return [convert(value_at(body, path)) for path, convert, _, _ in self._parts]
+
+    def sort_key(self, components: list[Any]) -> tuple[Any, ...]:
+        """A tuple that sorts in this order (null first ascending, last descending)."""
+        key: list[Any] = []
+        for value, (_, _, descending, _) in zip(components, self._parts, strict=True):
+            part = (0,) if value is None else (1, value)
+            key.append(_Descending(part) if descending else part)
+        return tuple(key)
+
+    def is_position(self, components: object) -> bool:
+        """True when `components` (read back from a token) has this order's shape and value types."""
+        if not isinstance(components, list) or len(components) != len(self._parts):
+            return False
+        pairs = zip(components, self._parts, strict=True)
+        return all(value is None or _has_type(value, part[3]) for value, part in pairs)
+
+
+def _has_type(value: object, query_type: str) -> bool:
+    if query_type in ("string", "date"):
+        return isinstance(value, str)
+    if query_type == "boolean":
+        return isinstance(value, bool)
+    if query_type in ("datetime", "enum"):
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, int | float) and not isinstance(value, bool)  # number
