@@ -5,6 +5,7 @@ import functools
 from pathlib import Path
 
 from shared.auth import Authenticator
+from shared.directory import Directory
 from shared.repository import ProfileRepository
 from shared.settings import Settings, get_settings
 
@@ -31,6 +32,19 @@ def repository() -> ProfileRepository:
 
 
 @functools.lru_cache(maxsize=1)
+def directory() -> Directory:
+    """The directory named by DIRECTORY (contract §5), created once per process with its lookup cache."""
+    current = settings()
+    if current.directory == "graph":
+        from shared.directory.graph import GraphDirectory
+
+        return GraphDirectory.from_settings(current)
+    from shared.directory.local import LocalDirectory
+
+    return LocalDirectory(repository())
+
+
+@functools.lru_cache(maxsize=1)
 def paging_key() -> bytes:
     """The key that seals paging tokens: a secret kept in the store, so every instance shares it."""
     return repository().secret("paging-token-key")
@@ -44,6 +58,11 @@ def authenticator() -> Authenticator:
 
 def reset() -> None:
     """Forget everything built so far (tests switch settings between cases)."""
+    if directory.cache_info().currsize:
+        close = getattr(directory(), "close", None)
+        if close is not None:
+            close()
+    directory.cache_clear()
     if repository.cache_info().currsize:
         repository().close()
     repository.cache_clear()

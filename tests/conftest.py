@@ -4,4 +4,5 @@ pytest_plugins = [
     "tests.support.app",
     "tests.support.localhost",
     "tests.support.cosmos_server",
+    "tests.support.graph_stub",
 ]

@@ -61,7 +61,7 @@ class Call:
 
     def target(self, ref: str, *, write: bool) -> Target:
         """The user the request is about: the permission check first, then the lookup (contract §4-§5)."""
-        return resolve_target(self.repo, self.caller, ref, write=write)
+        return resolve_target(composition.directory(), self.caller, ref, write=write)
 
     def if_match(self) -> IfMatch:
         """The If-Match precondition (None when the header is absent; 400 when it is malformed)."""
