@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import secrets
 import threading
+from functools import partial
+from typing import Any
 
 import pytest
 
@@ -45,23 +47,23 @@ def test_t7_random_kid_burst_fetches_at_most_once_per_cooldown(auth, identity, m
     assert identity.jwks_fetches == 1
     for _ in range(200):
         token = mint(headers_overrides={"kid": secrets.token_urlsafe(12)})
-        reject(lambda token=token: auth(token), token)
+        reject(partial(auth, token), token)
     assert identity.jwks_fetches == 1, "unknown kids within the cooldown must not refetch"
     ticker.now += UNKNOWN_KID_COOLDOWN_S - 1
     token = mint(headers_overrides={"kid": "still-cooling"})
-    reject(lambda token=token: auth(token), token)
+    reject(partial(auth, token), token)
     assert identity.jwks_fetches == 1
     ticker.now += 1
     for _ in range(50):
         token = mint(headers_overrides={"kid": secrets.token_urlsafe(12)})
-        reject(lambda token=token: auth(token), token)
+        reject(partial(auth, token), token)
     assert identity.jwks_fetches == 2, "exactly one refetch once the cooldown has passed"
 
 
 def test_t7_random_kid_burst_on_a_cold_cache_fetches_once(auth, identity, mint):
     for _ in range(100):
         token = mint(headers_overrides={"kid": secrets.token_urlsafe(12)})
-        reject(lambda token=token: auth(token), token)
+        reject(partial(auth, token), token)
     assert identity.jwks_fetches == 1
     assert auth(mint()).object_id  # the known kid still works from that one fetch
     assert identity.jwks_fetches == 1
@@ -126,7 +128,7 @@ def test_failed_refetch_keeps_the_last_good_keys(auth, identity, mint, ticker):
     identity.server.failing.add(identity.jwks_path)
     ticker.now += UNKNOWN_KID_COOLDOWN_S
     token = mint(headers_overrides={"kid": "new-kid"})
-    reject(lambda token=token: auth(token), token)
+    reject(partial(auth, token), token)
     assert identity.jwks_fetches == 2, "the refetch was attempted"
     assert auth(mint()).object_id, "and the old keys survived its failure"
 
@@ -146,7 +148,7 @@ def test_periodic_refresh_replaces_keys(auth, identity, mint, other_rsa_key, tic
     identity.publish_keys({"next": other_rsa_key})
     ticker.now += REFRESH_INTERVAL_S
     token = mint()
-    reject(lambda token=token: auth(token), token)  # the old key was withdrawn from the JWKS
+    reject(partial(auth, token), token)  # the old key was withdrawn from the JWKS
     assert auth(mint(key=other_rsa_key, headers_overrides={"kid": "next"})).object_id
 
 
@@ -155,9 +157,9 @@ def test_failed_first_fetch_is_401_then_retried_after_a_back_off(auth, identity,
     path = identity.metadata_path if failing == "metadata" else identity.jwks_path
     identity.server.failing.add(path)
     token = mint()
-    assert "unavailable" in reject(lambda token=token: auth(token), token).message
+    assert "unavailable" in reject(partial(auth, token), token).message
     assert identity.server.hits[path] == 1
-    reject(lambda token=token: auth(token), token)
+    reject(partial(auth, token), token)
     assert identity.server.hits[path] == 1, "no fetch storm during an outage"
     identity.server.failing.clear()
     ticker.now += FAILURE_BACKOFF_S
@@ -215,7 +217,7 @@ def test_jwks_parsing_keeps_only_rsa_signature_keys(rsa_key):
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     small = rsa.generate_private_key(public_exponent=65537, key_size=1024)  # noqa: S505 - the weak key must be refused
-    document = {
+    document: dict[str, Any] = {
         "keys": [
             public_jwk(rsa_key, "good"),
             public_jwk(rsa_key, "no-use", use=None),
