@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
 
@@ -33,11 +33,12 @@ class LocalHost:
     """A running `python -m devhost` subprocess."""
 
     def __init__(self, env: Mapping[str, str], cwd: Path, timeout: float = START_TIMEOUT,
-                 local_settings: bool = False) -> None:
+                 local_settings: bool = False, extra_args: Sequence[str] = ()) -> None:
         self.env = {**os.environ, **env}
         self.cwd = Path(cwd)
         self.timeout = timeout
         self.local_settings = local_settings
+        self.extra_args = tuple(extra_args)
         self.stdout = ""  # what the process printed up to its readiness line
         self.url = ""
         self.port = 0
@@ -54,7 +55,7 @@ class LocalHost:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         env = {**self.env, "PYTHONUNBUFFERED": "1"}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-        args = [sys.executable, "-m", "devhost", "--port", str(port)]
+        args = [sys.executable, "-m", "devhost", "--port", str(port), *self.extra_args]
         if not self.local_settings:
             args.append("--no-local-settings")
         self.process = subprocess.Popen(
