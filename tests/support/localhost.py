@@ -33,8 +33,8 @@ class LocalHost:
     """A running `python -m devhost` subprocess."""
 
     def __init__(self, env: Mapping[str, str], cwd: Path, timeout: float = START_TIMEOUT,
-                 local_settings: bool = False, extra_args: Sequence[str] = ()) -> None:
-        self.env = {**os.environ, **env}
+                 local_settings: bool = False, extra_args: Sequence[str] = (), inherit_env: bool = True) -> None:
+        self.env = {**os.environ, **env} if inherit_env else dict(env)
         self.cwd = Path(cwd)
         self.timeout = timeout
         self.local_settings = local_settings
