@@ -6,6 +6,8 @@ from shared.errors import BadRequest, Forbidden
 
 ME_REQUIRES_DELEGATED = "/me request is only valid with delegated authentication flow."
 INSUFFICIENT = "Insufficient privileges to complete the operation."
+#: Every permission the tables below name, spelled as Entra ID issues them.
+PERMISSIONS = ("User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All")
 
 #: Delegated scopes (compared case-insensitively) per (write, own).
 _SCOPES: dict[tuple[bool, bool], frozenset[str]] = {
@@ -29,6 +31,15 @@ _LEAST_SCOPE = {
     (False, False): "User.ReadBasic.All",
 }
 _LEAST_ROLE = {True: "User.ReadWrite.All", False: "User.Read.All"}
+
+
+def sufficient(*, write: bool, own: bool, app: bool) -> tuple[str, ...]:
+    """The permissions any one of which passes the check (app roles when `app`, else delegated scopes).
+
+    The OpenAPI document states each operation's security from this, so it cannot drift from §4's table.
+    """
+    table = _ROLES[write] if app else _SCOPES[(write, own)]
+    return tuple(name for name in PERMISSIONS if name.casefold() in table)
 
 
 def is_own(principal: Principal, target: str) -> bool:
