@@ -16,7 +16,8 @@ from shared.models import DirectoryUser
 from tests.support.facet_bodies import full_body, paths, stored, target, value_at, with_value
 
 USER = DirectoryUser(
-    tenant_id="t", object_id="o", user_principal_name="innocenty.popov@adventureworks.com", age_group="adult"
+    tenant_id="t", object_id="o", user_principal_name="innocenty.popov@adventureworks.com", age_group="adult",
+    user_persona="internalMember", origin_tenant_info={"originTenantId": "t0", "originUserId": "u0"},
 )
 
 

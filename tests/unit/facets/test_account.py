@@ -15,12 +15,18 @@ from tests.support.facet_bodies import stored
 ODATA_TYPE = "#microsoft.graph.userAccountInformation"
 TYPE_NAME = "microsoft.graph.userAccountInformation"
 UPN = "innocenty.popov@adventureworks.com"
-USER = DirectoryUser(tenant_id="t", object_id="o", user_principal_name=UPN, age_group="adult")
+ORIGIN = {"originTenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+          "originUserId": "5c6e7f80-0000-4000-8000-000000000001"}
+USER = DirectoryUser(
+    tenant_id="t", object_id="o", user_principal_name=UPN, age_group="adult", user_persona="externalMember",
+    origin_tenant_info=ORIGIN,
+)
 WRITABLE = {"allowedAudiences", "inference", "source", "sources", "isSearchable", "countryCode", "preferredLanguageTag"}
 READ_ONLY = (
     "id", "createdDateTime", "createdBy", "lastModifiedDateTime", "lastModifiedBy",
     "ageGroup", "originTenantInfo", "userPersona", "userPrincipalName",
 )
+DIRECTORY = ("userPrincipalName", "ageGroup", "userPersona", "originTenantInfo")
 #: The stored account every PATCH below applies to, as the client read it.
 CURRENT = to_wire(ACCOUNT, stored(ACCOUNT, {"allowedAudiences": "organization", "countryCode": "NO"}), USER)
 
@@ -142,7 +148,8 @@ def test_read_only_properties_are_rejected_on_create(name: str, value: object) -
     [("id", "2b3c4d5e-0000-4000-8000-000000000000"), ("createdDateTime", "2020-07-06T06:34:13Z"),
      ("createdBy", {"user": {"id": "someone-else", "displayName": "Innocenty Popov"}}),
      ("lastModifiedDateTime", None), ("lastModifiedBy", None), ("ageGroup", "minor"),
-     ("originTenantInfo", {"originTenantId": "x"}), ("userPersona", "externalGuest"),
+     ("originTenantInfo", {"originTenantId": "x"}), ("originTenantInfo", None), ("userPersona", "externalGuest"),
+     ("userPersona", None),
      ("userPrincipalName", "someone.else@adventureworks.com"), ("userPrincipalName", None)],
 )
 def test_read_only_properties_with_a_different_value_are_rejected_on_patch(name: str, value: object) -> None:
@@ -152,8 +159,9 @@ def test_read_only_properties_with_a_different_value_are_rejected_on_patch(name:
 
 
 def test_directory_properties_equal_to_the_current_ones_are_ignored_on_patch() -> None:
-    assert patch({"userPrincipalName": UPN, "ageGroup": "adult", "userPersona": None, "originTenantInfo": None,
-                  "countryCode": "SE"}) == {"countryCode": "SE"}
+    same = {"userPrincipalName": UPN, "ageGroup": "adult", "userPersona": "externalMember",
+            "originTenantInfo": {"@odata.type": "#microsoft.graph.originTenantInfo", **ORIGIN}, "countryCode": "SE"}
+    assert patch(same) == {"countryCode": "SE"}
 
 
 def test_patching_the_object_just_read_changes_only_the_writable_properties() -> None:
@@ -480,14 +488,18 @@ def test_wire_shape_is_the_seeds_plus_what_graph_beta_added() -> None:
         "preferredLanguageTag", "userPersona", "userPrincipalName",
     ]
     assert CURRENT["userPrincipalName"] == UPN and CURRENT["ageGroup"] == "adult"
-    assert CURRENT["originTenantInfo"] is None and CURRENT["userPersona"] is None
+    assert CURRENT["originTenantInfo"] == ORIGIN and CURRENT["userPersona"] == "externalMember"
     assert CURRENT["countryCode"] == "NO" and CURRENT["preferredLanguageTag"] is None
 
 
 def test_directory_properties_come_from_the_user_never_from_the_store() -> None:
-    forged = {**stored(ACCOUNT, {"allowedAudiences": "me"}), "userPrincipalName": "forged@x.y", "ageGroup": "minor"}
+    forged = {**stored(ACCOUNT, {"allowedAudiences": "me"}), "userPrincipalName": "forged@x.y", "ageGroup": "minor",
+              "userPersona": "internalGuest", "originTenantInfo": {"originTenantId": "forged"}}
     body = to_wire(ACCOUNT, forged, USER)
     assert body["userPrincipalName"] == UPN and body["ageGroup"] == "adult"
-    assert "userPrincipalName" not in ACCOUNT.stored and "ageGroup" not in ACCOUNT.stored
+    assert body["userPersona"] == "externalMember" and body["originTenantInfo"] == ORIGIN
+    assert not set(DIRECTORY) & set(ACCOUNT.stored)
     no_user = to_wire(ACCOUNT, forged, None)
-    assert no_user["userPrincipalName"] is None and no_user["ageGroup"] is None
+    assert [no_user[name] for name in DIRECTORY] == [None] * 4
+    unknown = to_wire(ACCOUNT, forged, DirectoryUser(tenant_id="t", object_id="o"))
+    assert [unknown[name] for name in DIRECTORY] == [None] * 4

@@ -259,7 +259,7 @@ def test_directory_properties_are_compared_with_the_directorys_values() -> None:
     assert account is not None
     now = current(account)
     assert now["userPrincipalName"] == USER.user_principal_name and now["ageGroup"] == "adult"
-    same = {"userPrincipalName": USER.user_principal_name, "ageGroup": "adult", "userPersona": None,
-            "originTenantInfo": None, "countryCode": "se"}
+    same = {"userPrincipalName": USER.user_principal_name, "ageGroup": "adult", "userPersona": "internalMember",
+            "originTenantInfo": {"originUserId": "u0", "originTenantId": "t0"}, "countryCode": "se"}
     assert validate_patch(account, same, now) == {"countryCode": "SE"}
     assert validate_patch(account, {"countryCode": "se"}, now) == {"countryCode": "SE"}  # absent is also "equal"
