@@ -7,6 +7,7 @@ accepts it (it checks the signature against the keys it serves itself).
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import sys
@@ -17,10 +18,21 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from shared.auth.dev_issuer import DEFAULT_USER, mint_token
 from shared.settings import SettingsError, get_settings
 
+ROOT = Path(__file__).resolve().parent.parent
+
 
 def _words(value: str | None) -> list[str]:
     """Split a space- or comma-separated list."""
     return [w for w in re.split(r"[\s,]+", value or "") if w]
+
+
+def _tenant_in_local_settings() -> bool:
+    """True when local.settings.json gives ENTRA_TENANT_ID a value (so `make run` trusts a tenant instead)."""
+    try:
+        values = json.loads((ROOT / "local.settings.json").read_text(encoding="utf-8-sig")).get("Values") or {}
+    except (OSError, ValueError, AttributeError):
+        return False
+    return isinstance(values, dict) and bool(str(values.get("ENTRA_TENANT_ID") or "").strip())
 
 
 def main() -> int:
@@ -44,6 +56,9 @@ def main() -> int:
         roles=roles,
         name=os.environ.get("NAME") or None,
     )
+    if _tenant_in_local_settings():
+        print("token: note: local.settings.json sets ENTRA_TENANT_ID, so `make run` accepts that tenant's tokens, "
+              "not this development token.", file=sys.stderr)
     print(token)
     return 0
 

@@ -398,3 +398,17 @@ def test_the_rsa_check_runs_once_per_pem(tmp_path, monkeypatch):
     dev_issuer.clear_cache()
     dev_issuer.signing_key(directory)
     assert skipped == [False, True, False], "checked, then trusted by hash, then checked again once the PEM changed"
+
+
+def test_token_script_notes_a_tenant_in_local_settings(tmp_path):
+    """`make run` would trust the tenant in local.settings.json: say so, still print the token."""
+    script = runpy.run_path(str(PROJECT_ROOT / "scripts" / "dev_token.py"), run_name="dev_token")
+    settings_file = tmp_path / "local.settings.json"
+    settings_file.write_text(json.dumps({"Values": {"ENTRA_TENANT_ID": "3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c"}}))
+    assert script["_tenant_in_local_settings"].__globals__["ROOT"] == PROJECT_ROOT
+    script["_tenant_in_local_settings"].__globals__["ROOT"] = tmp_path
+    assert script["_tenant_in_local_settings"]() is True
+    settings_file.write_text(json.dumps({"Values": {"ENTRA_TENANT_ID": ""}}))
+    assert script["_tenant_in_local_settings"]() is False
+    settings_file.write_text("{not json")
+    assert script["_tenant_in_local_settings"]() is False
