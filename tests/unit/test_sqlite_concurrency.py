@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 
 from shared.errors import ServiceUnavailable
 from shared.repository.sqlite import SqliteRepository
-from shared.repository.sqlite.store import write_lock
+from shared.repository.sqlite.store import FifoLock, write_lock
 from tests.contract.helpers import POSITIONS, SKILLS, changed, facet, guid, record, user
 
 TENANT = guid()
@@ -126,3 +127,36 @@ def test_close_then_use_again(path):
     repo.create_profile(TENANT, "b")  # a closed repository opens new connections on next use
     assert repo.list_facets(TENANT, "a", [SKILLS]) == {"skills": []}
     repo.close()
+
+
+def test_the_write_lock_is_granted_in_arrival_order():
+    """First come, first served: a plain lock lets the releasing thread take it back and others starve."""
+    lock, order = FifoLock(), []
+    lock.acquire()
+
+    def take(n: int) -> None:
+        with lock:
+            order.append(n)
+
+    threads = []
+    for n in range(6):
+        threads.append(threading.Thread(target=take, args=(n,)))
+        threads[-1].start()
+        while lock.queued < n + 1:  # until thread n waits in line
+            time.sleep(0)
+    lock.release()
+    for thread in threads:
+        thread.join()
+    assert order == list(range(6))
+    assert lock.acquire(timeout=0)  # free again
+    lock.release()
+
+
+def test_a_waiter_that_gives_up_leaves_the_line():
+    lock = FifoLock()
+    lock.acquire()
+    assert lock.acquire(timeout=0.01) is False
+    assert lock.queued == 0
+    lock.release()
+    assert lock.acquire(timeout=0)
+    lock.release()
