@@ -30,14 +30,13 @@ if TYPE_CHECKING:
 
 FUNCTION_NAME = "fallback"
 ROUTE = "{*path}"
-#: host.json beside function_app.py.
-HOST_JSON = Path(__file__).resolve().parent.parent / "host.json"
 
 
-def route_prefix(host_json: Path = HOST_JSON) -> str:
-    """`extensions.http.routePrefix` from host.json, else `api` (the host's default)."""
+def route_prefix(host_json: Path | None = None) -> str:
+    """`extensions.http.routePrefix` from host.json (beside function_app.py), else `api` (the host's default)."""
+    path = host_json or Path(__file__).resolve().parent.parent / "host.json"
     try:
-        data = json.loads(host_json.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return "api"
     prefix = ((data.get("extensions") or {}).get("http") or {}).get("routePrefix")
