@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
@@ -142,11 +143,13 @@ def test_an_outage_is_503_with_retry_after_and_no_graph_text(graph_stub: GraphSt
 
 
 @pytest.mark.parametrize("status", [401, 403, 500])
-def test_other_graph_failures_are_503_without_retry(graph_stub: GraphStub, client: GraphClient, status: int) -> None:
+def test_other_graph_failures_are_503_without_retry(graph_stub: GraphStub, client: GraphClient, status: int,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
     graph_stub.fail_next(status)
-    with pytest.raises(ServiceUnavailable):
+    with caplog.at_level(logging.INFO), pytest.raises(ServiceUnavailable):
         client.get_user(OID)
     assert graph_stub.user_requests == 1
+    assert str(status) in caplog.text and "Injected fault." not in caplog.text  # Graph's code logged, not its text
 
 
 def test_a_slow_answer_past_the_read_timeout_is_503(graph_stub: GraphStub) -> None:
@@ -207,6 +210,23 @@ def test_one_pipeline_per_client_built_on_first_use(graph_stub: GraphStub, clien
     first = client._pipeline
     client.get_user(OID)
     assert before is None and first is not None and client._pipeline is first
+
+
+def test_racing_first_lookups_share_one_pipeline(graph_stub: GraphStub, client: GraphClient,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    builds: list[object] = []
+    build = client._build_pipeline
+
+    def counted() -> object:
+        builds.append(build())
+        return builds[-1]
+
+    monkeypatch.setattr(client, "_build_pipeline", counted)
+    graph_stub.add_user("adele@contoso.test", oid=OID)
+    with ThreadPoolExecutor(8) as pool:
+        found = list(pool.map(lambda _n: client.get_user(OID), range(16)))
+    assert all(doc is not None and doc["id"] == OID for doc in found)
+    assert len(builds) == 1 and client._pipeline is builds[0]
 
 
 @pytest.mark.parametrize(
