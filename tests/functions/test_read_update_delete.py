@@ -1,4 +1,4 @@
-"""Function-level tests of the full surface: list, get, patch, delete, paging, ETags, visibility."""
+"""Function-level tests of list, get, patch and delete through the generated functions: paging, ETags, visibility."""
 from __future__ import annotations
 
 import json
@@ -6,163 +6,276 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from functions import account, profile
-from tests.functions.test_create import JSON_HEADERS, OTHER_OID, post_account
+from tests.functions.helpers import (
+    OTHER_OID,
+    context,
+    created,
+    delete_facet,
+    get_facet,
+    list_facets,
+    listed,
+    patch_facet,
+)
 from tests.support.app import body_of
 from tests.support.identity import TEST_OID
 
 
-def create(invoke, token, **fields):
-    response = post_account(invoke, token, body=json.dumps({"countryCode": "NO", **fields}))
-    assert response.status_code == 201, response.get_body()
-    return body_of(response), response.headers["ETag"]
+def create_account(invoke, token, **fields):
+    return created(invoke, token, "account", json.dumps({"countryCode": "NO", **fields}))
 
 
-def get_mine(invoke, token, account_id, **kwargs):
-    return invoke(account.get_my_account, "GET", f"me/profile/account/{account_id}", token=token, route_params={"id": account_id}, **kwargs)
+# --- get and list ------------------------------------------------------------------------------------------
 
 
-def patch_mine(invoke, token, account_id, body, headers=None):
-    return invoke(
-        account.update_my_account, "PATCH", f"me/profile/account/{account_id}", token=token, body=body,
-        headers={**JSON_HEADERS, **(headers or {})}, route_params={"id": account_id},
-    )
-
-
-def delete_mine(invoke, token, account_id, headers=None):
-    return invoke(account.delete_my_account, "DELETE", f"me/profile/account/{account_id}", token=token,
-                  headers=headers, route_params={"id": account_id})
-
-
-def test_get_returns_the_created_object_with_its_etag(invoke, identity):
+def test_get_returns_the_created_object_with_its_etag_and_context(invoke, identity):
     token = identity.mint()
-    created, etag = create(invoke, token)
-    response = get_mine(invoke, token, created["id"])
-    assert response.status_code == 200 and body_of(response) == created and response.headers["ETag"] == etag
+    facet, etag = create_account(invoke, token)
+    response = get_facet(invoke, token, "account", facet["id"])
+    assert response.status_code == 200 and body_of(response) == facet and response.headers["ETag"] == etag
+    assert body_of(response)["@odata.context"] == context(TEST_OID, "profile/account/$entity")
+    assert response.mimetype == "application/json" and response.headers["request-id"]
+
+
+def test_list_carries_its_context_and_the_facets(invoke, identity):
+    token = identity.mint()
+    facet, _ = created(invoke, token, "skills", {"displayName": "Python"})
+    response = list_facets(invoke, token, "skills")
+    body = body_of(response)
+    assert list(body) == ["@odata.context", "value"]
+    assert body["@odata.context"] == context(TEST_OID, "profile/skills")
+    assert body["value"] == [{k: v for k, v in facet.items() if k != "@odata.context"}]
+
+
+def test_an_empty_collection_lists_nothing(invoke, identity):
+    assert listed(invoke, identity.mint(), "patents") == []
 
 
 def test_get_with_select_keeps_only_those_properties(invoke, identity):
     token = identity.mint()
-    created, _ = create(invoke, token)
-    response = get_mine(invoke, token, created["id"], params={"$select": "countryCode"})
-    assert body_of(response) == {"id": created["id"], "countryCode": "NO"}
-    bad = get_mine(invoke, token, created["id"], params={"$select": "nope"})
+    facet, _ = create_account(invoke, token)
+    response = get_facet(invoke, token, "account", facet["id"], params={"$select": "countryCode"})
+    assert body_of(response) == {"@odata.context": facet["@odata.context"], "id": facet["id"], "countryCode": "NO"}
+    bad = get_facet(invoke, token, "account", facet["id"], params={"$select": "nope"})
     assert bad.status_code == 400 and "nope" in body_of(bad)["error"]["message"]
 
 
 def test_unsupported_query_options_are_400_naming_them(invoke, identity):
-    response = invoke(account.list_my_accounts, "GET", "me/profile/account", token=identity.mint(), params={"$filter": "x", "$orderby": "y"})
+    token = identity.mint()
+    response = list_facets(invoke, token, "skills", params={"$search": "x", "$expand": "y"})
     assert response.status_code == 400
-    assert "$filter" in body_of(response)["error"]["message"] and "$orderby" in body_of(response)["error"]["message"]
+    message = body_of(response)["error"]["message"]
+    assert "$search" in message or "$expand" in message
+    facet, _ = created(invoke, token, "skills")
+    response = get_facet(invoke, token, "skills", facet["id"], params={"$filter": "displayName eq 'x'"})
+    assert response.status_code == 400 and "$filter" in body_of(response)["error"]["message"]
 
 
-@pytest.mark.parametrize("top", ["0", "101", "-1", "abc", "²", "٣", " 5x"])
+@pytest.mark.parametrize("top", ["0", "101", "-1", "abc", "\u00b2", "\u0663", " 5x"])
 def test_top_out_of_range_is_400(invoke, identity, top):
-    response = invoke(account.list_my_accounts, "GET", "me/profile/account", token=identity.mint(), params={"$top": top})
-    assert response.status_code == 400
+    response = list_facets(invoke, identity.mint(), "account", params={"$top": top})
+    assert response.status_code == 400 and "$top" in body_of(response)["error"]["message"]
 
 
 def test_list_pages_in_creation_order_with_next_links(invoke, identity):
     token = identity.mint()
-    ids = [create(invoke, token)[0]["id"] for _ in range(5)]
+    ids = [create_account(invoke, token)[0]["id"] for _ in range(5)]
     seen, params = [], {"$top": "2"}
     while True:
-        body = body_of(invoke(account.list_my_accounts, "GET", "me/profile/account", token=token, params=params))
+        body = body_of(list_facets(invoke, token, "account", params=params))
         seen += [item["id"] for item in body["value"]]
         if "@odata.nextLink" not in body:
             break
         link = urlsplit(body["@odata.nextLink"])
+        assert link.path == "/api/me/profile/account"
         params = {k: v[0] for k, v in parse_qs(link.query).items()}
-        create(invoke, token)  # concurrent inserts never repeat or skip existing items
+        create_account(invoke, token)  # concurrent inserts never repeat or skip existing items
     assert seen[:5] == ids and len(seen) == len(set(seen))
 
 
+def test_filter_and_count_on_a_list(invoke, identity):
+    token = identity.mint()
+    created(invoke, token, "skills", {"displayName": "Python", "proficiency": "expert"})
+    created(invoke, token, "skills", {"displayName": "Go", "proficiency": "elementary"})
+    params = {"$filter": "proficiency eq 'expert'", "$count": "true"}
+    body = body_of(list_facets(invoke, token, "skills", params=params))
+    assert body["@odata.count"] == 1 and [item["displayName"] for item in body["value"]] == ["Python"]
+
+
 def test_bad_skiptoken_is_400(invoke, identity):
-    response = invoke(account.list_my_accounts, "GET", "me/profile/account", token=identity.mint(), params={"$skiptoken": "garbage!"})
+    response = list_facets(invoke, identity.mint(), "account", params={"$skiptoken": "garbage!"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("facet_id", ["00000000-0000-4000-8000-000000000000", "not-a-guid", "x" * 300])
+def test_a_facet_that_does_not_exist_is_404(invoke, identity, facet_id):
+    token = identity.mint()
+    for response in (
+        get_facet(invoke, token, "skills", facet_id),
+        patch_facet(invoke, token, "skills", facet_id, {"displayName": "x"}),
+        delete_facet(invoke, token, "skills", facet_id),
+    ):
+        assert response.status_code == 404 and body_of(response)["error"]["code"] == "itemNotFound"
+
+
+def test_a_facet_is_found_only_in_its_own_collection(invoke, identity):
+    token = identity.mint()
+    facet, _ = created(invoke, token, "skills")
+    assert get_facet(invoke, token, "interests", facet["id"]).status_code == 404
+    assert delete_facet(invoke, token, "interests", facet["id"]).status_code == 404
+    assert get_facet(invoke, token, "skills", facet["id"]).status_code == 200
+
+
+# --- patch -------------------------------------------------------------------------------------------------
 
 
 def test_patch_updates_only_writable_properties_and_last_modified(invoke, identity):
     token = identity.mint()
-    created, etag = create(invoke, token, allowedAudiences="organization")
-    response = patch_mine(invoke, token, created["id"], '{"countryCode": "se"}', headers={"If-Match": etag})
+    facet, etag = create_account(invoke, token, allowedAudiences="organization")
+    response = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "se"}', headers={"If-Match": etag})
     assert response.status_code == 200
     body = body_of(response)
+    assert body["@odata.context"] == context(TEST_OID, "profile/account/$entity")
     assert body["countryCode"] == "SE" and body["allowedAudiences"] == "organization"
-    assert body["createdDateTime"] == created["createdDateTime"] and body["lastModifiedDateTime"] >= created["lastModifiedDateTime"]
+    assert body["createdDateTime"] == facet["createdDateTime"]
+    assert body["lastModifiedDateTime"] >= facet["lastModifiedDateTime"]
     assert response.headers["ETag"] != etag
-    assert patch_mine(invoke, token, created["id"], '{"id": "x"}').status_code == 400
-    assert patch_mine(invoke, token, created["id"], '{"countryCode": "XX"}').status_code == 400
-    assert body_of(get_mine(invoke, token, created["id"]))["countryCode"] == "SE"
+    assert get_facet(invoke, token, "account", facet["id"]).headers["ETag"] == response.headers["ETag"]
+    assert patch_facet(invoke, token, "account", facet["id"], '{"id": "x"}').status_code == 400
+    assert patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "XX"}').status_code == 400
+    assert body_of(get_facet(invoke, token, "account", facet["id"]))["countryCode"] == "SE"
+
+
+def test_patch_of_the_object_just_read_is_accepted(invoke, identity):
+    """An SDK PATCHes what it read: read-only values equal to the stored ones are ignored."""
+    token = identity.mint()
+    facet, _ = create_account(invoke, token)
+    read = body_of(get_facet(invoke, token, "account", facet["id"]))
+    read.pop("@odata.context")
+    sent = {**read, "countryCode": "DK", "createdDateTime": read["createdDateTime"].replace("Z", "+00:00")}
+    sent["createdBy"] = {"@odata.type": "#microsoft.graph.identitySet", "user": read["createdBy"]["user"]}
+    response = patch_facet(invoke, token, "account", facet["id"], sent)
+    assert response.status_code == 200, response.get_body()
+    assert body_of(response)["countryCode"] == "DK" and body_of(response)["createdBy"] == facet["createdBy"]
+
+
+def test_patch_changing_a_read_only_value_is_400_naming_it_and_writes_nothing(invoke, identity):
+    token = identity.mint()
+    facet, etag = created(invoke, token, "skills", {"displayName": "Python"})
+    sent = {"displayName": "Go", "createdDateTime": "2000-01-01T00:00:00Z"}
+    response = patch_facet(invoke, token, "skills", facet["id"], sent)
+    assert response.status_code == 400
+    error = body_of(response)["error"]
+    assert [d["target"] for d in error["details"]] == ["createdDateTime"] and "createdDateTime" in error["message"]
+    after = get_facet(invoke, token, "skills", facet["id"])
+    assert body_of(after)["displayName"] == "Python" and after.headers["ETag"] == etag
 
 
 def test_patch_with_a_stale_etag_is_412_and_changes_nothing(invoke, identity):
     token = identity.mint()
-    created, etag = create(invoke, token)
-    assert patch_mine(invoke, token, created["id"], '{"countryCode": "SE"}', headers={"If-Match": etag}).status_code == 200
-    stale = patch_mine(invoke, token, created["id"], '{"countryCode": "DK"}', headers={"If-Match": etag})
+    facet, etag = create_account(invoke, token)
+    ok = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "SE"}', headers={"If-Match": etag})
+    assert ok.status_code == 200
+    stale = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "DK"}', headers={"If-Match": etag})
     assert stale.status_code == 412 and body_of(stale)["error"]["code"] == "resourceModified"
-    assert body_of(get_mine(invoke, token, created["id"]))["countryCode"] == "SE"
-    assert patch_mine(invoke, token, created["id"], '{"countryCode": "DK"}', headers={"If-Match": "*"}).status_code == 200
+    assert body_of(get_facet(invoke, token, "account", facet["id"]))["countryCode"] == "SE"
+    weak = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "DK"}',
+                       headers={"If-Match": "W/" + ok.headers["ETag"]})
+    assert weak.status_code == 412
+    many = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "FI"}',
+                       headers={"If-Match": f'{etag}, {ok.headers["ETag"]}'})
+    assert many.status_code == 200
+    star = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "DK"}', headers={"If-Match": "*"})
+    assert star.status_code == 200
+
+
+@pytest.mark.parametrize("value", ["", " ", "abc", '"a", garbage'])
+def test_a_malformed_if_match_is_400_on_patch_and_delete(invoke, identity, value):
+    token = identity.mint()
+    facet, _ = create_account(invoke, token)
+    patched = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "SE"}', headers={"If-Match": value})
+    assert patched.status_code == 400 and "If-Match" in body_of(patched)["error"]["message"]
+    deleted = delete_facet(invoke, token, "account", facet["id"], headers={"If-Match": value})
+    assert deleted.status_code == 400 and "If-Match" in body_of(deleted)["error"]["message"]
+    assert body_of(get_facet(invoke, token, "account", facet["id"]))["countryCode"] == "NO"
+
+
+@pytest.mark.parametrize("body", ["", "[]", "{,}", '{"countryCode": NaN}'])
+def test_malformed_patch_bodies_are_400(invoke, identity, body):
+    token = identity.mint()
+    facet, etag = create_account(invoke, token)
+    assert patch_facet(invoke, token, "account", facet["id"], body).status_code == 400
+    assert get_facet(invoke, token, "account", facet["id"]).headers["ETag"] == etag
+
+
+# --- delete ------------------------------------------------------------------------------------------------
 
 
 def test_delete_honours_if_match_then_404(invoke, identity):
     token = identity.mint()
-    created, etag = create(invoke, token)
-    assert delete_mine(invoke, token, created["id"], headers={"If-Match": '"stale"'}).status_code == 412
-    assert delete_mine(invoke, token, created["id"], headers={"If-Match": etag}).status_code == 204
-    assert get_mine(invoke, token, created["id"]).status_code == 404
-    assert delete_mine(invoke, token, created["id"]).status_code == 404
+    facet, etag = create_account(invoke, token)
+    assert delete_facet(invoke, token, "account", facet["id"], headers={"If-Match": '"stale"'}).status_code == 412
+    response = delete_facet(invoke, token, "account", facet["id"], headers={"If-Match": etag})
+    assert response.status_code == 204
+    assert response.get_body() == b"" and "Content-Type" not in response.headers
+    assert response.headers["request-id"]
+    assert get_facet(invoke, token, "account", facet["id"]).status_code == 404
+    assert delete_facet(invoke, token, "account", facet["id"]).status_code == 404
 
 
-def test_delete_profile_removes_every_facet(invoke, identity):
+def test_delete_with_star_deletes_whatever_the_version(invoke, identity):
     token = identity.mint()
-    created, _ = create(invoke, token)
-    assert invoke(profile.delete_my_profile, "DELETE", "me/profile", token=token).status_code == 204
-    assert get_mine(invoke, token, created["id"]).status_code == 404
-    assert invoke(profile.get_my_profile, "GET", "me/profile", token=token).status_code == 404
-    assert invoke(profile.delete_my_profile, "DELETE", "me/profile", token=token).status_code == 404
+    facet, _ = created(invoke, token, "names", {"first": "Adele"})
+    patch_facet(invoke, token, "names", facet["id"], {"last": "Vance"})
+    assert delete_facet(invoke, token, "names", facet["id"], headers={"If-Match": "*"}).status_code == 204
+    assert listed(invoke, token, "names") == []
+
+
+# --- permissions and visibility ------------------------------------------------------------------------------
 
 
 def test_read_scope_cannot_write(invoke, identity):
     token = identity.mint()
-    created, _ = create(invoke, token)
+    facet, _ = create_account(invoke, token)
     reader = identity.mint(scp="User.Read")
-    assert get_mine(invoke, reader, created["id"]).status_code == 200
-    response = patch_mine(invoke, reader, created["id"], '{"countryCode": "SE"}')
+    assert get_facet(invoke, reader, "account", facet["id"]).status_code == 200
+    response = patch_facet(invoke, reader, "account", facet["id"], '{"countryCode": "SE"}')
     assert response.status_code == 403 and 'scope="User.ReadWrite"' in response.headers["WWW-Authenticate"]
+    assert delete_facet(invoke, reader, "account", facet["id"]).status_code == 403
 
 
-def test_other_users_see_only_shared_facets_with_read_all(invoke, identity):
+@pytest.mark.parametrize("collection", ["account", "skills", "websites"])
+def test_other_users_see_only_shared_facets_with_read_all(invoke, identity, collection):
     owner = identity.mint()
-    private, _ = create(invoke, owner, allowedAudiences="contacts")
-    shared, _ = create(invoke, owner, allowedAudiences="organization")
+    private, _ = created(invoke, owner, collection, {"allowedAudiences": "contacts,family,groupMembers"})
+    mine_only, _ = created(invoke, owner, collection, {})
+    shared = [created(invoke, owner, collection, {"allowedAudiences": audiences})[0]["id"]
+              for audiences in ("organization", "federatedOrganizations", "everyone,contacts")]
     reader = identity.mint(oid=OTHER_OID, preferred_username="reader@contoso.test", scp="User.Read.All")
-    listed = invoke(account.list_user_accounts, "GET", f"users/{TEST_OID}/profile/account", token=reader, route_params={"user": TEST_OID})
-    assert [item["id"] for item in body_of(listed)["value"]] == [shared["id"]]
-    hidden = invoke(account.get_user_account, "GET", "x", token=reader, route_params={"user": TEST_OID, "id": private["id"]})
-    assert hidden.status_code == 404
+    assert [item["id"] for item in listed(invoke, reader, collection, user=TEST_OID)] == shared
+    for hidden in (private, mine_only):
+        response = get_facet(invoke, reader, collection, hidden["id"], user=TEST_OID)
+        assert response.status_code == 404 and body_of(response)["error"]["code"] == "itemNotFound"
+    assert get_facet(invoke, reader, collection, shared[0], user=TEST_OID).status_code == 200
     writer = identity.mint(oid=OTHER_OID, preferred_username="reader@contoso.test", scp="User.ReadWrite.All")
-    both = invoke(account.list_user_accounts, "GET", "x", token=writer, route_params={"user": TEST_OID})
-    assert len(body_of(both)["value"]) == 2
+    assert len(listed(invoke, writer, collection, user=TEST_OID)) == 5
+    app = identity.mint_app(["User.Read.All"])
+    assert len(listed(invoke, app, collection, user=TEST_OID)) == 5
+    assert get_facet(invoke, app, collection, private["id"], user=TEST_OID).status_code == 200
+    assert len(listed(invoke, owner, collection)) == 5
 
 
-def test_idempotent_create_returns_the_original_response(invoke, identity):
-    token = identity.mint()
-    first = post_account(invoke, token, headers={"Idempotency-Key": "k-1"})
-    again = post_account(invoke, token, headers={"Idempotency-Key": "k-1"})
-    assert first.status_code == again.status_code == 201
-    assert body_of(first) == body_of(again) and first.headers["Location"] == again.headers["Location"]
-    different = post_account(invoke, token, body='{"countryCode": "SE"}', headers={"Idempotency-Key": "k-1"})
-    assert different.status_code == 422
-    other_caller = identity.mint(oid=OTHER_OID, preferred_username="o@contoso.test")
-    assert body_of(post_account(invoke, other_caller, headers={"Idempotency-Key": "k-1"}))["id"] != body_of(first)["id"]
-    assert len(body_of(invoke(account.list_my_accounts, "GET", "me/profile/account", token=token))["value"]) == 1
+def test_another_users_facets_are_read_through_their_upn_too(invoke, identity):
+    owner = identity.mint()
+    shared, _ = created(invoke, owner, "skills", {"allowedAudiences": "organization", "displayName": "Go"})
+    reader = identity.mint(oid=OTHER_OID, preferred_username="reader@contoso.test", scp="User.ReadBasic.All")
+    response = list_facets(invoke, reader, "skills", user="ADELE.VANCE@contoso.test")
+    assert response.status_code == 200 and [item["id"] for item in body_of(response)["value"]] == [shared["id"]]
+    assert body_of(response)["@odata.context"] == context(TEST_OID, "profile/skills")
+    one = get_facet(invoke, reader, "skills", shared["id"], user="adele.vance@contoso.test")
+    assert body_of(one)["@odata.context"] == context(TEST_OID, "profile/skills/$entity")
 
 
-def test_profile_get_rejects_query_options(invoke, identity):
-    token = identity.mint()
-    assert invoke(profile.create_my_profile, "POST", "me/profile", token=token).status_code == 201
-    response = invoke(profile.get_my_profile, "GET", "me/profile", token=token, params={"$expand": "account"})
-    assert response.status_code == 400 and "$expand" in body_of(response)["error"]["message"]
-    assert invoke(profile.get_my_profile, "GET", "me/profile", token=token).status_code == 200
+def test_reading_others_needs_an_all_scope(invoke, identity):
+    reader = identity.mint(oid=OTHER_OID, preferred_username="reader@contoso.test", scp="User.Read")
+    response = list_facets(invoke, reader, "skills", user=TEST_OID)
+    assert response.status_code == 403 and body_of(response)["error"]["code"] == "accessDenied"
