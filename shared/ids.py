@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import re
 
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+_GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def is_guid(value: object) -> bool:
     """True for a GUID in its 8-4-4-4-12 form, any case (tenant and object ids)."""
-    return isinstance(value, str) and _GUID.match(value) is not None
+    return isinstance(value, str) and _GUID.fullmatch(value) is not None  # fullmatch: `$` would let a trailing newline through
