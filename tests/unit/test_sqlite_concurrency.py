@@ -2,6 +2,8 @@
 writer in another process makes writes busy (503, Retry-After), never broken; reads never wait."""
 from __future__ import annotations
 
+import gc
+import os
 import sqlite3
 import threading
 import time
@@ -118,6 +120,40 @@ def test_two_repositories_on_one_file_share_the_write_lock(path):
     finally:
         first.close()
         second.close()
+
+
+def _open_files(path: str) -> int:
+    """File descriptors of this process open on the database file or its WAL."""
+    fds = Path("/proc/self/fd")
+    names = {path, f"{path}-wal"}
+    return sum(1 for fd in fds.iterdir() if os.path.realpath(fd) in names) if fds.exists() else 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").exists(), reason="needs /proc")
+def test_connections_of_finished_threads_are_released(path):
+    """A server that runs each request on a new thread must not leak a connection per request.
+
+    (SQLite keeps a closed connection's descriptors for reuse while the process holds locks on the
+    file, so the count settles rather than returning to one connection's.)
+    """
+    path = os.path.realpath(path)
+    repo = SqliteRepository(path)
+
+    def requests_on_new_threads() -> int:
+        threads = [threading.Thread(target=repo.get_user, args=(TENANT, guid())) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        gc.collect()
+        return _open_files(path)
+
+    try:
+        settled = requests_on_new_threads()
+        assert all(requests_on_new_threads() <= settled for _ in range(4))
+    finally:
+        repo.close()
+    assert _open_files(path) == 0
 
 
 def test_close_then_use_again(path):

@@ -1,6 +1,7 @@
 """Connections, transactions and failure mapping for one SQLite file.
 
-- Each thread has its own connection; the file is in WAL mode, so reads run concurrently with each
+- Each thread has its own connection (closed when the thread ends and its connection is collected,
+  or by `close()`); the file is in WAL mode, so reads run concurrently with each
   other and with a writer, and never wait.
 - Writes are serialised in-process: one lock per file (shared by every repository on it in this
   process) is held around each `BEGIN IMMEDIATE` transaction. Without it, colliding writers meet in
@@ -21,6 +22,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -104,6 +106,10 @@ def mapped_errors() -> Iterator[None]:
         raise ServiceUnavailable(UNAVAILABLE, retry_after=5) from error
 
 
+class _Connection(sqlite3.Connection):
+    """A connection that can be weakly referenced (the base class cannot), so a finished thread's goes away."""
+
+
 class SqliteStore:
     """The file at `path`, opened (and upgraded to the current schema) on construction."""
 
@@ -113,7 +119,7 @@ class SqliteStore:
         self._write_wait_s = write_wait_s
         self._lock = write_lock(path)
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: weakref.WeakSet[sqlite3.Connection] = weakref.WeakSet()
         self._guard = threading.Lock()
         try:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -129,13 +135,14 @@ class SqliteStore:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(
-                self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
+                self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False,
+                factory=_Connection,
             )
             for pragma in CONNECTION_PRAGMAS:
                 conn.execute(pragma)
             self._local.conn = conn
             with self._guard:
-                self._connections.append(conn)
+                self._connections.add(conn)
         return conn
 
     def read(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
@@ -164,7 +171,7 @@ class SqliteStore:
     def close(self) -> None:
         """Close every thread's connection; the next use opens new ones."""
         with self._guard:
-            connections, self._connections = self._connections, []
+            connections, self._connections = list(self._connections), weakref.WeakSet()
             self._local = threading.local()
         for conn in connections:
             with contextlib.suppress(sqlite3.Error):
