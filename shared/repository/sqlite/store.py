@@ -1,8 +1,8 @@
 """Connections, transactions and failure mapping for one SQLite file.
 
-- Each thread has its own connection (closed when the thread ends and its connection is collected,
-  or by `close()`); the file is in WAL mode, so reads run concurrently with each
-  other and with a writer, and never wait.
+- Each thread has its own connection (closed by `close()`, or once its thread has ended and it is
+  collected). The file is in WAL mode: reads run concurrently with each other and with a writer,
+  and do not wait for writers.
 - Writes are serialised in-process: one lock per file (shared by every repository on it in this
   process) is held around each `BEGIN IMMEDIATE` transaction. Without it, colliding writers meet in
   SQLite's busy handler, which sleeps with back-off: that was the whole write tail (8 writers:
