@@ -10,18 +10,27 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+TENANT = "3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c"
 
-PRODUCT_ROUTES = {
+#: Graph beta's 19 profile collections (contract §1), spelled as Graph spells them.
+COLLECTIONS = (
+    "account", "addresses", "anniversaries", "awards", "certifications", "educationalActivities", "emails",
+    "interests", "languages", "names", "notes", "patents", "phones", "positions", "projects", "publications",
+    "skills", "webAccounts", "websites",
+)
+PROFILE_ROUTES = {
     ("POST", "me/profile"), ("POST", "users/{user}/profile"),
     ("GET", "me/profile"), ("GET", "users/{user}/profile"),
     ("DELETE", "me/profile"), ("DELETE", "users/{user}/profile"),
-    ("POST", "me/profile/account"), ("POST", "users/{user}/profile/account"),
-    ("GET", "me/profile/account"), ("GET", "users/{user}/profile/account"),
-    ("GET", "me/profile/account/{id}"), ("GET", "users/{user}/profile/account/{id}"),
-    ("PATCH", "me/profile/account/{id}"), ("PATCH", "users/{user}/profile/account/{id}"),
-    ("DELETE", "me/profile/account/{id}"), ("DELETE", "users/{user}/profile/account/{id}"),
-    ("GET", "openapi.json"),
 }
+FACET_ROUTES = {
+    (method, f"{prefix}/{collection}{suffix}")
+    for collection in COLLECTIONS
+    for prefix in ("me/profile", "users/{user}/profile")
+    for method, suffix in (("POST", ""), ("GET", ""), ("GET", "/{id}"), ("PATCH", "/{id}"), ("DELETE", "/{id}"))
+}
+PRODUCT_ROUTES = PROFILE_ROUTES | FACET_ROUTES | {("GET", "openapi.json")}
+
 
 _INDEX = """
 import json, function_app
@@ -51,7 +60,7 @@ def index_functions(*, catch_all: bool = False, **env: str) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def tenant_functions() -> list[dict]:
-    return index_functions(ENTRA_TENANT_ID="3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c", ENTRA_AUDIENCES="api://x")
+    return index_functions(ENTRA_TENANT_ID=TENANT, ENTRA_AUDIENCES="api://x")
 
 
 def test_every_route_is_its_own_anonymous_http_function(tenant_functions: list[dict]) -> None:
@@ -97,3 +106,25 @@ def test_importing_the_app_creates_no_client() -> None:
         PROFILE_STORE="cosmos", COSMOS_ENDPOINT="https://127.0.0.1:1/", PROFILE_SQLITE_PATH="/nonexistent/dir/x.db",
     )
     assert len(functions) == len(PRODUCT_ROUTES)
+
+
+def test_190_generated_facet_functions_6_profile_functions_and_the_others(tenant_functions: list[dict]) -> None:
+    from functions.facets import FUNCTIONS
+
+    assert len(FACET_ROUTES) == 190 and len(PROFILE_ROUTES) == 6
+    facet = [fn for fn in tenant_functions if (fn["methods"][0], fn["route"]) in FACET_ROUTES]
+    assert len(facet) == 190 and {fn["name"] for fn in facet} == set(FUNCTIONS)
+    assert len([fn for fn in tenant_functions if (fn["methods"][0], fn["route"]) in PROFILE_ROUTES]) == 6
+    assert len(tenant_functions) == 190 + 6 + 1  # and the OpenAPI document
+    assert [fn["route"] for fn in index_functions(catch_all=True, ENTRA_TENANT_ID=TENANT, ENTRA_AUDIENCES="api://x")
+            if fn["name"] == "fallback"] == ["{*path}"]
+
+
+def test_generated_function_names_say_collection_operation_and_target(tenant_functions: list[dict]) -> None:
+    routes = {fn["name"]: (fn["methods"][0], fn["route"]) for fn in tenant_functions}
+    operations = {"create": ("POST", ""), "list": ("GET", ""), "get": ("GET", "/{id}"), "update": ("PATCH", "/{id}"),
+                  "delete": ("DELETE", "/{id}")}
+    for collection in COLLECTIONS:
+        for operation, (method, suffix) in operations.items():
+            assert routes[f"{collection}_{operation}_me"] == (method, f"me/profile/{collection}{suffix}")
+            assert routes[f"{collection}_{operation}_user"] == (method, f"users/{{user}}/profile/{collection}{suffix}")
