@@ -182,6 +182,8 @@ def test_t14_missing_required_claim_is_401(auth, mint, claim):
         {"iat": [1]},
         {"nbf": 1e400},
         {"oid": "not-a-guid"},
+        {"oid": TEST_OID + "\n"},
+        {"oid": "{" + TEST_OID + "}"},
         {"oid": 12},
         {"tid": 12},
         {"scp": ["User.ReadWrite"]},
