@@ -39,8 +39,8 @@ def _create(call: Call, facet_type: FacetType, ref: str) -> func.HttpResponse:
 
 
 def _list(call: Call, facet_type: FacetType, ref: str) -> func.HttpResponse:
+    target = call.target(ref, write=False)  # 401/403 before anything about the query (as on writes)
     options = query.parse_list_query(call.req.params, facet_type)
-    target = call.target(ref, write=False)
     visible = facets.list_facets(call.repo, call.caller, target, facet_type)
     scope = f"{call.caller.tenant_id}|{call.caller.app_id if call.caller.is_app else call.caller.object_id}|" \
             f"{target.object_id}|{facet_type.collection}"
@@ -59,8 +59,8 @@ def _list(call: Call, facet_type: FacetType, ref: str) -> func.HttpResponse:
 
 
 def _get(call: Call, facet_type: FacetType, ref: str) -> func.HttpResponse:
-    select = query.parse_get_query(call.req.params, facet_type)
     target = call.target(ref, write=False)
+    select = query.parse_get_query(call.req.params, facet_type)
     found = facets.get_facet(call.repo, call.caller, target, facet_type, call.route("id"))
     return _facet_response(call, facet_type, found, select=select)
 

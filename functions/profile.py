@@ -24,8 +24,8 @@ def _create(call: Call, ref: str) -> func.HttpResponse:
 
 
 def _get(call: Call, ref: str) -> func.HttpResponse:
+    target = call.target(ref, write=False)  # 401/403 before anything about the query (as on writes)
     options = query.parse_profile_query(call.req.params)
-    target = call.target(ref, write=False)
     body = query.project(profiles.profile_body(target), options.select)
     if options.expand:
         facet_types = {name: by_collection(name) for name in options.expand}
