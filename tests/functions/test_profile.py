@@ -175,3 +175,11 @@ def test_select_on_the_profile(invoke, identity):
 def test_profile_query_options_that_are_not_supported_are_400_naming_them(invoke, identity, params, named):
     response = call_profile(invoke, "GET", identity.mint(), params=params)
     assert response.status_code == 400 and named in body_of(response)["error"]["message"]
+
+
+def test_authentication_and_permission_come_before_the_profile_query_options(invoke, identity):
+    params = {"$expand": "nope"}
+    assert call_profile(invoke, "GET", None, params=params).status_code == 401
+    reader = identity.mint(oid=OTHER_OID, preferred_username="o@contoso.test", scp="User.Read")
+    assert call_profile(invoke, "GET", reader, user=TEST_OID, params=params).status_code == 403
+    assert call_profile(invoke, "GET", reader, params=params).status_code == 400

@@ -279,3 +279,18 @@ def test_reading_others_needs_an_all_scope(invoke, identity):
     reader = identity.mint(oid=OTHER_OID, preferred_username="reader@contoso.test", scp="User.Read")
     response = list_facets(invoke, reader, "skills", user=TEST_OID)
     assert response.status_code == 403 and body_of(response)["error"]["code"] == "accessDenied"
+
+
+@pytest.mark.parametrize(
+    ("params", "single"), [({"$top": "0"}, False), ({"$filter": "nope eq 1"}, False), ({"$select": "nope"}, True)]
+)
+def test_authentication_and_permission_come_before_the_query_options(invoke, identity, params, single):
+    def read(token, user=None):
+        if single:
+            return get_facet(invoke, token, "skills", "x", user=user, params=params)
+        return list_facets(invoke, token, "skills", user=user, params=params)
+
+    assert read(None).status_code == 401
+    assert read(identity.mint(aud="api://someone-else")).status_code == 401
+    assert read(identity.mint(scp="User.Read"), user=OTHER_OID).status_code == 403
+    assert read(identity.mint()).status_code == 400
