@@ -189,7 +189,10 @@ def _replay(
     if not isinstance(record, IdempotencyRecord) or idempotent is None or record.fingerprint != idempotent.fingerprint:
         raise Unprocessable("The Idempotency-Key was already used for a different request.")
     current = repo.get_facet(target.tenant_id, target.object_id, facet_type, record.resource_id)
-    return FacetResult(target.object_id, record.resource_id, record.response, current.etag if current else None)
+    # The replayed body is the original one: its ETag only while the facet still reads back the same
+    # (an ETag of a later version beside the original body would let a stale If-Match succeed).
+    unchanged = current is not None and to_wire(facet_type, current.value, target.user) == record.response
+    return FacetResult(target.object_id, record.resource_id, record.response, current.etag if unchanged else None)
 
 
 def _load(
