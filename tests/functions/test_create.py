@@ -19,7 +19,9 @@ from tests.functions.helpers import (
     context,
     create,
     created,
+    delete_facet,
     listed,
+    patch_facet,
 )
 from tests.support.app import body_of
 from tests.support.identity import TEST_APP_ID, TEST_OID, TEST_UPN
@@ -345,3 +347,16 @@ def test_a_malformed_idempotency_key_is_400_and_writes_nothing(invoke, identity,
     response = create(invoke, token, "account", SEED, headers={"Idempotency-Key": key})
     assert response.status_code == 400 and "Idempotency-Key" in body_of(response)["error"]["message"]
     assert listed(invoke, token, "account") == []
+
+
+def test_a_replay_after_a_change_carries_no_etag_of_the_later_version(invoke, identity):
+    token = identity.mint()
+    first = create(invoke, token, "account", SEED, headers={"Idempotency-Key": "k-1"})
+    facet_id = body_of(first)["id"]
+    changed = patch_facet(invoke, token, "account", facet_id, {"countryCode": "SE"})
+    again = create(invoke, token, "account", SEED, headers={"Idempotency-Key": "k-1"})
+    assert again.status_code == 201 and body_of(again) == body_of(first)
+    assert changed.status_code == 200 and "ETag" not in again.headers
+    assert delete_facet(invoke, token, "account", facet_id).status_code == 204
+    gone = create(invoke, token, "account", SEED, headers={"Idempotency-Key": "k-1"})
+    assert gone.status_code == 201 and body_of(gone) == body_of(first) and "ETag" not in gone.headers
