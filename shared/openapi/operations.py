@@ -1,0 +1,214 @@
+"""The document's paths: one operation per HTTP function, named as the function is.
+
+For every collection (functions/facets.py), under `me/profile/{collection}` and
+`users/{user}/profile/{collection}`: `{collection}_create_*` (POST), `_list_*` (GET), and on `/{id}`
+`_get_*` (GET), `_update_*` (PATCH), `_delete_*` (DELETE), with `*` = `me` or `user`. For the profile
+(functions/profile.py): create/get/delete `_my_profile` and `_user_profile`. And `openapi_document`.
+
+Security states, per operation, the permissions any one of which suffices (from shared/auth/permissions.py).
+Error responses are references to the shared responses (shared/openapi/responses.py); an operation lists
+the statuses it can answer.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from shared.facets.model import FacetType
+from shared.openapi import parameters as p
+from shared.openapi import responses as r
+from shared.openapi.schemas import PROFILE, WRITE, collection_name, ref, write_name
+
+Operation = dict[str, Any]
+SECURITY_SCHEME = "entraBearer"
+PROFILE_TAG = "profile"
+DOCUMENT_TAG = "document"
+#: The statuses every product operation can answer (authentication, permissions, store, throttling).
+_EVERY = (r.BAD_REQUEST, r.UNAUTHORIZED, r.FORBIDDEN, r.TOO_MANY_REQUESTS, r.SERVICE_UNAVAILABLE)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One operation's place: method, path (without the `/api` prefix), function name."""
+
+    method: str
+    path: str
+    name: str
+    me: bool
+    write: bool
+    #: create, list, get, update or delete.
+    action: str
+
+
+def facet_routes(facet_type: FacetType) -> list[Route]:
+    """The ten routes of one collection, as functions/facets.py registers them."""
+    routes = []
+    for me in (True, False):
+        base = f"/me/profile/{facet_type.collection}" if me else f"/users/{{user}}/profile/{facet_type.collection}"
+        who = "me" if me else "user"
+        for operation, method, suffix in (
+            ("create", "post", ""), ("list", "get", ""), ("get", "get", "/{id}"),
+            ("update", "patch", "/{id}"), ("delete", "delete", "/{id}"),
+        ):
+            name = f"{facet_type.collection}_{operation}_{who}"
+            routes.append(Route(method, base + suffix, name, me, method != "get", operation))
+    return routes
+
+
+def profile_routes() -> list[Route]:
+    """The six routes of the profile, as functions/profile.py registers them."""
+    routes = []
+    for me in (True, False):
+        path, who = ("/me/profile", "my") if me else ("/users/{user}/profile", "user")
+        for verb, method in (("create", "post"), ("get", "get"), ("delete", "delete")):
+            routes.append(Route(method, path, f"{verb}_{who}_profile", me, method != "get", verb))
+    return routes
+
+
+def security(route: Route) -> list[dict[str, list[str]]]:
+    """Each permission that suffices, as its own requirement: delegated scopes for the caller's own data;
+    for `users/{user}` also those for another user's data and the application roles."""
+    from shared.auth.permissions import sufficient
+
+    names = list(sufficient(write=route.write, own=True, app=False))
+    if not route.me:
+        names += sufficient(write=route.write, own=False, app=False) + sufficient(write=route.write, own=True, app=True)
+    return [{SECURITY_SCHEME: [name]} for name in dict.fromkeys(names)]
+
+
+def permissions(route: Route) -> dict[str, list[str]]:
+    """`x-permissions`: the same permissions by kind of caller and data (contract §4's table)."""
+    from shared.auth.permissions import sufficient
+
+    table = {"delegatedOwnData": list(sufficient(write=route.write, own=True, app=False))}
+    if not route.me:
+        table["delegatedOtherUsers"] = list(sufficient(write=route.write, own=False, app=False))
+        table["application"] = list(sufficient(write=route.write, own=False, app=True))
+    return table
+
+
+def _operation(route: Route, tag: str, summary: str, statuses: Iterable[str], **extra: Any) -> Operation:
+    operation: Operation = {
+        "tags": [tag],
+        "summary": summary,
+        "operationId": route.name,
+        "security": security(route),
+        "x-permissions": permissions(route),
+    }
+    operation.update(extra)
+    responses = operation.setdefault("responses", {})
+    for status in sorted({*statuses, *_EVERY, *([r.NOT_FOUND] if not route.me else [])}):
+        responses[status] = r.ref(status)
+    return operation
+
+
+def _whose(route: Route) -> str:
+    return "the signed-in user's" if route.me else "a user's"
+
+
+def _body(schema: str, *, required: bool, description: str) -> dict[str, Any]:
+    return {"required": required, "description": description, "content": {"application/json": {"schema": ref(schema)}}}
+
+
+def facet_operation(facet_type: FacetType, route: Route) -> Operation:
+    """One facet operation: parameters, body, success response and the error statuses it can answer."""
+    kind = route.action
+    tag, qualified, read = facet_type.collection, facet_type.qualified, facet_type.type_name
+    whose = _whose(route)
+    if kind == "create":
+        return _operation(
+            route, tag, f"Create a {qualified} in {whose} {tag}", (r.CONFLICT, r.PAYLOAD_TOO_LARGE, r.UNPROCESSABLE),
+            parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.IDEMPOTENCY_KEY)],
+            requestBody=_body(write_name(facet_type), required=True, description="The new facet's properties."),
+            responses={"201": r.success("Created.", read, location=True, etag=True)},
+        )
+    if kind == "list":
+        query = [
+            p.TOP, p.SKIP, p.filter_name(facet_type), p.orderby_name(facet_type), p.select_name(facet_type), p.COUNT
+        ]
+        return _operation(
+            route, tag, f"List {whose} {tag}", (),
+            parameters=[p.ref(p.CLIENT_REQUEST_ID), *(p.ref(name) for name in query)],
+            responses={"200": r.success("A page of the collection.", collection_name(facet_type))},
+        )
+    if kind == "get":
+        return _operation(
+            route, tag, f"Get one of {whose} {tag}", (r.NOT_FOUND,),
+            parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.select_name(facet_type))],
+            responses={"200": r.success("The facet.", read, etag=True)},
+        )
+    if kind == "update":
+        return _operation(
+            route, tag, f"Update one of {whose} {tag}",
+            (r.NOT_FOUND, r.CONFLICT, r.PRECONDITION_FAILED, r.PAYLOAD_TOO_LARGE),
+            parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.IF_MATCH)],
+            requestBody=_body(
+                write_name(facet_type), required=True,
+                description=(
+                    "The properties to change. A read-only property may be sent with its current value "
+                    "(so the object just read can be sent back); another value is 400."
+                ),
+            ),
+            responses={"200": r.success("The whole updated facet.", read, etag=True)},
+        )
+    return _operation(
+        route, tag, f"Delete one of {whose} {tag}", (r.NOT_FOUND, r.CONFLICT, r.PRECONDITION_FAILED),
+        parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.IF_MATCH)],
+        responses={"204": r.no_content()},
+    )
+
+
+def profile_operation(route: Route) -> Operation:
+    whose = _whose(route)
+    if route.action == "create":
+        return _operation(
+            route, PROFILE_TAG, f"Create {whose} profile", (r.CONFLICT, r.PAYLOAD_TOO_LARGE),
+            parameters=[p.ref(p.CLIENT_REQUEST_ID)],
+            requestBody=_body(
+                PROFILE + WRITE, required=False,
+                description="Empty, `{}`, or the profile's `@odata.type` (with `Content-Type: application/json`).",
+            ),
+            responses={"201": r.success("Created (409 if it already was).", PROFILE, location=True)},
+        )
+    if route.action == "get":
+        return _operation(
+            route, PROFILE_TAG, f"Get {whose} profile (it always exists)", (),
+            parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.PROFILE_SELECT), p.ref(p.PROFILE_EXPAND)],
+            responses={"200": r.success("The profile, with the expanded collections.", PROFILE)},
+        )
+    return _operation(
+        route, PROFILE_TAG, f"Delete {whose} profile and every facet of every collection", (r.CONFLICT,),
+        parameters=[p.ref(p.CLIENT_REQUEST_ID)],
+        responses={"204": r.no_content()},
+    )
+
+
+def document_operation() -> Operation:
+    return {
+        "tags": [DOCUMENT_TAG],
+        "summary": "This OpenAPI document (no token needed)",
+        "operationId": "openapi_document",
+        "security": [],
+        "responses": {"200": r.success("The document.", None)},
+    }
+
+
+def paths(facet_types: Iterable[FacetType]) -> dict[str, dict[str, Any]]:
+    """Every path with its operations; `{user}` and `{id}` are declared once per path."""
+    out: dict[str, dict[str, Any]] = {}
+    for route in profile_routes():
+        _item(out, route.path)[route.method] = profile_operation(route)
+    for facet_type in facet_types:
+        for route in facet_routes(facet_type):
+            _item(out, route.path)[route.method] = facet_operation(facet_type, route)
+    out["/openapi.json"] = {"get": document_operation()}
+    return out
+
+
+def _item(out: dict[str, dict[str, Any]], path: str) -> dict[str, Any]:
+    item = out.get(path)
+    if item is None:
+        placeholders = [name for name in (p.USER, p.ID) if f"{{{name}}}" in path]
+        item = out[path] = {"parameters": [p.ref(name) for name in placeholders]} if placeholders else {}
+    return item
