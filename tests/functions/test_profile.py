@@ -163,8 +163,12 @@ def test_expand_star_inlines_every_collection(invoke, identity):
 
 def test_select_on_the_profile(invoke, identity):
     token = identity.mint()
-    body = profile_of(invoke, token, params={"$select": "id"})
-    assert body["id"] and body["@odata.context"] == context(TEST_OID, "profile/$entity")
+    created(invoke, token, "names", {"first": "Adele"})
+    body = profile_of(invoke, token, params={"$select": "id,skills"})
+    assert list(body) == ["@odata.context", "@odata.type", "id"]  # a collection is inline only when expanded
+    body = profile_of(invoke, token, params={"$select": "id", "$expand": "names($select=first)"})
+    assert list(body) == ["@odata.context", "@odata.type", "id", "names"] and body["names"][0]["first"] == "Adele"
+    assert profile_of(invoke, token, params={"select": "id", "expand": "names"})["names"][0]["first"] == "Adele"
 
 
 @pytest.mark.parametrize(
