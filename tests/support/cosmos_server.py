@@ -143,7 +143,7 @@ def create_database(settings: Settings) -> None:
     """Create the database and the container (cosmos_container.json) that `settings` name."""
     from azure.cosmos import CosmosClient
 
-    from shared.repository.cosmos_connection import create_container
+    from shared.repository.cosmos.connection import create_container
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # self-signed certificate

@@ -1,0 +1,11 @@
+"""The Cosmos DB adapter of the repository port (one package; azure-cosmos is imported on first use).
+
+Modules: `repository` (CosmosRepository, the port's methods), `documents` (keys, ids, document
+shapes, batch operations), `store` (the error-routed SDK calls), `errors` (the one route from an
+SDK failure to the error table), `policy` (every retry and time budget), `connection` (client,
+credential, container set-up, per-thread response headers), `local_server` (test-server quirks).
+Layout and guarantees: docs/data-model.md.
+"""
+from shared.repository.cosmos.repository import CosmosRepository
+
+__all__ = ["CosmosRepository"]
