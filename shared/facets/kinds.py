@@ -124,7 +124,9 @@ class Int32(Kind):
     def check(self, value: object, target: str, problems: Problems) -> int | None:
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != int(value):
+        if isinstance(value, bool) or not isinstance(value, int | float) or (
+            isinstance(value, float) and not value.is_integer()  # also NaN and the infinities
+        ):
             problems.wrong_type(target, "a whole number or null")
             return None
         if not -(2**31) <= value < 2**31:
