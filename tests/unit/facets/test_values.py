@@ -273,7 +273,10 @@ def test_int32_values(facet_type: Any, path: tuple, value: Any, kept: Any) -> No
 
 @BOTH
 @pytest.mark.parametrize(("facet_type", "path"), INT32)
-@pytest.mark.parametrize("value", [2**31, -(2**31) - 1, 10**30, 1.5, True, "1", [1]])
+@pytest.mark.parametrize(
+    "value", [2**31, -(2**31) - 1, 10**30, 10**400, 1.5, -0.5, float("inf"), float("nan"), True, "1", [1]],
+    ids=lambda v: repr(v)[:16],
+)
 def test_int32_out_of_range_or_not_whole_is_400(facet_type: Any, path: tuple, value: Any, patch: bool) -> None:
     refused_at(facet_type, path, value, patch=patch)
 
