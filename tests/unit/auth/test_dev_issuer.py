@@ -19,6 +19,7 @@ import pytest
 
 import functions.dev_issuer as blueprint
 from shared.auth import Authenticator, authorize, dev_issuer
+from shared.errors import Forbidden
 from shared.settings import DEV_AUDIENCE, DEV_TENANT_ID, Settings, get_settings
 from tests.unit.auth.helpers import reject
 
@@ -127,7 +128,7 @@ def test_no_scopes_no_roles_mints_a_token_that_authorize_refuses(dev_host):
     _, settings = dev_host
     token = dev_issuer.mint_token(settings, user="a@contoso.dev", scopes=[], roles=[], name="A")
     principal = Authenticator(settings).authenticate({"Authorization": f"Bearer {token}"}, {})
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(Forbidden) as caught:
         authorize(principal, write=True, target="me")
     assert caught.value.status == 403
 
@@ -239,6 +240,7 @@ def test_key_is_generated_once_and_private(tmp_path):
 
 def test_rfc7638_thumbprint_example():
     """RFC 7638 §3.1's example key has thumbprint NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs."""
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
     from jwt.algorithms import RSAAlgorithm
 
     n = (
@@ -247,6 +249,7 @@ def test_rfc7638_thumbprint_example():
         "n1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw"
     )
     public = RSAAlgorithm.from_jwk({"kty": "RSA", "n": n, "e": "AQAB"})
+    assert isinstance(public, RSAPublicKey)
     assert dev_issuer.thumbprint(public) == "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
 
 

@@ -47,13 +47,14 @@ def test_start_serve_restart_stop(project: Path) -> None:
         assert first == {"value": "kept", "port": str(host.port), "marker": "m1"}  # PORT follows --port 0
 
         assert requests.get(f"{host.url}/boom?token=secret", timeout=5).status_code == 500
+        assert host.process is not None
         pid, url = host.process.pid, host.url
         host.restart()
-        assert host.process.pid != pid and host.url == url  # same port after a restart
+        assert host.process is not None and host.process.pid != pid and host.url == url  # same port after a restart
         assert requests.get(f"{host.url}/state/k", timeout=5).json()["value"] == "kept"
     finally:
         host.stop()
-    assert host.process.poll() == 0  # SIGTERM is a clean shutdown
+    assert host.process is not None and host.process.poll() == 0  # SIGTERM is a clean shutdown
     assert "secret" not in host.output()  # request lines never carry the query string
 
 
@@ -79,6 +80,6 @@ def test_stop_is_idempotent(project: Path) -> None:
     host = LocalHost({"STATE_DIR": str(project / "state")}, project).start()
     host.stop()
     host.stop()
-    assert host.process.returncode == 0
+    assert host.process is not None and host.process.returncode == 0
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{host.url}/state/x", timeout=5)
