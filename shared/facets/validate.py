@@ -6,6 +6,9 @@
   (date-times as instants, objects by value, absent and null alike) is accepted and ignored, so an
   SDK can PATCH the object it just read; a different value is 400 naming it.
 - `@odata.type` may name the facet's type, at the top level and inside complex values.
+- `@odata.context` at the top level (a string) is control information and ignored: the Graph SDKs keep
+  the context URL of the object they read and send it back when that object is PATCHed (OData allows a
+  context URL in request payloads).
 - Every problem is collected; the 400 lists at most MAX_DETAILS of them, with the count in the message.
 """
 from __future__ import annotations
@@ -18,6 +21,8 @@ from shared.facets.kinds import ODATA_TYPE, check_odata_type
 from shared.facets.model import FacetType
 from shared.validation.json_body import NOT_OBJECT_MESSAGE
 from shared.validation.problems import Problems
+
+ODATA_CONTEXT = "@odata.context"
 
 
 def validate_create(facet_type: FacetType, doc: object) -> dict[str, Any]:
@@ -68,9 +73,13 @@ def _object(doc: object) -> Mapping[str, Any]:
 
 
 def _common(facet_type: FacetType, key: str, value: object, problems: Problems) -> bool:
-    """Handle `@odata.type` and unknown properties; True when `key` needs nothing more."""
+    """Handle `@odata.type`, `@odata.context` and unknown properties; True when `key` needs nothing more."""
     if key == ODATA_TYPE:
         check_odata_type(value, facet_type.qualified, key, problems)
+        return True
+    if key == ODATA_CONTEXT:
+        if not isinstance(value, str):
+            problems.wrong_type(key, "a string")
         return True
     if key not in facet_type.properties:
         problems.unknown(str(key), facet_type.qualified)

@@ -169,11 +169,21 @@ def test_patching_the_object_just_read_changes_only_the_writable_properties() ->
 
 
 @BOTH
-@pytest.mark.parametrize("name", ["foo", "CountryCode", "_etag", "_ts", "pk", "userId", "@odata.context", "tenantId"])
+@pytest.mark.parametrize("name", ["foo", "CountryCode", "_etag", "_ts", "pk", "userId", "@odata.etag", "tenantId"])
 def test_unknown_properties_are_rejected(validate: Any, name: str) -> None:
     error = rejected({name: "x"}, validate)
     assert error.message == f"The property '{name}' does not exist on type '{TYPE_NAME}'."
     assert targets(error) == [name] and error.details[0].code == "unknownProperty"
+
+
+@BOTH
+def test_the_context_url_an_sdk_sends_back_is_ignored(validate: Any) -> None:
+    """Graph SDKs keep `@odata.context` from the object they read and send it back on PATCH."""
+    context = "http://127.0.0.1:7071/api/$metadata#users('o')/profile/account/$entity"
+    assert validate({"@odata.context": context, "countryCode": "SE"})["countryCode"] == "SE"
+    error = rejected({"@odata.context": 1}, validate)
+    assert targets(error) == ["@odata.context"] and error.details[0].code == "invalidType"
+    assert rejected({"countryCode": "SE", "value": {"@odata.context": context}}, validate).details[0].target == "value"
 
 
 def test_unknown_property_exact_message() -> None:
