@@ -25,7 +25,7 @@ from shared.facets.kinds import Complex, Kind, ListOf, instant_ticks
 from shared.facets.model import FacetType
 from shared.query.filter_syntax import Call, Compare, Lambda, Literal, Logical, Node, Not, Path, invalid, parse
 from shared.query.model import Filter
-from shared.query.paths import converter, enum_members, enum_position, resolve, value_at
+from shared.query.paths import converter, enum_members, enum_position, reader, resolve
 from shared.validation.names import shorten
 
 #: A compiled boolean expression: (wire body, current `any` member or None) -> True, False or None (unknown).
@@ -110,7 +110,8 @@ class _Compiler:
                 raise invalid(f"the values of '{scope}' are strings, which have no properties", node.pos)
             return _Operand(lambda body, member: member, scope, None, "string")
         path, kind = resolve(self.facet_type, node.segments, "$filter")
-        return _Operand(lambda body, member: value_at(body, path), "/".join(path), kind, kind.query_type)
+        read = reader(path)
+        return _Operand(lambda body, member: read(body), "/".join(path), kind, kind.query_type)
 
     # -- comparisons
     def compare(self, node: Compare, scope: str | None) -> Predicate:
@@ -225,12 +226,13 @@ class _Compiler:
         if not self.facet_type.is_string_collection(path):
             what = "a collection of complex values" if isinstance(kind, ListOf) else "not a collection"
             raise invalid(f"any is supported over collections of strings only; '{name}' is {what}", node.pos)
+        read = reader(path)
         if node.variable is None or node.body is None:
-            return lambda body, member: bool(_members(value_at(body, path)))
+            return lambda body, member: bool(_members(read(body)))
         inner = self.boolean(node.body, node.variable)
 
         def any_member(body: Mapping[str, Any], member: Any) -> bool:
-            return any(inner(body, value) is True for value in _members(value_at(body, path)))
+            return any(inner(body, value) is True for value in _members(read(body)))
 
         return any_member
 

@@ -18,8 +18,7 @@ recursion never goes deeper than MAX_FILTER_DEPTH levels of the grammar.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from shared.errors import BadRequest
 from shared.facets.kinds import instant_ticks, is_date
@@ -29,6 +28,7 @@ from shared.validation.names import shorten
 COMPARISONS = frozenset({"eq", "ne", "gt", "ge", "lt", "le"})
 #: OData operators outside the supported subset, named in the message when used.
 UNSUPPORTED_OPERATORS = frozenset({"has", "in", "add", "sub", "mul", "div", "divby", "mod"})
+_KEYWORDS = COMPARISONS | UNSUPPORTED_OPERATORS | {"and", "or", "not", "true", "false", "null"}
 #: The longest number, date or date-time literal accepted, in characters.
 MAX_LITERAL_LENGTH = 40
 
@@ -47,60 +47,52 @@ _TOKEN = re.compile(
 _DATETIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d)(:\d\d(?:\.\d{1,7})?)?(Z|[+-]\d\d:\d\d)")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     kind: str  # string, number, date, datetime, name, punct, end
     text: str
     pos: int  # 0-based offset in the expression
     value: Any = None
 
 
-# The syntax tree. `pos` is where the node starts (0-based), for messages.
-@dataclass(frozen=True, slots=True)
-class Literal:
+# The syntax tree (named tuples, cheap to define). `pos` is where a node starts (0-based), for messages.
+class Literal(NamedTuple):
     kind: str  # string, number, boolean, null, date, datetime
     value: Any
     text: str
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Path:
+class Path(NamedTuple):
     segments: tuple[str, ...]
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Lambda:
+class Lambda(NamedTuple):
     path: tuple[str, ...]
     variable: str | None
     body: Node | None
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Call:
+class Call(NamedTuple):
     name: str  # as written
     args: tuple[Node, ...]
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Compare:
+class Compare(NamedTuple):
     op: str  # eq ne gt ge lt le
     left: Node
     right: Node
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Not:
+class Not(NamedTuple):
     operand: Node
     pos: int
 
 
-@dataclass(frozen=True, slots=True)
-class Logical:
+class Logical(NamedTuple):
     op: str  # and, or
     operands: tuple[Node, ...]
     pos: int
@@ -246,7 +238,9 @@ class _Parser:
         self.advance()
         right = self.unary()
         after = self.token
-        if after.kind == "name" and after.text.lower() in COMPARISONS | UNSUPPORTED_OPERATORS:
+        if after.kind == "name" and after.text.lower() in UNSUPPORTED_OPERATORS:
+            raise invalid(f"the operator '{after.text}' is not supported", after.pos)
+        if after.kind == "name" and after.text.lower() in COMPARISONS:
             raise invalid(f"unexpected '{after.text}'; comparisons cannot be chained", after.pos)
         return Compare(token.text.lower(), left, right, token.pos)
 
@@ -290,7 +284,7 @@ class _Parser:
         while self.at_punct("/"):
             self.advance()
             segment = self.token
-            if segment.kind != "name":
+            if segment.kind != "name" or segment.text.lower() in _KEYWORDS:
                 raise invalid(f"expected a property name after '/' but found {describe(segment)}", segment.pos)
             self.advance()
             if segment.text.lower() in ("any", "all") and self.at_punct("("):

@@ -1,12 +1,12 @@
 """The values the query options engine hands to its callers: parsed options, pages and paging context.
 
-Nothing here parses or evaluates; the modules beside this one do. Importing this module costs
-nothing beyond the standard library's dataclasses.
+They are small immutable records: keyword constructors, read-only attributes, equality by value,
+a readable repr. They are plain slotted classes rather than dataclasses because creating a
+dataclass costs about a millisecond at import, and this package is imported on every cold start.
 """
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 #: `$top`: the largest page, and the page size when `$top` is absent (contract §2.3).
@@ -21,34 +21,81 @@ MAX_FILTER_DEPTH = 20
 MAX_OPTION_LENGTH = 2000
 #: `$orderby`: the most properties one ordering names.
 MAX_ORDERBY_KEYS = 5
-#: `$skiptoken`: the longest token accepted, in characters (the longest one issued is far shorter).
+#: `$skiptoken`: the longest token accepted, in characters (the longest one issued is shorter).
 MAX_SKIPTOKEN_LENGTH = 16_384
 
 
-@dataclass(frozen=True)
-class Filter:
+class Record:
+    """Base of the immutable records below: subclasses list their fields in `__slots__`."""
+
+    __slots__: tuple[str, ...] = ()
+
+    def _set(self, **values: Any) -> None:
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable")
+
+    def _fields(self) -> tuple[Any, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Record) and type(other) is type(self) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, *self._fields()))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__ if name not in _HIDDEN)
+        return f"{type(self).__name__}({shown})"
+
+
+#: Fields never shown in a repr (secrets, functions).
+_HIDDEN = frozenset({"key", "predicate"})
+
+
+class Filter(Record):
     """A compiled `$filter`: `matches(body)` is True when a facet's wire body satisfies it."""
 
+    __slots__ = ("predicate", "text")
     #: The expression as the client wrote it.
     text: str
     #: The predicate over a wire body (three-valued inside; only a true result matches).
-    predicate: Callable[[Mapping[str, Any]], bool] = field(repr=False, compare=False)
+    predicate: Callable[[Mapping[str, Any]], bool]
+
+    def __init__(self, text: str, predicate: Callable[[Mapping[str, Any]], bool]) -> None:
+        self._set(text=text, predicate=predicate)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Filter) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
 
     def matches(self, body: Mapping[str, Any]) -> bool:
         return self.predicate(body)
 
 
-@dataclass(frozen=True)
-class OrderKey:
+class OrderKey(Record):
     """One `$orderby` item: a primitive property path and its direction."""
 
+    __slots__ = ("descending", "members", "path", "query_type")
     #: The property path in canonical spelling, e.g. `("detail", "jobTitle")`.
     path: tuple[str, ...]
-    descending: bool = False
+    descending: bool
     #: How values compare: the property kind's `query_type` ('string', 'number', 'date', ...).
-    query_type: str = "string"
+    query_type: str
     #: For an enum: its members in declaration order (values order by their position).
-    members: tuple[str, ...] = ()
+    members: tuple[str, ...]
+
+    def __init__(
+        self, path: tuple[str, ...], descending: bool = False, query_type: str = "string", members: tuple[str, ...] = ()
+    ) -> None:
+        self._set(path=path, descending=descending, query_type=query_type, members=members)
 
     @property
     def text(self) -> str:
@@ -56,20 +103,38 @@ class OrderKey:
         return "/".join(self.path) + (" desc" if self.descending else " asc")
 
 
-@dataclass(frozen=True)
-class ListQuery:
+class ListQuery(Record):
     """The options of GET `.../profile/{collection}`."""
 
-    top: int = MAX_TOP
-    skip: int = 0
-    filter: Filter | None = None
+    __slots__ = ("count", "filter", "link", "orderby", "select", "skip", "skiptoken", "top")
+    #: 1..100, default 100.
+    top: int
+    #: >= 0; applies to the first page only.
+    skip: int
+    filter: Filter | None
     #: () means the default order (createdDateTime, id); those two always break ties.
-    orderby: tuple[OrderKey, ...] = ()
-    select: tuple[str, ...] | None = None
-    count: bool = False
-    skiptoken: str | None = None
+    orderby: tuple[OrderKey, ...]
+    #: Top-level property names (canonical spelling), or None for every property.
+    select: tuple[str, ...] | None
+    count: bool
+    skiptoken: str | None
     #: The options to repeat in `@odata.nextLink`, as the client wrote them (canonical `$` names).
-    link: tuple[tuple[str, str], ...] = ()
+    link: tuple[tuple[str, str], ...]
+
+    def __init__(  # noqa: PLR0913  # one keyword argument per query option
+        self,
+        *,
+        top: int = MAX_TOP,
+        skip: int = 0,
+        filter: Filter | None = None,
+        orderby: tuple[OrderKey, ...] = (),
+        select: tuple[str, ...] | None = None,
+        count: bool = False,
+        skiptoken: str | None = None,
+        link: tuple[tuple[str, str], ...] = (),
+    ) -> None:
+        self._set(top=top, skip=skip, filter=filter, orderby=orderby, select=select, count=count,
+                  skiptoken=skiptoken, link=link)
 
     def link_params(self) -> dict[str, str]:
         """`$filter`, `$orderby`, `$select`, `$top`, `$count` as the client wrote them (never `$skip`)."""
@@ -85,33 +150,49 @@ class ListQuery:
         return json.dumps([text, orderby, select, self.top], ensure_ascii=True, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
-class ProfileQuery:
+class ProfileQuery(Record):
     """The options of GET `.../profile`."""
 
+    __slots__ = ("expand", "select")
     #: `id` and/or collection names (navigation properties), canonical spelling; None = everything.
-    select: tuple[str, ...] | None = None
+    select: tuple[str, ...] | None
     #: Expanded collection (canonical spelling) -> its nested `$select`, or None for every property.
-    expand: dict[str, tuple[str, ...] | None] = field(default_factory=dict)
+    expand: dict[str, tuple[str, ...] | None]
+
+    def __init__(
+        self, select: tuple[str, ...] | None = None, expand: dict[str, tuple[str, ...] | None] | None = None
+    ) -> None:
+        self._set(select=select, expand={} if expand is None else expand)
+
+    def __hash__(self) -> int:
+        return hash((self.select, tuple(self.expand.items())))
 
 
-@dataclass(frozen=True)
-class Paging:
+class Paging(Record):
     """What a paging token is sealed with and bound to."""
 
+    __slots__ = ("key", "scope")
     #: The deployment's secret (32 bytes, the same on every instance).
-    key: bytes = field(repr=False)
+    key: bytes
     #: Who and what the token is for: caller, target user, collection.
     scope: str
 
+    def __init__(self, key: bytes, scope: str) -> None:
+        self._set(key=key, scope=scope)
 
-@dataclass(frozen=True)
-class ListPage:
+
+class ListPage(Record):
     """One page of a collection."""
 
+    __slots__ = ("count", "items", "next_skiptoken")
     #: The page's wire bodies, projected by `$select`.
     items: list[dict[str, Any]]
     #: The `$skiptoken` of the next page, or None on the last page.
     next_skiptoken: str | None
     #: `@odata.count` when `$count=true`: how many items match `$filter` (all pages together).
     count: int | None
+
+    def __init__(self, items: list[dict[str, Any]], next_skiptoken: str | None, count: int | None) -> None:
+        self._set(items=items, next_skiptoken=next_skiptoken, count=count)
+
+    __hash__ = None  # type: ignore[assignment]  # holds a list

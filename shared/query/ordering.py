@@ -10,8 +10,7 @@ OData v4 says.
 """
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import total_ordering
 from typing import Any
 
@@ -19,10 +18,9 @@ from shared.errors import BadRequest
 from shared.facets.kinds import MAX_TEXT, Text
 from shared.facets.model import FacetType
 from shared.query.model import MAX_ORDERBY_KEYS, OrderKey
-from shared.query.paths import Converter, converter, enum_members, enum_position, resolve, value_at
+from shared.query.paths import converter, enum_members, enum_position, reader, resolve
 from shared.validation.names import shorten
 
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: The tie-breakers every order ends with.
 _TIE_BREAKERS = (("createdDateTime",), ("id",))
 
@@ -49,7 +47,7 @@ def _parse_item(item: str, facet_type: FacetType) -> OrderKey:
         raise BadRequest(f"Invalid $orderby: '{shorten(item.strip())}' must be a property path, then asc or desc.")
     segments = tuple(words[0].split("/"))
     for segment in segments:
-        if not _IDENTIFIER.fullmatch(segment):
+        if not (segment.isascii() and segment.isidentifier()):
             raise BadRequest(
                 f"Invalid $orderby: '{shorten(words[0])}' is not a property path; only properties can be ordered by."
             )
@@ -90,32 +88,46 @@ class Ordering:
     """The total order of one `$orderby`: position components of a body, and sort keys from them."""
 
     def __init__(self, keys: tuple[OrderKey, ...]) -> None:
-        parts: list[tuple[tuple[str, ...], Converter, bool, str]] = []
+        readers = []
+        types = []
+        descending = []
         for key in keys:
             convert = enum_position(key.members) if key.query_type == "enum" else converter(key.query_type)
-            parts.append((key.path, convert, key.descending, key.query_type))
-        parts.append((_TIE_BREAKERS[0], converter("datetime"), False, "datetime"))
-        parts.append((_TIE_BREAKERS[1], converter("string"), False, "string"))
-        self._parts = tuple(parts)
+            readers.append(_read(key.path, convert))
+            types.append(key.query_type)
+            descending.append(key.descending)
+        readers.append(_read(_TIE_BREAKERS[0], converter("datetime")))
+        readers.append(_read(_TIE_BREAKERS[1], converter("string")))
+        self._readers = tuple(readers)
+        self._types = (*types, "datetime", "string")
+        self._descending = (*descending, False, False)
+        self._any_descending = any(descending)
 
     def components(self, body: Mapping[str, Any]) -> list[Any]:
         """The comparable value of each key in `body` (None for null): a position, JSON-serialisable."""
-        return [convert(value_at(body, path)) for path, convert, _, _ in self._parts]
+        return [read(body) for read in self._readers]
 
     def sort_key(self, components: list[Any]) -> tuple[Any, ...]:
         """A tuple that sorts in this order (null first ascending, last descending)."""
+        if not self._any_descending:
+            return tuple([(0,) if value is None else (1, value) for value in components])
         key: list[Any] = []
-        for value, (_, _, descending, _) in zip(components, self._parts, strict=True):
+        for value, descending in zip(components, self._descending, strict=True):
             part = (0,) if value is None else (1, value)
             key.append(_Descending(part) if descending else part)
         return tuple(key)
 
     def is_position(self, components: object) -> bool:
         """True when `components` (read back from a token) has this order's shape and value types."""
-        if not isinstance(components, list) or len(components) != len(self._parts):
+        if not isinstance(components, list) or len(components) != len(self._types):
             return False
-        pairs = zip(components, self._parts, strict=True)
-        return all(value is None or _has_type(value, part[3]) for value, part in pairs)
+        pairs = zip(components, self._types, strict=True)
+        return all(value is None or _has_type(value, query_type) for value, query_type in pairs)
+
+
+def _read(path: tuple[str, ...], convert: Callable[[Any], Any]) -> Callable[[Mapping[str, Any]], Any]:
+    read = reader(path)
+    return lambda body: convert(read(body))
 
 
 def _has_type(value: object, query_type: str) -> bool:

@@ -12,12 +12,6 @@ for another user or collection, or with other options, is 400.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import os
-import re
-from bisect import bisect_right
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from operator import itemgetter
@@ -33,7 +27,8 @@ INVALID_SKIPTOKEN_MESSAGE = "The $skiptoken is not valid for this request."
 _VERSION = 1
 _NONCE = 12
 _TAG = 16
-_TOKEN_TEXT = re.compile(r"[A-Za-z0-9_-]+")
+#: The base64url alphabet (no padding): every character of a token.
+_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 _PURPOSE = b"profile-api paging token v1"
 
 
@@ -49,6 +44,8 @@ def run_list(
         rows.append((ordering.sort_key(components), components, body))
     rows.sort(key=itemgetter(0))
     if query.skiptoken is not None:
+        from bisect import bisect_right
+
         position = open_token(query.skiptoken, paging, _bound_to(query, facet_type), ordering)
         start = bisect_right(rows, ordering.sort_key(position), key=itemgetter(0))
     else:
@@ -65,7 +62,7 @@ def run_list(
 
 def check_token_text(token: str) -> None:
     """The cheap checks of a `$skiptoken` (length and alphabet), done when the options are parsed."""
-    if not token or len(token) > MAX_SKIPTOKEN_LENGTH or not _TOKEN_TEXT.fullmatch(token):
+    if not token or len(token) > MAX_SKIPTOKEN_LENGTH or token.strip(_ALPHABET):  # strip leaves what is foreign
         raise BadRequest(INVALID_SKIPTOKEN_MESSAGE)
 
 
@@ -74,6 +71,8 @@ def _bound_to(query: ListQuery, facet_type: FacetType) -> str:
 
 
 def _associated_data(paging: Paging, bound_to: str) -> bytes:
+    import json
+
     return json.dumps([_VERSION, paging.scope, bound_to], ensure_ascii=True).encode("ascii")
 
 
@@ -90,6 +89,10 @@ def _cipher(key: bytes) -> Any:
 
 def seal_token(position: list[Any], paging: Paging, bound_to: str) -> str:
     """An opaque token for `position`, bound to the scope and the query."""
+    import base64
+    import json
+    import os
+
     plaintext = json.dumps(position, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     nonce = os.urandom(_NONCE)
     sealed = _cipher(paging.key).encrypt(
@@ -100,6 +103,10 @@ def seal_token(position: list[Any], paging: Paging, bound_to: str) -> str:
 
 def open_token(token: str, paging: Paging, bound_to: str, ordering: Ordering) -> list[Any]:
     """The position a token carries; 400 for any token this scope and query did not issue."""
+    import base64
+    import binascii
+    import json
+
     check_token_text(token)
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))

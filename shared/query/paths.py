@@ -67,10 +67,28 @@ def value_at(body: Mapping[str, Any], path: tuple[str, ...]) -> Any:
     """The value at `path` in a wire body (None when it or any value on the way is null or absent)."""
     value: Any = body
     for name in path:
-        if not isinstance(value, Mapping):
+        if type(value) is not dict and not isinstance(value, Mapping):
             return None
         value = value.get(name)
     return value
+
+
+def reader(path: tuple[str, ...]) -> Callable[[Mapping[str, Any]], Any]:
+    """A fast `value_at(body, path)` for one path (every list and filter reads the same paths n times)."""
+    if len(path) == 1:
+        name = path[0]
+        return lambda body: body.get(name)
+    if len(path) == 2:
+        outer, inner = path
+
+        def read_two(body: Mapping[str, Any]) -> Any:
+            value = body.get(outer)
+            if type(value) is dict or isinstance(value, Mapping):
+                return value.get(inner)
+            return None
+
+        return read_two
+    return lambda body: value_at(body, path)
 
 
 def _string(raw: Any) -> Any:

@@ -8,7 +8,6 @@
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,7 +17,6 @@ from shared.query.paths import lookup, unknown_property
 from shared.validation.names import shorten
 
 PROFILE_TYPE = "microsoft.graph.profile"
-_NESTED = re.compile(r"\s*([^\s(]*)\s*(?:\((.*)\))?\s*", re.DOTALL)
 
 
 def parse_select(
@@ -105,14 +103,15 @@ def _split_top_level(value: str) -> list[str]:
 
 
 def _expand_item(item: str) -> tuple[str, str | None]:
-    """(collection name, nested options or None) of one `$expand` item."""
-    match = _NESTED.fullmatch(item)
-    if match is None or not match.group(1):
+    """(collection name, nested options or None) of one `$expand` item: `name` or `name(options)`."""
+    text = item.strip()
+    name, paren, rest = text.partition("(")
+    name = name.strip()
+    if not name or any(char.isspace() or char == ")" for char in name) or (paren and not rest.endswith(")")):
         raise BadRequest(
-            f"Invalid $expand: '{shorten(item.strip())}' must be a collection name, "
-            "optionally followed by ($select=...)."
+            f"Invalid $expand: '{shorten(text)}' must be a collection name, optionally followed by ($select=...)."
         )
-    return match.group(1), match.group(2)
+    return name, rest[:-1] if paren else None
 
 
 def _nested_select(nested: str, facet_type: FacetType) -> tuple[str, ...] | None:
