@@ -191,8 +191,10 @@ def _replay(
     current = repo.get_facet(target.tenant_id, target.object_id, facet_type, record.resource_id)
     # The replayed body is the original one: its ETag only while the facet still reads back the same
     # (an ETag of a later version beside the original body would let a stale If-Match succeed).
-    unchanged = current is not None and to_wire(facet_type, current.value, target.user) == record.response
-    return FacetResult(target.object_id, record.resource_id, record.response, current.etag if unchanged else None)
+    etag = None
+    if current is not None and to_wire(facet_type, current.value, target.user) == record.response:
+        etag = current.etag
+    return FacetResult(target.object_id, record.resource_id, record.response, etag)
 
 
 def _load(
