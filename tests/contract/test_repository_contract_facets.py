@@ -11,7 +11,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from shared.errors import Conflict, IdempotencyReplay, NotFound, PreconditionFailed, QuotaExceeded
+from shared.errors import (
+    Conflict,
+    IdempotencyReplay,
+    NotFound,
+    PreconditionFailed,
+    QuotaExceeded,
+    ServiceUnavailable,
+)
 from shared.facets.catalog import FACET_TYPES
 from shared.models import Versioned
 from shared.repository.port import etag_matches
@@ -225,6 +232,7 @@ def test_deleting_a_facet_frees_quota(repo, tenant, oid, facet_type):
 
 
 def test_concurrent_adds_never_exceed_the_quota(repo, tenant, oid):
+    """Every outcome is true to the store; an adapter may answer a contended write 503 (retryable)."""
     start = threading.Barrier(12)
 
     def attempt(_: int) -> str:
@@ -233,11 +241,19 @@ def test_concurrent_adds_never_exceed_the_quota(repo, tenant, oid):
             _add(repo, tenant, oid, SKILLS, max_count=5)
         except QuotaExceeded:
             return "quota"
+        except ServiceUnavailable:
+            return "busy"
         return "added"
 
     with ThreadPoolExecutor(12) as pool:
         outcomes = list(pool.map(attempt, range(12)))
-    assert outcomes.count("added") == 5 and outcomes.count("quota") == 7
+    added = outcomes.count("added")
+    assert 1 <= added <= 5 and len(_ids(repo, tenant, oid, SKILLS)) == added
+    assert outcomes.count("quota") == 0 or added == 5  # refused only when the collection was full
+    for _ in range(5 - added):  # top up one at a time: the count is exact
+        _add(repo, tenant, oid, SKILLS, max_count=5)
+    with pytest.raises(QuotaExceeded):
+        _add(repo, tenant, oid, SKILLS, max_count=5)
     assert len(_ids(repo, tenant, oid, SKILLS)) == 5
 
 
