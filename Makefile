@@ -59,8 +59,9 @@ test: setup  ## set up and run every test (temporary files under .cache/tmp)
 test-fast: $(PYDEPS)  ## unit and function-level tests only
 	$(PY) -m pytest tests/unit tests/functions
 
-bench: setup  ## print the benchmark figures
-	$(PY) benchmarks/cosmos_round_trips.py
+bench: setup  ## one table: every figure beside its floor, the ratio and the goal (benchmarks/run.py, ~3 min)
+	@mkdir -p $(TEST_TMP)
+	TMPDIR=$(TEST_TMP) $(PY) benchmarks/run.py
 
 cosmos-server: $(NODEDEPS)  ## the Cosmos-protocol test server on https://127.0.0.1:$${COSMOS_PORT:-3000}
 	node node_modules/@vercel/cosmosdb-server/lib/cli.js --host 127.0.0.1 --port $${COSMOS_PORT:-3000}
