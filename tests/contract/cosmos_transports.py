@@ -38,12 +38,13 @@ class CountingTransport(RequestsTransport):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.requests: list[tuple[str, str, str]] = []
+        #: (kind, method, url, is a batch) of every request sent.
+        self.requests: list[tuple[str, str, str, bool]] = []
         self._lock = threading.Lock()
 
-    def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def send(self, request: Any, **kwargs: Any) -> Any:
         with self._lock:
-            self.requests.append((kind_of(request), request.method, request.url))
+            self.requests.append(_seen(request))
         return super().send(request, **kwargs)
 
     def reset(self) -> None:
@@ -52,11 +53,15 @@ class CountingTransport(RequestsTransport):
 
     @property
     def reads(self) -> int:
-        return sum(1 for kind, _, _ in self.requests if kind == "read")
+        return sum(1 for kind, *_ in self.requests if kind == "read")
 
     @property
     def writes(self) -> int:
-        return sum(1 for kind, _, _ in self.requests if kind == "write")
+        return sum(1 for kind, *_ in self.requests if kind == "write")
+
+    @property
+    def batches(self) -> int:
+        return sum(1 for *_, batch in self.requests if batch)
 
     @property
     def total(self) -> int:
@@ -88,7 +93,7 @@ class FaultTransport(CountingTransport):
         super().__init__(**kwargs)
         self.faults = list(faults)
 
-    def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def send(self, request: Any, **kwargs: Any) -> Any:
         fault = next((f for f in self.faults if f.hits < f.times and f.when(request)), None)
         if fault is None:
             return super().send(request, **kwargs)
@@ -97,10 +102,14 @@ class FaultTransport(CountingTransport):
             super().send(request, **kwargs)
         else:
             with self._lock:
-                self.requests.append((kind_of(request), request.method, request.url))
+                self.requests.append(_seen(request))
         if fault.error is not None:
             raise fault.error()
         return _response(request, fault)
+
+
+def _seen(request: Any) -> tuple[str, str, str, bool]:
+    return kind_of(request), request.method, request.url, is_batch(request)
 
 
 def _response(request: Any, fault: Fault) -> RequestsTransportResponse:

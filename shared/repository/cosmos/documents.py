@@ -84,6 +84,31 @@ def present_etag(raw: str) -> str:
     return raw if raw.startswith('"') else f'"{raw}"'
 
 
+class EtagStyle:
+    """Maps the port's ETags back to the store's `_etag` values, once it has seen one of them.
+
+    The service's `_etag`s are quoted already (handed out as they are); the test server's are bare
+    (handed out quoted). `raw()` translates only one well-formed tag, so a direct if-match write
+    compares exactly what `etag_matches` would; anything else is for the caller to decide after a read.
+    """
+
+    _TAG = re.compile(r'^"[0-9A-Za-z-]{1,64}"$')
+
+    def __init__(self) -> None:
+        self.bare: bool | None = None
+
+    def present(self, raw: str) -> str:
+        self.bare = not raw.startswith('"')
+        return present_etag(raw)
+
+    def raw(self, if_match: str | tuple[str, ...]) -> str | None:
+        """The store's `_etag` for a precondition of exactly one well-formed tag, else None."""
+        tags = (if_match,) if isinstance(if_match, str) else if_match
+        if len(tags) != 1 or self.bare is None or not self._TAG.match(tags[0]):
+            return None
+        return tags[0][1:-1] if self.bare else tags[0]
+
+
 def body_of(doc: Doc) -> Doc:
     """A document without the server's system properties, ready to be written back."""
     return {key: value for key, value in doc.items() if not key.startswith("_")}

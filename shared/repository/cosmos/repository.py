@@ -58,6 +58,7 @@ class CosmosRepository:
         self._retries = retries
         self._secrets: dict[str, bytes] = {}
         self._secrets_lock = threading.Lock()
+        self._etags = docs.EtagStyle()
 
     @classmethod
     def from_settings(
@@ -255,7 +256,7 @@ class CosmosRepository:
                 if refused.status == 409:  # the read saw no such id, so this is not expected; still a duplicate
                     raise Conflict(DUPLICATE) from refused
                 raise
-            return Versioned(dict(facet), docs.present_etag(docs.result_etag(results[-1])))
+            return Versioned(dict(facet), self._etags.present(docs.result_etag(results[-1])))
         raise AssertionError("unreachable: Retry.tries() raises when spent")
 
     @_guarded
@@ -266,7 +267,7 @@ class CosmosRepository:
         found = self._store.read(docs.facet_doc_id(facet_type, facet_id), docs.user_pk(tenant_id, object_id))
         if found is None or not docs.is_facet(found, facet_type):
             return None
-        return Versioned(docs.facet_of(found), docs.present_etag(found["_etag"]))
+        return Versioned(docs.facet_of(found), self._etags.present(found["_etag"]))
 
     @_guarded
     def list_facets(
@@ -281,7 +282,7 @@ class CosmosRepository:
         for found in self._store.query(sql, parameters, pk):
             items = listed.get(str(found.get("type")))
             if items is not None and (docs.FACET in found or found["type"] in found):
-                items.append(Versioned(docs.facet_of(found), docs.present_etag(found["_etag"])))
+                items.append(Versioned(docs.facet_of(found), self._etags.present(found["_etag"])))
         return listed
 
     @_guarded
@@ -290,20 +291,25 @@ class CosmosRepository:
     ) -> Versioned[Facet]:
         """One replace of the facet document, atomic by itself; the user document is not touched.
 
-        Without a precondition (None, "*"): 1 unconditional write (404: NotFound). With entity tags:
-        1 point read (NotFound / PreconditionFailed decided by `etag_matches`) + 1 replace if-match the
-        `_etag` read, so a write in between is PreconditionFailed, never overwritten. Never retried here.
+        - None or "*": 1 unconditional replace (404: NotFound).
+        - One entity tag as this store hands them out (the service's read-modify-write): 1 replace
+          if-match that tag (404: NotFound, 412: PreconditionFailed).
+        - Any other precondition (several tags, a malformed one): 1 point read, decided by
+          `etag_matches`, then 1 replace if-match the `_etag` read.
+        A write in between is PreconditionFailed, never overwritten, and never retried here.
         """
         pk = docs.user_pk(tenant_id, object_id)
         body = docs.facet_doc(tenant_id, object_id, facet_type, facet)
         expected: str | None = None
         if if_match is not None and if_match != "*":
-            current = self._store.read(body["id"], pk)
-            if current is None or not docs.is_facet(current, facet_type):
-                raise NotFound(NOT_FOUND)
-            if not etag_matches(if_match, docs.present_etag(current["_etag"])):
-                raise PreconditionFailed(STALE)
-            expected = current["_etag"]
+            expected = self._etags.raw(if_match)
+            if expected is None:
+                current = self._store.read(body["id"], pk)
+                if current is None or not docs.is_facet(current, facet_type):
+                    raise NotFound(NOT_FOUND)
+                if not etag_matches(if_match, self._etags.present(current["_etag"])):
+                    raise PreconditionFailed(STALE)
+                expected = str(current["_etag"])
         try:
             saved = self._store.replace(body, expected)
         except Refused as refused:
@@ -312,7 +318,7 @@ class CosmosRepository:
             if refused.status == 412:
                 raise PreconditionFailed(STALE) from refused
             raise
-        return Versioned(dict(facet), docs.present_etag(saved["_etag"]))
+        return Versioned(dict(facet), self._etags.present(saved["_etag"]))
 
     @_guarded
     def delete_facet(
@@ -327,7 +333,7 @@ class CosmosRepository:
             target = found.get(doc_id)
             if target is None or not docs.is_facet(target, facet_type):
                 raise NotFound(NOT_FOUND)
-            if not etag_matches(if_match, docs.present_etag(target["_etag"])):
+            if not etag_matches(if_match, self._etags.present(target["_etag"])):
                 raise PreconditionFailed(STALE)
             current = found.get(docs.USER_ID)
             counts = docs.counts_of(current)
