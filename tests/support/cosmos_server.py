@@ -13,6 +13,7 @@ the test is skipped with the reason.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -71,7 +72,7 @@ class CosmosServer:
         node = shutil.which("node")
         if node is None or not CLI.exists():
             raise FileNotFoundError(f"node or {CLI} is missing")
-        self._log = tempfile.TemporaryFile()
+        self._log = tempfile.TemporaryFile()  # noqa: SIM115  # the server's output, read by output() while it runs
         self.process = subprocess.Popen(
             [node, str(CLI), "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
@@ -91,7 +92,7 @@ class CosmosServer:
         context = ssl.create_default_context()
         context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
         try:
-            urllib.request.urlopen(self.endpoint, context=context, timeout=1).close()
+            urllib.request.urlopen(self.endpoint, context=context, timeout=1).close()  # noqa: S310  # our https loopback URL
             return True
         except urllib.error.HTTPError:
             return True  # any HTTP answer means it is serving
@@ -139,6 +140,11 @@ def settings_for(server: CosmosServer, database: str | None = None) -> Settings:
     )
 
 
+def _endpoint_and_key(settings: Settings) -> tuple[str, str]:
+    assert settings.cosmos_endpoint and settings.cosmos_key, "test-server settings name an endpoint and a key"
+    return settings.cosmos_endpoint, settings.cosmos_key
+
+
 def create_database(settings: Settings) -> None:
     """Create the database and the container (cosmos_container.json) that `settings` name."""
     from azure.cosmos import CosmosClient
@@ -147,7 +153,7 @@ def create_database(settings: Settings) -> None:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # self-signed certificate
-        with CosmosClient(settings.cosmos_endpoint, settings.cosmos_key, connection_verify=False, timeout=10) as client:
+        with CosmosClient(*_endpoint_and_key(settings), connection_verify=False, timeout=10) as client:
             database = client.create_database_if_not_exists(settings.cosmos_database)
             create_container(database, settings.cosmos_container)
 
@@ -156,18 +162,17 @@ def drop_database(settings: Settings) -> None:
     """Best-effort removal of the database (keeps the in-memory server small)."""
     from azure.cosmos import CosmosClient
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            with CosmosClient(settings.cosmos_endpoint, settings.cosmos_key, connection_verify=False, timeout=5) as c:
-                c.delete_database(settings.cosmos_database)
-    except Exception:
-        pass
+    with contextlib.suppress(Exception), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with CosmosClient(*_endpoint_and_key(settings), connection_verify=False, timeout=5) as c:
+            c.delete_database(settings.cosmos_database)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     """The test server's certificate is self-signed: silence urllib3's warning for it."""
-    config.addinivalue_line("filterwarnings", "ignore:Unverified HTTPS request:urllib3.exceptions.InsecureRequestWarning")
+    config.addinivalue_line(
+        "filterwarnings", "ignore:Unverified HTTPS request:urllib3.exceptions.InsecureRequestWarning"
+    )
 
 
 @pytest.fixture(scope="session")
