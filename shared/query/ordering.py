@@ -11,7 +11,7 @@ OData v4 says.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from functools import total_ordering
+from operator import itemgetter
 from typing import Any
 
 from shared.errors import BadRequest
@@ -66,26 +66,18 @@ def _parse_item(item: str, facet_type: FacetType) -> OrderKey:
     return OrderKey(path, descending, kind.query_type, enum_members(kind))
 
 
-@total_ordering
-class _Descending:
-    """Wraps one key part so that it sorts in reverse."""
-
-    __slots__ = ("part",)
-
-    def __init__(self, part: tuple[Any, ...]) -> None:
-        self.part = part
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, _Descending) and self.part == other.part
-
-    def __lt__(self, other: _Descending) -> bool:
-        return other.part < self.part
-
-    __hash__ = None  # type: ignore[assignment]  # mutable-free but never hashed: keys are only compared
+#: One facet in a list being sorted: (key parts, position components, wire body or None for a position).
+Row = tuple[tuple[Any, ...], list[Any], Mapping[str, Any] | None]
 
 
 class Ordering:
-    """The total order of one `$orderby`: position components of a body, and sort keys from them."""
+    """The total order of one `$orderby`: the position components of a body, and sorting rows by them.
+
+    A part of the sort key is `(0,)` for null and `(1, value)` otherwise, so values of one type never
+    meet None in a comparison. Sorting runs one stable pass per run of keys with the same direction,
+    least significant first (`reverse=True` passes keep equal rows in order), so every comparison is
+    the interpreter's own tuple comparison.
+    """
 
     def __init__(self, keys: tuple[OrderKey, ...]) -> None:
         readers = []
@@ -100,22 +92,20 @@ class Ordering:
         readers.append(_read(_TIE_BREAKERS[1], converter("string")))
         self._readers = tuple(readers)
         self._types = (*types, "datetime", "string")
-        self._descending = (*descending, False, False)
-        self._any_descending = any(descending)
+        self._passes = _passes((*descending, False, False))
 
-    def components(self, body: Mapping[str, Any]) -> list[Any]:
-        """The comparable value of each key in `body` (None for null): a position, JSON-serialisable."""
-        return [read(body) for read in self._readers]
+    def row(self, body: Mapping[str, Any]) -> Row:
+        """`body` with its sort-key parts and its position components (None for null; JSON-serialisable)."""
+        return self.position_row([read(body) for read in self._readers], body)
 
-    def sort_key(self, components: list[Any]) -> tuple[Any, ...]:
-        """A tuple that sorts in this order (null first ascending, last descending)."""
-        if not self._any_descending:
-            return tuple([(0,) if value is None else (1, value) for value in components])
-        key: list[Any] = []
-        for value, descending in zip(components, self._descending, strict=True):
-            part = (0,) if value is None else (1, value)
-            key.append(_Descending(part) if descending else part)
-        return tuple(key)
+    @staticmethod
+    def position_row(components: list[Any], body: Mapping[str, Any] | None = None) -> Row:
+        return tuple([(0,) if value is None else (1, value) for value in components]), components, body
+
+    def sort(self, rows: list[Row]) -> None:
+        """Sort `rows` in place; rows whose keys are equal keep their order."""
+        for key, descending in self._passes:
+            rows.sort(key=key, reverse=descending)
 
     def is_position(self, components: object) -> bool:
         """True when `components` (read back from a token) has this order's shape and value types."""
@@ -123,6 +113,24 @@ class Ordering:
             return False
         pairs = zip(components, self._types, strict=True)
         return all(value is None or _has_type(value, query_type) for value, query_type in pairs)
+
+
+def _passes(descending: tuple[bool, ...]) -> tuple[tuple[Callable[[Row], Any], bool], ...]:
+    """The sorting passes, least significant first: one per run of consecutive keys with one direction."""
+    runs: list[tuple[list[int], bool]] = []
+    for index, direction in enumerate(descending):
+        if runs and runs[-1][1] == direction:
+            runs[-1][0].append(index)
+        else:
+            runs.append(([index], direction))
+    return tuple((_key(itemgetter(*indices)), direction) for indices, direction in reversed(runs))
+
+
+def _key(parts_of: Callable[[tuple[Any, ...]], Any]) -> Callable[[Row], Any]:
+    def key(row: Row) -> Any:
+        return parts_of(row[0])
+
+    return key
 
 
 def _read(path: tuple[str, ...], convert: Callable[[Any], Any]) -> Callable[[Mapping[str, Any]], Any]:

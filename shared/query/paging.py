@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from operator import itemgetter
 from typing import Any
 
 from shared.errors import BadRequest
@@ -38,23 +37,21 @@ def run_list(
     """The page `query` asks for, from `items` (the facets the caller may see, as wire bodies)."""
     ordering = Ordering(query.orderby)
     matching = list(items) if query.filter is None else [body for body in items if query.filter.matches(body)]
-    rows = []
-    for body in matching:
-        components = ordering.components(body)
-        rows.append((ordering.sort_key(components), components, body))
-    rows.sort(key=itemgetter(0))
+    rows = [ordering.row(body) for body in matching]
     if query.skiptoken is not None:
-        from bisect import bisect_right
-
         position = open_token(query.skiptoken, paging, _bound_to(query, facet_type), ordering)
-        start = bisect_right(rows, ordering.sort_key(position), key=itemgetter(0))
+        marker = ordering.position_row(position)
+        rows.append(marker)  # sorted with the rest: it lands right after the item it was taken from
+        ordering.sort(rows)
+        start = next(index for index, row in enumerate(rows) if row is marker) + 1
     else:
+        ordering.sort(rows)
         start = min(query.skip, len(rows))
     page = rows[start : start + query.top]
     more = start + query.top < len(rows)
     token = seal_token(page[-1][1], paging, _bound_to(query, facet_type)) if more else None
     return ListPage(
-        items=[project(body, query.select) for _, _, body in page],
+        items=[project(body, query.select) for _, _, body in page if body is not None],
         next_skiptoken=token,
         count=len(matching) if query.count else None,
     )
