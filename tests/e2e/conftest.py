@@ -2,14 +2,20 @@
 from __future__ import annotations
 
 import socket
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 import requests
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from tests.support.localhost import PROJECT_ROOT, LocalHost
+from tests.support.cosmos_server import CosmosServer, create_database, drop_database, settings_for
+from tests.support.identity import Identity, IdentityServer
+from tests.support.localhost import PROJECT_ROOT, LocalHost, start_local_host
+
+STORES = ["sqlite", "cosmos"]
 
 
 @dataclass
@@ -35,6 +41,29 @@ class Api:
         return requests.request(method, f"{self.url}/{path}", headers=headers, timeout=30, **kwargs)
 
 
+@dataclass(frozen=True)
+class User:
+    """A user of the test tenant that no other test uses (a fresh object id and UPN), with a token."""
+
+    oid: str
+    upn: str
+    name: str
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def new_user(identity: Identity, scopes: str = "User.ReadWrite", **claims: Any) -> User:
+    """A fresh delegated user of `identity`'s tenant with `scopes`, so tests can share one host."""
+    oid = str(uuid.uuid4())
+    upn = f"user-{oid[:8]}@contoso.test"
+    name = f"User {oid[:8]}"
+    token = identity.mint(oid=oid, sub=f"pairwise-{oid}", preferred_username=upn, name=name, scp=scopes, **claims)
+    return User(oid, upn, name, token)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -55,7 +84,7 @@ def store_env(store: str, tmp_path: Any, request: pytest.FixtureRequest) -> dict
     }
 
 
-@pytest.fixture(params=["sqlite", "cosmos"])
+@pytest.fixture(params=STORES)
 def api(request: pytest.FixtureRequest, identity: Any, tmp_path: Any, local_host_factory: Any) -> Iterator[Api]:
     """The API on a test tenant, once per store."""
     env = {
@@ -65,6 +94,51 @@ def api(request: pytest.FixtureRequest, identity: Any, tmp_path: Any, local_host
         **store_env(request.param, tmp_path, request),
     }
     yield Api(local_host_factory(env), request.param)
+
+
+@pytest.fixture(scope="module")
+def module_identity(rsa_key: rsa.RSAPrivateKey) -> Iterator[Identity]:
+    """A test tenant whose local issuer lives as long as the module's hosts."""
+    server = IdentityServer().start()
+    try:
+        yield Identity(server=server, key=rsa_key)
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module", params=STORES)
+def module_api(request: pytest.FixtureRequest, module_identity: Identity,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """One local host per store, shared by a module's tests (each test uses its own users: `new_user`)."""
+    store: str = request.param
+    env = {
+        "ENTRA_TENANT_ID": module_identity.tenant_id,
+        "ENTRA_AUDIENCES": ",".join(module_identity.audiences),
+        "ENTRA_AUTHORITY": module_identity.server.base_url,
+        "DIRECTORY": "local",
+    }
+    settings = None
+    if store == "sqlite":
+        path = tmp_path_factory.mktemp("e2e") / "profiles.sqlite3"
+        env |= {"PROFILE_STORE": "sqlite", "PROFILE_SQLITE_PATH": str(path)}
+    else:
+        server: CosmosServer = request.getfixturevalue("cosmos_server")  # skips, or fails with CI=true
+        settings = settings_for(server)
+        create_database(settings)
+        env |= {
+            "PROFILE_STORE": "cosmos",
+            "COSMOS_ENDPOINT": settings.cosmos_endpoint or "",
+            "COSMOS_KEY": settings.cosmos_key or "",
+            "COSMOS_DATABASE": settings.cosmos_database,
+            "COSMOS_CONTAINER": settings.cosmos_container,
+        }
+    host = start_local_host(env)
+    try:
+        yield Api(host, store)
+    finally:
+        host.stop()
+        if settings is not None:
+            drop_database(settings)
 
 
 @pytest.fixture
@@ -84,7 +158,8 @@ def dev_api(tmp_path: Any) -> Iterator[Api]:
     """The API as `make run` starts it: no tenant, so the development issuer (on a known port)."""
     port = free_port()
     env = {"PORT": str(port), "PROFILE_SQLITE_PATH": str(tmp_path / "dev.sqlite3")}
-    host = LocalHost({**env, "ENTRA_TENANT_ID": "", "ENTRA_AUDIENCES": "", "ENTRA_AUTHORITY": ""}, PROJECT_ROOT).start(port)
+    no_tenant = {"ENTRA_TENANT_ID": "", "ENTRA_AUDIENCES": "", "ENTRA_AUTHORITY": ""}
+    host = LocalHost({**env, **no_tenant}, PROJECT_ROOT).start(port)
     try:
         yield Api(host, "sqlite")
     finally:
