@@ -239,6 +239,13 @@ def test_any_over_a_string_collection():
     assert skills("categories/any(s: s eq 'languages')") == [1, 3]
 
 
+def test_any_over_a_string_collection_inside_a_complex_value():
+    items = [facet(SKILLS, 1, source={"type": ["User", "Directory"]}), facet(SKILLS, 2, source={"type": ["Other"]}),
+             facet(SKILLS, 3)]
+    assert matching_ids(SKILLS, "source/type/any(t: t eq 'user')", items) == [facet_id(1)]
+    assert matching_ids(SKILLS, "not source/type/any(t: t eq 'user')", items) == [facet_id(2), facet_id(3)]
+
+
 @pytest.mark.parametrize(
     "text, fragment",
     [
