@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import BadRequest
-from shared.validation import audience_members, canonical_audiences
+from shared.validation.audiences import audience_members, canonical_audiences
 from shared.validation.audiences import AUDIENCES
 
 CANONICAL = [

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from shared.errors import BadRequest, PayloadTooLarge
-from shared.validation import parse_json_object
+from shared.validation.json_body import parse_json_object
 
 JSONISH = st.text(alphabet='{}[]",:.-+eE0123456789\\/ubfnrtNaIiy \t\n\'\x00\u00e6\ud7ff', max_size=200)
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
