@@ -1,7 +1,8 @@
 """String rules beyond length (contract §2): URLs, e-mail addresses, language tags, country codes.
 
-Each rule returns the canonical value or None. The libraries behind them (email-validator,
-langcodes, pycountry) are imported on first use, so declaring a property costs nothing at import.
+Each rule returns the canonical value or None. The libraries behind them (email-validator, and
+langcodes for unusual language tags) are imported on first use, and the ISO code tables (generated
+from pycountry) loaded on first use, so declaring a property costs nothing at import.
 """
 from __future__ import annotations
 
