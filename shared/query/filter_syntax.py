@@ -155,12 +155,20 @@ def _datetime(text: str, pos: int) -> int:
     """A date-time literal as 100 ns ticks (seconds optional, up to 7 fractional digits, a zone required)."""
     match = _DATETIME.fullmatch(text)
     ticks = None
-    if match is not None:
+    if match is not None and _offset_ok(match.group(3)):
         minutes, seconds, zone = match.groups()
-        ticks = instant_ticks(f"{minutes}{seconds or ':00'}{zone}")
+        try:
+            ticks = instant_ticks(f"{minutes}{seconds or ':00'}{zone}")
+        except OverflowError:  # an offset that moves the instant out of years 1..9999
+            ticks = None
     if ticks is None:
         raise invalid(f"'{shorten(text)}' is not a valid date-time such as 2020-07-06T06:34:12Z", pos)
     return ticks
+
+
+def _offset_ok(zone: str) -> bool:
+    """`Z`, or an offset within ±14:00 (the range of ISO 8601 / .NET offsets) with minutes below 60."""
+    return zone == "Z" or (int(zone[1:3]) * 60 + int(zone[4:6]) <= 14 * 60 and int(zone[4:6]) < 60)
 
 
 def parse(text: str) -> Node:

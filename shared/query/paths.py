@@ -109,7 +109,10 @@ def _number(raw: Any) -> Any:
 
 @lru_cache(maxsize=8192)
 def _ticks(raw: str) -> int | None:
-    return instant_ticks(raw)
+    try:
+        return instant_ticks(raw)
+    except OverflowError:  # an offset that moves the instant out of years 1..9999: not an instant
+        return None
 
 
 def _datetime(raw: Any) -> Any:

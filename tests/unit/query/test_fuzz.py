@@ -33,6 +33,7 @@ WORDS = [
     "gt", "ge", "lt", "le", "and", "or", "not", "has", "in", "add", "true", "false", "null", "startswith",
     "endswith", "contains", "tolower", "'x'", "'it''s'", "'", "5", "-1", "1.5", "1e308", "1e309", "2020-01-01",
     "2020-02-30", "2020-01-01T00:00:00Z", "2020-01-01T00:00Z", "2020-13-01T00:00:00+01:00", "(", ")", ",", "/",
+    "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59.9999999-14:00",
     ":", " ", "$it", "*",
 ]
 filter_texts = st.lists(st.sampled_from(WORDS), max_size=40).map(lambda words: " ".join(words).replace(" / ", "/"))
@@ -139,6 +140,26 @@ def test_any_string_for_the_profile_and_facet_options_is_parsed_or_bad_request(o
 @settings(max_examples=300, deadline=None)
 def test_any_token_in_the_token_alphabet_is_refused_as_bad_request(token):
     _run_list({"$skiptoken": token, "$top": "1"}, SKILLS)
+
+
+_days = st.one_of(
+    st.sampled_from(["0001-01-01", "9999-12-31", "0000-01-01", "2020-02-29", "2021-02-29", "2020-12-32"]),
+    st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 99), st.integers(0, 99)),
+)
+date_times = st.builds(
+    "{}T{}{}{}".format,
+    _days,
+    st.sampled_from(["00:00", "23:59", "24:00", "12:60", "99:99"]),
+    st.sampled_from(["", ":00", ":59.9999999", ":60", ":00.12345678"]),
+    st.sampled_from(["Z", "", "z", "+00:00", "-14:00", "+14:00", "+23:59", "-23:59", "-99:99", "+01:60"]),
+)
+
+
+@given(date_times, st.sampled_from(["eq", "lt", "gt"]))
+@settings(max_examples=1000, deadline=None)
+def test_date_times_of_any_shape_are_a_page_or_bad_request(text, op):
+    _run_list({"$filter": f"createdDateTime {op} {text}"}, SKILLS)
+    _run_list({"$filter": f"detail/startMonthYear {op} {text[:10]}"}, POSITIONS)
 
 
 @given(st.integers(min_value=0, max_value=10**6).map(str) | st.text(alphabet="0123456789", min_size=1, max_size=6000))

@@ -137,4 +137,11 @@ def test_values_of_a_foreign_type_order_as_null_and_never_raise():
         {**facet(SKILLS, 3), "displayName": ["x"]},
     ]
     assert numbers(run(SKILLS, {"$orderby": "displayName"}, items)) == [2, 3, 1]
+    odd_times = [
+        facet(SKILLS, 1, createdDateTime="2024-01-01T00:00:00Z"),
+        facet(SKILLS, 2, createdDateTime="0001-01-01T00:00:00+01:00"),  # out of range as an instant: null
+        facet(SKILLS, 3, createdDateTime="not a time"),
+    ]
+    assert numbers(run(SKILLS, {}, odd_times)) == [2, 3, 1]
+    assert numbers(run(SKILLS, {"$filter": "createdDateTime eq null"}, odd_times)) == [2, 3]
     assert ids(run(SKILLS, {"$filter": "displayName gt 'A'"}, items).items) == [facet_id(1)]
