@@ -340,10 +340,10 @@ def instant_ticks(value: str) -> int | None:
         moment = datetime.fromisoformat(f"{day}T{hour}:{minute}:{second}")
     except ValueError:
         return None
-    if offset != "Z":
-        sign = 1 if offset[0] == "+" else -1
-        moment -= sign * timedelta(hours=int(offset[1:3]), minutes=int(offset[4:6]))
     seconds = (moment - datetime(1, 1, 1)) // timedelta(seconds=1)
+    if offset != "Z":  # integer arithmetic: an offset may move the instant outside datetime's years
+        sign = 1 if offset[0] == "+" else -1
+        seconds -= sign * (int(offset[1:3]) * 3600 + int(offset[4:6]) * 60)
     return seconds * 10_000_000 + int((fraction or "0").ljust(7, "0"))
 
 

@@ -128,3 +128,11 @@ def test_dates(value: str, ok: bool) -> None:
 
 def test_every_collection_is_covered() -> None:
     assert len(FACET_TYPES) == 19 and len({ft.collection for ft in FACET_TYPES}) == 19
+
+
+def test_instants_at_the_edges_of_the_calendar_compare_without_overflow() -> None:
+    from shared.facets.kinds import DateTime
+
+    assert not DateTime().same("0001-01-01T00:00:00+01:00", "2020-01-01T00:00:00Z")
+    assert not DateTime().same("9999-12-31T23:59:59-14:00", "2020-01-01T00:00:00Z")
+    assert DateTime().same("2020-07-06T08:34:12.2294868+02:00", "2020-07-06T06:34:12.2294868Z")
