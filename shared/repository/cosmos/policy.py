@@ -7,10 +7,12 @@ Two layers retry, and nothing else does:
    SDK (a write that timed out may have committed).
 2. The adapter, around a read-decide-write cycle (`RETRIES`, one `Retry` per port method): only
    when the user document (the partition's version) changed or appeared between our read and our
-   write. Such a lost race is contention, not a client conflict: we re-read and decide again, with
-   a jittered exponential back-off, within an attempt count AND a wall-clock budget; past either,
-   the answer is 503 with Retry-After. Facet-level ETag conflicts are never retried here: a replace
-   is one if-match write, and the service retries PATCH itself on PreconditionFailed.
+   write. Within one process such cycles on one user are serialised by a lock (repository.py), so
+   what is retried is a race with another instance. A lost race is contention, not a client
+   conflict: we re-read and decide again, with a jittered exponential back-off, within an attempt
+   count AND a wall-clock budget; past either, the answer is 503 with Retry-After. Facet-level
+   ETag conflicts are never retried here: a replace is one if-match write, and the service
+   retries PATCH itself on PreconditionFailed.
 """
 from __future__ import annotations
 
@@ -82,10 +84,10 @@ NEVER = Retry("nothing: one call (the SDK retries 429 and failed connects/reads 
 CONTENTION = Retry(
     "user-document contention: its if-match replace answered 412, or its create answered 409, because "
     "another request wrote the same user's partition between our read and our write",
-    attempts=16,
-    base_s=0.005,
-    cap_s=0.2,
-    budget_s=4.0,
+    attempts=20,
+    base_s=0.01,
+    cap_s=0.25,
+    budget_s=6.0,
 )
 #: Create-if-not-exists: another instance created the document first.
 CREATE_RACE = Retry("a create that answered 409 (another instance created it first): read it back", attempts=2)

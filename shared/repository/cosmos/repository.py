@@ -8,6 +8,7 @@ import functools
 import logging
 import secrets
 import threading
+import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 
@@ -28,6 +29,8 @@ log = logging.getLogger("profile_api.cosmos")
 NOT_FOUND = "The facet does not exist."
 STALE = "The entity tag does not match the current version of the facet."
 DUPLICATE = "A facet with this id already exists."
+#: Striped locks serialising one process's writes per user partition.
+PARTITION_LOCKS = 64
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -59,6 +62,7 @@ class CosmosRepository:
         self._secrets: dict[str, bytes] = {}
         self._secrets_lock = threading.Lock()
         self._etags = docs.EtagStyle()
+        self._partition_locks = tuple(threading.Lock() for _ in range(PARTITION_LOCKS))
 
     @classmethod
     def from_settings(
@@ -70,6 +74,14 @@ class CosmosRepository:
     def _tries(self, method: str) -> Iterator[int]:
         return self._retries[method].tries()
 
+    def _serialised(self, pk: str) -> threading.Lock:
+        """The lock that serialises this process's read-decide-write cycles on one user's partition.
+
+        Requests of one instance then queue instead of racing for the user document (a burst of
+        creates for one user costs no lost races); races with other instances are retried (policy.py).
+        """
+        return self._partition_locks[zlib.crc32(pk.encode("utf-8")) % len(self._partition_locks)]
+
     # --- directory ---------------------------------------------------------------------------
     @_guarded
     def record_user(self, user: DirectoryUser) -> None:
@@ -78,18 +90,19 @@ class CosmosRepository:
         pk = docs.user_pk(tenant_id, object_id)
         fields = docs.directory_fields(user)
         previous: str | None = None
-        for _ in self._tries("record_user"):
-            current = self._store.read(docs.USER_ID, pk)
-            previous = ((current or {}).get("directory") or {}).get("upn")
-            if current is not None and current.get("directory") == fields:
+        with self._serialised(pk):
+            for _ in self._tries("record_user"):
+                current = self._store.read(docs.USER_ID, pk)
+                previous = ((current or {}).get("directory") or {}).get("upn")
+                if current is not None and current.get("directory") == fields:
+                    break
+                try:
+                    self._write_user(current, docs.next_user(current, tenant_id, object_id, directory=fields))
+                except Refused as refused:
+                    if refused.lost_race:
+                        continue
+                    raise
                 break
-            try:
-                self._write_user(current, docs.next_user(current, tenant_id, object_id, directory=fields))
-            except Refused as refused:
-                if refused.lost_race:
-                    continue
-                raise
-            break
         if user.user_principal_name:
             self._index_upn(user)
         if previous and previous.lower() != (user.user_principal_name or "").lower():
@@ -157,17 +170,19 @@ class CosmosRepository:
     def create_profile(self, tenant_id: str, object_id: str) -> None:
         """1 point read + 1 write (create, or if-match replace, of the user document)."""
         pk = docs.user_pk(tenant_id, object_id)
-        for _ in self._tries("create_profile"):
-            current = self._store.read(docs.USER_ID, pk)
-            if docs.has_marker(current):
-                raise Conflict("The profile already exists.")
-            try:
-                self._write_user(current, docs.next_user(current, tenant_id, object_id, profile=docs.profile_marker()))
-            except Refused as refused:
-                if refused.lost_race:
-                    continue
-                raise
-            return
+        with self._serialised(pk):
+            for _ in self._tries("create_profile"):
+                current = self._store.read(docs.USER_ID, pk)
+                if docs.has_marker(current):
+                    raise Conflict("The profile already exists.")
+                try:
+                    marked = docs.next_user(current, tenant_id, object_id, profile=docs.profile_marker())
+                    self._write_user(current, marked)
+                except Refused as refused:
+                    if refused.lost_race:
+                        continue
+                    raise
+                return
 
     @_guarded
     def delete_profile(self, tenant_id: str, object_id: str) -> None:
@@ -177,22 +192,23 @@ class CosmosRepository:
         deletes]; idempotency records go first, facets after them. See docs/data-model.md.
         """
         pk = docs.user_pk(tenant_id, object_id)
-        for _ in self._tries("delete_profile"):
-            current = self._store.read(docs.USER_ID, pk)
-            rows = self._store.query("SELECT c.id, c.type FROM c WHERE c.pk = @pk", {"@pk": pk}, pk)
-            rows = sorted(
-                (row for row in rows if row["id"] != docs.USER_ID),
-                key=lambda row: (row.get("type") != docs.TYPE_IDEMPOTENCY, str(row.get("type")), str(row["id"])),
-            )
-            if not rows and not docs.has_marker(current) and not any(docs.counts_of(current).values()):
-                return  # nothing stored: nothing to write
-            try:
-                self._delete_in_batches(tenant_id, object_id, current, rows)
-            except Refused as refused:
-                if refused.lost_race:
-                    continue
-                raise
-            return
+        with self._serialised(pk):
+            for _ in self._tries("delete_profile"):
+                current = self._store.read(docs.USER_ID, pk)
+                rows = self._store.query("SELECT c.id, c.type FROM c WHERE c.pk = @pk", {"@pk": pk}, pk)
+                rows = sorted(
+                    (row for row in rows if row["id"] != docs.USER_ID),
+                    key=lambda row: (row.get("type") != docs.TYPE_IDEMPOTENCY, str(row.get("type")), str(row["id"])),
+                )
+                if not rows and not docs.has_marker(current) and not any(docs.counts_of(current).values()):
+                    return  # nothing stored: nothing to write
+                try:
+                    self._delete_in_batches(tenant_id, object_id, current, rows)
+                except Refused as refused:
+                    if refused.lost_race:
+                        continue
+                    raise
+                return
 
     def _delete_in_batches(self, tenant_id: str, object_id: str, current: Doc | None, rows: list[Doc]) -> None:
         pk = docs.user_pk(tenant_id, object_id)
@@ -230,33 +246,34 @@ class CosmosRepository:
         record = docs.idempotency_doc(tenant_id, object_id, idempotency) if idempotency else None
         wanted = [docs.USER_ID, body["id"]] + ([record["id"]] if record else [])
         collection = facet_type.collection
-        for _ in self._tries("add_facet"):
-            found = self._read_ids(pk, wanted)
-            if record is not None:
-                earlier = docs.idempotency_from(found.get(record["id"]))
-                if earlier is not None:
-                    raise IdempotencyReplay(earlier)
-            if body["id"] in found:
-                raise Conflict(DUPLICATE)
-            current = found.get(docs.USER_ID)
-            counts = docs.counts_of(current)
-            if counts.get(collection, 0) >= max_count:
-                raise QuotaExceeded(f"The user already has the maximum of {max_count} items in '{collection}'.")
-            marker = (current or {}).get("profile") or docs.profile_marker()
-            counts[collection] = counts.get(collection, 0) + 1
-            head = docs.next_user(current, tenant_id, object_id, counts=counts, profile=marker)
-            operations = [docs.user_write(current, head)]
-            operations += [docs.upsert_op(record)] if record else []
-            operations += [docs.create_op(body)]
-            try:
-                results = self._batch(operations, pk, current)
-            except Refused as refused:
-                if refused.lost_race:
-                    continue
-                if refused.status == 409:  # the read saw no such id, so this is not expected; still a duplicate
-                    raise Conflict(DUPLICATE) from refused
-                raise
-            return Versioned(dict(facet), self._etags.present(docs.result_etag(results[-1])))
+        with self._serialised(pk):
+            for _ in self._tries("add_facet"):
+                found = self._read_ids(pk, wanted)
+                if record is not None:
+                    earlier = docs.idempotency_from(found.get(record["id"]))
+                    if earlier is not None:
+                        raise IdempotencyReplay(earlier)
+                if body["id"] in found:
+                    raise Conflict(DUPLICATE)
+                current = found.get(docs.USER_ID)
+                counts = docs.counts_of(current)
+                if counts.get(collection, 0) >= max_count:
+                    raise QuotaExceeded(f"The user already has the maximum of {max_count} items in '{collection}'.")
+                marker = (current or {}).get("profile") or docs.profile_marker()
+                counts[collection] = counts.get(collection, 0) + 1
+                head = docs.next_user(current, tenant_id, object_id, counts=counts, profile=marker)
+                operations = [docs.user_write(current, head)]
+                operations += [docs.upsert_op(record)] if record else []
+                operations += [docs.create_op(body)]
+                try:
+                    results = self._batch(operations, pk, current)
+                except Refused as refused:
+                    if refused.lost_race:
+                        continue
+                    if refused.status == 409:  # the read saw no such id, so this is not expected; still a duplicate
+                        raise Conflict(DUPLICATE) from refused
+                    raise
+                return Versioned(dict(facet), self._etags.present(docs.result_etag(results[-1])))
         raise AssertionError("unreachable: Retry.tries() raises when spent")
 
     @_guarded
@@ -328,34 +345,35 @@ class CosmosRepository:
         pk = docs.user_pk(tenant_id, object_id)
         doc_id = docs.facet_doc_id(facet_type, facet_id)
         collection = facet_type.collection
-        for _ in self._tries("delete_facet"):
-            found = self._read_ids(pk, [docs.USER_ID, doc_id])
-            target = found.get(doc_id)
-            if target is None or not docs.is_facet(target, facet_type):
-                raise NotFound(NOT_FOUND)
-            if not etag_matches(if_match, self._etags.present(target["_etag"])):
-                raise PreconditionFailed(STALE)
-            current = found.get(docs.USER_ID)
-            counts = docs.counts_of(current)
-            head = docs.next_user(
-                current, tenant_id, object_id, counts={**counts, collection: max(0, counts.get(collection, 0) - 1)}
-            )
-            conditional = if_match is not None and if_match != "*"
-            operations = [
-                docs.user_write(current, head),
-                docs.delete_op(doc_id, target["_etag"] if conditional else None),
-            ]
-            try:
-                self._batch(operations, pk, current)
-            except Refused as refused:
-                if refused.lost_race:
-                    continue
-                if refused.status == 412:  # the facet changed after our read: the caller's tag is stale now
-                    raise PreconditionFailed(STALE) from refused
-                if refused.status == 404:
-                    raise NotFound(NOT_FOUND) from refused
-                raise
-            return
+        with self._serialised(pk):
+            for _ in self._tries("delete_facet"):
+                found = self._read_ids(pk, [docs.USER_ID, doc_id])
+                target = found.get(doc_id)
+                if target is None or not docs.is_facet(target, facet_type):
+                    raise NotFound(NOT_FOUND)
+                if not etag_matches(if_match, self._etags.present(target["_etag"])):
+                    raise PreconditionFailed(STALE)
+                current = found.get(docs.USER_ID)
+                counts = docs.counts_of(current)
+                head = docs.next_user(
+                    current, tenant_id, object_id, counts={**counts, collection: max(0, counts.get(collection, 0) - 1)}
+                )
+                conditional = if_match is not None and if_match != "*"
+                operations = [
+                    docs.user_write(current, head),
+                    docs.delete_op(doc_id, target["_etag"] if conditional else None),
+                ]
+                try:
+                    self._batch(operations, pk, current)
+                except Refused as refused:
+                    if refused.lost_race:
+                        continue
+                    if refused.status == 412:  # the facet changed after our read: the caller's tag is stale now
+                        raise PreconditionFailed(STALE) from refused
+                    if refused.status == 404:
+                        raise NotFound(NOT_FOUND) from refused
+                    raise
+                return
 
     @_guarded
     def get_idempotency_record(self, tenant_id: str, object_id: str, key: str) -> IdempotencyRecord | None:
