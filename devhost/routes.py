@@ -1,7 +1,10 @@
 """The route table: HTTP-triggered functions, compiled and ordered once by ASP.NET-style precedence.
 
-Per request the path is split and decoded once (`RequestPath`) and the templates are tried in
-precedence order; everything else (parsing, sorting, the function's signature) is done at start.
+Per request the path is split and decoded once (`RequestPath`) and the templates that can match are
+tried in precedence order; everything else (parsing, sorting, indexing, the function's signature) is
+done at start. The index keys each template by its last literal segment and that segment's position
+(`profile/skills` → (3, "skills")), so a request tries the few templates holding its own segments
+rather than all 200.
 """
 from __future__ import annotations
 
@@ -64,11 +67,39 @@ def make_route(name: str, template: str, prefix: str, methods: Iterable[Any] | N
     return Route(name, Template.parse(full), _methods(methods), function, arg_name, wants_context)
 
 
+def _last_literal(template: Template) -> tuple[int, str] | None:
+    """(position, lower-case text) of the template's last literal segment, None when it has none.
+
+    Every segment before a catch-all (which can only be last) stands for exactly one path segment, so a
+    matching path holds that literal at that position.
+    """
+    for position in range(len(template.segments) - 1, -1, -1):
+        segment = template.segments[position]
+        if isinstance(segment, str):
+            return position, segment
+    return None
+
+
 class RouteTable:
     """Routes sorted by precedence (more literal segments first); ties keep registration order."""
 
     def __init__(self, routes: Iterable[Route]) -> None:
         self.routes: tuple[Route, ...] = tuple(sorted(routes, key=lambda r: r.precedence))
+        self._by_literal: dict[tuple[int, str], list[int]] = {}
+        self._unkeyed: list[int] = []
+        for index, route in enumerate(self.routes):
+            key = _last_literal(route.template)
+            (self._unkeyed if key is None else self._by_literal.setdefault(key, [])).append(index)
+        self._positions = sorted({position for position, _ in self._by_literal})
+
+    def _candidates(self, path: RequestPath) -> list[Route]:
+        """The routes that may match `path`, in precedence order (the others lack one of its literals)."""
+        indexes = list(self._unkeyed)
+        for position in self._positions:
+            if position >= len(path.lowered):
+                break
+            indexes.extend(self._by_literal.get((position, path.lowered[position]), ()))
+        return [self.routes[i] for i in sorted(indexes)]
 
     def resolve(self, method: str, raw_path: str) -> Resolved | NotAllowed | None:
         """Find the function for a request; None when no template matches the path.
@@ -79,7 +110,7 @@ class RouteTable:
         path = RequestPath.parse(raw_path)
         method = method.upper()
         refused: list[tuple[Route, dict[str, str]]] = []
-        for route in self.routes:
+        for route in self._candidates(path):
             values = route.template.match(path)
             if values is None:
                 continue
