@@ -42,9 +42,9 @@ _TOKEN = re.compile(
     |(?P<name>[A-Za-z_][A-Za-z0-9_]*)
     |(?P<punct>[(),/:])
     """,
-    re.VERBOSE,
+    re.VERBOSE | re.ASCII,  # ASCII digits only: `\d` also takes other scripts' digits, which int() accepts
 )
-_DATETIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d)(:\d\d(?:\.\d{1,7})?)?(Z|[+-]\d\d:\d\d)")
+_DATETIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d)(:\d\d(?:\.\d{1,7})?)?(Z|[+-]\d\d:\d\d)", re.ASCII)
 
 
 class Token(NamedTuple):
