@@ -25,7 +25,7 @@ On a write every property is nullable: null means "unset" (`allowedAudiences`: "
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from shared.facets.common import Audiences
@@ -118,7 +118,7 @@ class Components:
         schema = self.kind(kind)
         return schema if required else nullable(schema)
 
-    def _shared(self, name: str, source: Any, build: Any) -> Schema:
+    def _shared(self, name: str, source: Any, build: Callable[[Any], Schema]) -> Schema:
         """A `$ref` to component `name`, built from `source` the first time; a second, different
         declaration under the same name is an error in the catalog."""
         known = self._sources.get(name)

@@ -591,3 +591,16 @@ def test_the_error_schema_is_graphs_envelope() -> None:
     assert valid("odataError", {"error": {"code": "c", "message": "m"}})
     assert not valid("odataError", {"code": "c", "message": "m"})
     assert not valid("odataError", {"error": {"message": "m"}})
+
+
+def test_two_declarations_under_one_name_are_refused() -> None:
+    """Complex types and enums are shared by name, so two different ones under one name cannot both be right."""
+    from shared.openapi.schemas import Components
+
+    components = Components()
+    assert components.kind(Enum("level", ("low", "high"))) == components.kind(Enum("level", ("low", "high")))
+    with pytest.raises(ValueError, match="level"):
+        components.kind(Enum("level", ("low", "middle")))
+    with pytest.raises(ValueError, match="identity"):
+        components.kind(Complex(ComplexType("identity", {"id": Int32()})))
+        components.kind(Complex(ComplexType("identity", {"id": Boolean()})))
