@@ -96,5 +96,5 @@ def test_delete_profile_removes_old_documents_too(old_data):
     assert repo.get_idempotency_record(tenant, oid, "old-key") is None
     assert repo.get_user(tenant, oid).user_principal_name == "ada@contoso.com"  # the directory entry stays
     repo.create_profile(tenant, oid)  # the marker went
-    repo.record_user(user(tenant, oid, "ada@contoso.com", "Ada"))  # unchanged: nothing to rewrite
+    repo.record_user(user(tenant, oid, "ada@contoso.com", "Ada"))  # presented again: indexes the UPN
     assert repo.find_user_by_upn(tenant, "ADA@contoso.com").object_id == oid
