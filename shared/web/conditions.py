@@ -12,7 +12,8 @@ from shared.errors import BadRequest
 from shared.repository import IfMatch
 
 #: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE ; etagc = %x21 / %x23-7E / obs-text
-_ENTITY_TAG = re.compile(r'\s*((?:W/)?"[\x21\x23-\x7e\x80-\xff]*")\s*')
+#: A list of them: tags separated by commas, which may also stand inside a tag's quotes.
+_TAG_LIST = re.compile(r'[ \t]*((?:W/)?"[\x21\x23-\x7e\x80-\xff]*")[ \t]*(?:,|$)')
 MAX_IF_MATCH = 2048
 MAX_IDEMPOTENCY_KEY = 255
 
@@ -27,11 +28,15 @@ def parse_if_match(headers: Mapping[str, str]) -> IfMatch:
     if len(value) > MAX_IF_MATCH:
         raise _bad_if_match()
     tags: list[str] = []
-    for part in value.split(","):
-        match = _ENTITY_TAG.fullmatch(part)
-        if match is None:
+    position = 0
+    while position < len(value):
+        match = _TAG_LIST.match(value, position)
+        if match is None or match.end() == position:
             raise _bad_if_match()
         tags.append(match.group(1))
+        position = match.end()
+    if not tags or value.rstrip().endswith(","):
+        raise _bad_if_match()
     return tuple(tags)
 
 

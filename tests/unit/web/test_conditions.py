@@ -125,3 +125,13 @@ def test_other_idempotency_keys_are_400(value: str) -> None:
     with pytest.raises(BadRequest) as info:
         parse_idempotency_key(headers(Idempotency_Key=value))
     assert "Idempotency-Key" in info.value.message and "255" in info.value.message
+
+
+def test_a_comma_inside_an_entity_tag_belongs_to_the_tag() -> None:
+    assert parse_if_match({"if-match": '"a,b", W/"c"'}) == ('"a,b"', 'W/"c"')
+
+
+@pytest.mark.parametrize("value", ['"a",', ',"a"', '"a" "b"', '"a",,"b"'])
+def test_a_list_with_a_stray_comma_or_no_separator_is_refused(value: str) -> None:
+    with pytest.raises(BadRequest):
+        parse_if_match({"if-match": value})
