@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, ClassVar
 
 from shared.validation.problems import Problems
@@ -27,6 +28,14 @@ MAX_ITEMS = 50
 ODATA_TYPE = "@odata.type"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})")
+
+
+Reader = Callable[[Any], Any]
+
+
+def reader(kind: Kind) -> Reader | None:
+    """`kind.read`, or None when it returns stored values as they are (most kinds): callers skip the call."""
+    return None if type(kind).read is Kind.read else kind.read
 
 
 class Kind:
@@ -241,7 +250,12 @@ class ListOf(Kind):
             return None
         if not isinstance(stored, list):
             stored = [stored]
-        return [self.item.read(member) for member in stored]
+        read = self._item_reader
+        return list(stored) if read is None else [read(member) for member in stored]
+
+    @cached_property
+    def _item_reader(self) -> Reader | None:
+        return reader(self.item)
 
     def same(self, sent: Any, current: Any) -> bool:
         if not isinstance(sent, list) or not isinstance(current, list):
@@ -260,6 +274,11 @@ class ComplexType:
     @property
     def qualified(self) -> str:
         return f"microsoft.graph.{self.name}"
+
+    @cached_property
+    def readers(self) -> tuple[tuple[str, Reader | None], ...]:
+        """(member, its kind's `reader`) in declaration order, for reading stored values."""
+        return tuple((name, reader(kind)) for name, kind in self.properties.items())
 
 
 @dataclass(frozen=True)
@@ -297,7 +316,7 @@ class Complex(Kind):
     def read(self, stored: Any) -> Any:
         if not isinstance(stored, dict):
             return None
-        return {name: kind.read(stored.get(name)) for name, kind in self.type.properties.items()}
+        return {name: stored.get(name) if read is None else read(stored.get(name)) for name, read in self.type.readers}
 
     def same(self, sent: Any, current: Any) -> bool:
         if sent is None or current is None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from shared.facets.kinds import Complex, Kind, ListOf
+from shared.facets.kinds import Complex, Kind, ListOf, Reader, reader
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,11 @@ class FacetType:
     def stored(self) -> tuple[str, ...]:
         """The properties kept in the store (everything but what the directory supplies)."""
         return tuple(name for name in self.properties if name not in self.directory)
+
+    @cached_property
+    def readers(self) -> tuple[tuple[str, str | None, Reader | None], ...]:
+        """(property, DirectoryUser attribute or None, its kind's `reader`) in wire order (shared/facets/wire.py)."""
+        return tuple((name, self.directory.get(name), reader(kind)) for name, kind in self.properties.items())
 
     @property
     def prefix(self) -> str:

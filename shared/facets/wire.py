@@ -16,12 +16,13 @@ from shared.models.directory import DirectoryUser
 def to_wire(facet_type: FacetType, stored: Mapping[str, Any], user: DirectoryUser | None) -> dict[str, Any]:
     """The facet's wire body (older stored shapes are upgraded by each kind's `read`)."""
     body: dict[str, Any] = {}
-    directory = facet_type.directory
-    for name, kind in facet_type.properties.items():
-        if name in directory:
-            body[name] = getattr(user, directory[name], None) if user is not None else None
+    for name, attribute, read in facet_type.readers:
+        if attribute is not None:
+            body[name] = getattr(user, attribute, None) if user is not None else None
+        elif read is None:
+            body[name] = stored.get(name)
         else:
-            body[name] = kind.read(stored.get(name))
+            body[name] = read(stored.get(name))
     return body
 
 
