@@ -75,7 +75,7 @@ def orderable_paths(properties: Mapping[str, Kind], prefix: str = "") -> Iterato
 def common_parameters(max_top: int, max_skip: int) -> dict[str, Parameter]:
     """The parameters every facet type shares: placeholders, headers, paging and `$count`."""
     from shared.web.conditions import MAX_IDEMPOTENCY_KEY, MAX_IF_MATCH
-    from shared.web.responses import _CLIENT_ID
+    from shared.web.responses import CLIENT_REQUEST_ID as ECHOED_ID
 
     return {
         USER: {
@@ -91,7 +91,7 @@ def common_parameters(max_top: int, max_skip: int) -> dict[str, Parameter]:
         CLIENT_REQUEST_ID: {
             "name": "client-request-id", "in": "header", "required": False,
             "description": "Echoed in `client-request-id` when it has this form (else the `request-id` is).",
-            "schema": {"type": "string", "pattern": _CLIENT_ID.pattern},
+            "schema": {"type": "string", "pattern": f"^{ECHOED_ID.pattern}$"},
         },
         IF_MATCH: {
             "name": "If-Match", "in": "header", "required": False,

@@ -88,7 +88,7 @@ def _ids() -> dict[str, Any]:
 
 def headers() -> dict[str, Any]:
     """The response headers' components."""
-    from shared.web.responses import _CLIENT_ID
+    from shared.web.responses import CLIENT_REQUEST_ID as ECHOED_ID
 
     return {
         "requestId": {
@@ -99,7 +99,7 @@ def headers() -> dict[str, Any]:
         "clientRequestId": {
             "description": "The request's `client-request-id` when it had this form, else the `request-id`.",
             "required": True,
-            "schema": {"type": "string", "pattern": _CLIENT_ID.pattern},
+            "schema": {"type": "string", "pattern": f"^{ECHOED_ID.pattern}$"},
         },
         "location": {
             "description": "The absolute URL of the new resource (with the user's object id).",

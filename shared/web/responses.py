@@ -13,7 +13,8 @@ import azure.functions as func
 from shared.errors import ApiError
 
 JSON = "application/json"
-_CLIENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+#: What a client-request-id may be to be echoed (else the response uses request-id).
+CLIENT_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,7 @@ class RequestIds:
     def for_request(cls, headers: Any) -> RequestIds:
         request_id = str(uuid.uuid4())
         sent = (headers.get("client-request-id") or "").strip()
-        return cls(request_id, sent if _CLIENT_ID.match(sent) else request_id)
+        return cls(request_id, sent if CLIENT_REQUEST_ID.fullmatch(sent) else request_id)
 
     def headers(self) -> dict[str, str]:
         return {"request-id": self.request_id, "client-request-id": self.client_request_id}
