@@ -5,6 +5,7 @@ The restart and `make run` tests start hosts of their own.
 """
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -188,15 +189,17 @@ def test_token_in_query_string_is_never_accepted(module_api: Api, user: User) ->
 @pytest.mark.parametrize("collection", COLLECTIONS)
 def test_concurrent_creates_lose_nothing(module_api: Api, user: User, collection: str) -> None:
     """Every 201 is stored; contention may only ever be a 503 with Retry-After (never 500 or 409)."""
+    def post(_: int) -> tuple[int, str, str | None]:
+        with module_api.request("POST", f"me/profile/{collection}", user.token, json=BODIES[collection]) as response:
+            return response.status_code, response.headers.get("Retry-After", ""), response.json().get("id")
+
     with ThreadPoolExecutor(8) as pool:
-        responses = list(pool.map(
-            lambda _: module_api.request("POST", f"me/profile/{collection}", user.token, json=BODIES[collection]),
-            range(24)))
-    statuses = [r.status_code for r in responses]
+        outcomes = list(pool.map(post, range(24)))
+    statuses = [status for status, _, _ in outcomes]
     assert set(statuses) <= {201, 503}, statuses
-    assert all(r.headers.get("Retry-After", "").isdigit() for r in responses if r.status_code == 503)
+    assert all(retry_after.isdigit() for status, retry_after, _ in outcomes if status == 503)
     assert statuses.count(201) >= 1
-    created = {r.json()["id"] for r in responses if r.status_code == 201}
+    created = {facet_id for status, _, facet_id in outcomes if status == 201}
     listed = list_all(module_api, user, collection)
     assert {item["id"] for item in listed} == created and len(listed) == statuses.count(201)
 
@@ -235,12 +238,15 @@ def test_concurrent_patches_without_if_match_all_land(module_api: Api, user: Use
 
 @pytest.mark.parametrize("collection", COLLECTIONS)
 def test_concurrent_idempotent_posts_create_exactly_one(module_api: Api, user: User, collection: str) -> None:
+    def post(_: int) -> tuple[int, str]:
+        with module_api.request("POST", f"me/profile/{collection}", user.token, json=BODIES[collection],
+                                headers={"Idempotency-Key": "same"}) as response:
+            return response.status_code, response.text
+
     with ThreadPoolExecutor(8) as pool:
-        responses = list(pool.map(
-            lambda _: module_api.request("POST", f"me/profile/{collection}", user.token, json=BODIES[collection],
-                                         headers={"Idempotency-Key": "same"}), range(8)))
-    assert {r.status_code for r in responses} == {201}, [r.text for r in responses]
-    assert len({r.json()["id"] for r in responses}) == 1
+        outcomes = list(pool.map(post, range(8)))
+    assert {status for status, _ in outcomes} == {201}, outcomes
+    assert len({json.loads(text)["id"] for _, text in outcomes}) == 1
     assert len(list_all(module_api, user, collection)) == 1
 
 
