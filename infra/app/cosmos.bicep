@@ -7,7 +7,7 @@ param databaseName string
 param containerName string
 
 // The container's partition key, TTL and indexing policy have one source of truth, shared with the
-// Python adapter (shared/repository/cosmos.py reads the same file).
+// Python adapter (shared/repository/cosmos/connection.py reads the same file).
 var containerDefinition = loadJsonContent('../../shared/repository/cosmos_container.json')
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
