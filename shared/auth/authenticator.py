@@ -7,6 +7,7 @@ urllib with the first fetch.
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -33,6 +34,8 @@ REQUIRED_CLAIMS = ("exp", "nbf", "iat", "iss", "aud", "tid", "oid")
 STRING_CLAIMS = {"scp": "scope", "sub": "subject", "jti": "token identifier"}
 #: Longest value kept from an informational claim (name, UPN, app id).
 MAX_CLAIM_CHARS = 256
+#: Tokens whose signature is remembered as verified (the oldest is forgotten first).
+VERIFIED_TOKENS = 1024
 
 _FAILURE = "Access token validation failure."
 
@@ -57,6 +60,9 @@ class Authenticator:
         self._audiences = frozenset(settings.audiences)
         self._clock = clock
         self._keys = KeyCache(settings.metadata_url, fetch_json or default_fetch_json, monotonic)
+        #: token -> the key object that verified its signature (insertion order: oldest first).
+        self._verified: dict[str, RSAPublicKey] = {}
+        self._verified_lock = threading.Lock()
 
     def authenticate(self, headers: Mapping[str, str], query: Mapping[str, str]) -> Principal:
         """Return the caller of a request, or raise Unauthorized (401) / BadRequest (400)."""
@@ -73,10 +79,28 @@ class Authenticator:
         except MalformedToken:
             raise _invalid("JWT is not well formed.") from None
         issuer, key = self._signing_key(jws.header)
-        if not verify_rs256(key, jws.signing_input, jws.signature):
+        if not self._signature_valid(token, key, jws.signing_input, jws.signature):
             raise _invalid("Invalid signature.")
         self._check_claims(jws.claims, issuer)
         return jws.claims
+
+    def _signature_valid(self, token: str, key: RSAPublicKey, signing_input: bytes, signature: bytes) -> bool:
+        """verify_rs256, skipped for a token whose signature this very key object already verified.
+
+        RSA verification is a pure function of key, input and signature, so the answer is the same;
+        only valid signatures are remembered, by the whole token (compared in full), and a refreshed
+        key set brings new key objects, so its tokens are verified again. Claims and lifetime are
+        still checked on every request.
+        """
+        if self._verified.get(token) is key:
+            return True
+        if not verify_rs256(key, signing_input, signature):
+            return False
+        with self._verified_lock:
+            self._verified[token] = key
+            if len(self._verified) > VERIFIED_TOKENS:
+                del self._verified[next(iter(self._verified))]
+        return True
 
     def _signing_key(self, header: dict[str, Any]) -> tuple[str, RSAPublicKey]:
         """The metadata issuer and the key `kid` names; `alg` must be RS256 and `crit` absent.
