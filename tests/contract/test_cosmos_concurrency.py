@@ -21,7 +21,7 @@ from shared.repository.cosmos.connection import connection_from_settings
 from shared.repository.cosmos.documents import USER_ID, user_pk
 from shared.services.facets import create_facet, update_facet
 from shared.services.users import Target
-from tests.contract.cosmos_transports import CountingTransport, Fault, FaultTransport, is_document_request
+from tests.contract.cosmos_transports import CountingTransport, Fault, FaultTransport, is_batch, is_document_request
 from tests.contract.helpers import POSITIONS, SKILLS, changed, facet, guid
 
 #: Six properties of a position, one per concurrent writer (finding (a) was measured with six).
@@ -194,3 +194,29 @@ def test_a_burst_of_creates_through_one_instance_does_not_race(cosmos_settings):
     ids = _together(12, lambda _: repo.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=100).value["id"])
     assert len(set(ids)) == 12 and transport.batches == 12 and transport.reads == 12
     repo.close()
+
+
+# --- a store without rollback ------------------------------------------------------------------------
+def test_a_conditional_delete_that_loses_to_a_replace_changes_nothing(cosmos_settings):
+    """The facet is replaced between delete_facet's read and its batch: the batch's delete fails on the
+    caller's ETag (412) after the user document's count went down. The service rolls the batch back;
+    the test server does not, and the adapter undoes operation 0, so the count stays exact."""
+    other = CosmosRepository.from_settings(cosmos_settings)
+    tenant, oid = guid(), guid()
+    first = other.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=10)
+    replaced: list[Any] = []
+
+    def replace_first_then_let_through(request) -> bool:
+        if is_batch(request) and not replaced:
+            replaced.append(other.replace_facet(tenant, oid, SKILLS, changed(first.value), if_match=None))
+        return False  # never a fault: the request goes to the server as it is
+
+    racing = CosmosRepository.from_settings(cosmos_settings, transport=FaultTransport(
+        Fault(replace_first_then_let_through)))
+    with pytest.raises(PreconditionFailed):
+        racing.delete_facet(tenant, oid, SKILLS, first.value["id"], if_match=first.etag)
+    assert racing.get_facet(tenant, oid, SKILLS, first.value["id"]) == replaced[0]
+    with pytest.raises(QuotaExceeded):  # still one skill counted
+        racing.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=1)
+    other.close()
+    racing.close()
