@@ -1,8 +1,8 @@
 """The project's function app with every store call made to wait, as a network store (Cosmos DB) makes it.
 
 For issue 13.4's sweep (benchmarks/run.py): each call to the repository sleeps BENCH_STORE_DELAY_MS
-(default 5 ms, a same-region Cosmos DB round trip) before running on the SQLite store, releasing the
-GIL as a socket wait does. Served by the local host like the project: `--root benchmarks/io_app`.
+(default 10 ms: a create is two Cosmos DB round trips, benchmarks/cosmos_round_trips.py, of about 5 ms
+each in one region) before running on the SQLite store, releasing the GIL as a socket wait does. Served by the local host like the project: `--root benchmarks/io_app`.
 """
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ _spec.loader.exec_module(_project)
 
 from shared import composition  # noqa: E402
 
-DELAY_S = float(os.environ.get("BENCH_STORE_DELAY_MS", "5")) / 1000
+DELAY_S = float(os.environ.get("BENCH_STORE_DELAY_MS", "10")) / 1000
 _store = composition.repository
 
 
