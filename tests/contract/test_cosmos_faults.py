@@ -60,7 +60,7 @@ def settings_for_port(port: int):
     class _Server:  # just enough of CosmosServer for settings_for
         endpoint, key = f"https://127.0.0.1:{port}/", DUMMY_KEY
 
-    return settings_for(_Server())  # type: ignore[arg-type]
+    return settings_for(_Server())  # type: ignore[arg-type]  # a stand-in: only endpoint and key are read
 
 
 # --- unreachable -----------------------------------------------------------------------------

@@ -194,7 +194,7 @@ def test_the_last_response_headers_of_a_client_connection_are_per_thread():
         client_connection = Connection()
 
     client = Client()
-    isolate_response_headers(client)  # type: ignore[arg-type]
+    isolate_response_headers(client)  # type: ignore[arg-type]  # the mechanism on a plain object, no network
     connection = client.client_connection
     mine: dict[str, object] = {"from": "main"}
     connection.last_response_headers = mine

@@ -267,7 +267,7 @@ def select_in(member: str, values: list[str], pk: str) -> tuple[str, dict[str, A
     """`SELECT *` of the documents of partition `pk` whose `member` is one of `values` (parameters only)."""
     names = {f"@v{n}": value for n, value in enumerate(values)}
     # Only generated parameter names and a fixed member name are interpolated; every value is a parameter.
-    sql = f"SELECT * FROM c WHERE c.pk = @pk AND c.{member} IN ({', '.join(names)})"  # noqa: S608
+    sql = f"SELECT * FROM c WHERE c.pk = @pk AND c.{member} IN ({', '.join(names)})"  # noqa: S608  # names only
     return sql, {"@pk": pk, **names}
 
 
