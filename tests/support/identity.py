@@ -46,8 +46,11 @@ def public_jwk(key: rsa.RSAPrivateKey | rsa.RSAPublicKey, kid: str, **extra: Any
     """The public JWK of an RSA key, Entra-style (`use` sig, no `alg`)."""
     public = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
     numbers = public.public_numbers()
-    as_bytes = lambda v: v.to_bytes((v.bit_length() + 7) // 8, "big")  # noqa: E731
-    return {"kty": "RSA", "use": "sig", "kid": kid, "n": b64url(as_bytes(numbers.n)), "e": b64url(as_bytes(numbers.e)), **extra}
+    def as_bytes(value: int) -> bytes:
+        return value.to_bytes((value.bit_length() + 7) // 8, "big")
+
+    n, e = b64url(as_bytes(numbers.n)), b64url(as_bytes(numbers.e))
+    return {"kty": "RSA", "use": "sig", "kid": kid, "n": n, "e": e, **extra}
 
 
 class IdentityServer:
@@ -145,7 +148,8 @@ class Identity:
             "jwks_uri": self.server.base_url + self.jwks_path,
             "id_token_signing_alg_values_supported": ["RS256"],
         }
-        self.server.documents[self.jwks_path] = {"keys": [public_jwk(k, kid, issuer=self.issuer) for kid, k in keys.items()]}
+        jwks = [public_jwk(k, kid, issuer=self.issuer) for kid, k in keys.items()]
+        self.server.documents[self.jwks_path] = {"keys": jwks}
 
     def authenticator(self, **kwargs: Any) -> Authenticator:
         """An Authenticator for this tenant (real HTTP fetches unless `fetch_json` is given)."""

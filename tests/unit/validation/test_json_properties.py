@@ -11,7 +11,9 @@ from shared.validation.json_body import parse_json_object
 
 JSONISH = st.text(alphabet='{}[]",:.-+eE0123456789\\/ubfnrtNaIiy \t\n\'\x00\u00e6\ud7ff', max_size=200)
 SCALARS = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text()
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4), max_leaves=30)
+VALUES = st.recursive(
+    SCALARS, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4), max_leaves=30
+)
 
 
 def outcome(body: bytes, max_bytes: int = 65536) -> dict | None:
