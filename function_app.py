@@ -3,6 +3,8 @@
 Settings are checked here so a bad value stops start-up with a message naming it; no client is
 created at import time (the worker imports this module to index the functions).
 """
+import gc
+
 import azure.functions as func
 
 from functions import facets, fallback, openapi, profile
@@ -19,3 +21,7 @@ if get_settings().dev_issuer:
     app.register_functions(dev_issuer.bp)
 
 fallback.register(app)  # last: Graph's 404/405 for every other path and method (reads the routes above)
+
+# What start-up built (modules, functions, declarations: ~40,000 objects) lives as long as the process:
+# keep it out of the cyclic collector's full collections, which otherwise scan it all (~12 ms each).
+gc.freeze()
