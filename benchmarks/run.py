@@ -449,7 +449,7 @@ def cosmos_rows(scale: Scale) -> list[Row]:
     result = figures()
     rows = [Row("cosmos: Azure's published request units", "", note=AZURE_RU + " (default indexing)")]
     for operation in dict.fromkeys(n.removesuffix("_round_trips") for n in result if n.endswith("_round_trips")):
-        note = (f"{result[f'{operation}_documents_written']:.0f} documents written, "
+        note = (f"documents written: {result[f'{operation}_documents_written']:.0f}; "
                 f"{result[f'{operation}_ru_paper']:.1f} RU on paper")
         if f"{operation}_paths_indexed" in result:
             note += (f"; {result[f'{operation}_paths_indexed']:.0f} paths indexed "
@@ -547,6 +547,8 @@ def _number(value: float | str | None, unit: str = "") -> str:
         return value
     if math.isnan(value):
         return "n/a"
+    if unit == "round trips" and value == int(value):
+        return f"{int(value)} {unit}"
     digits = 2 if abs(value) < 10 else 1 if abs(value) < 100 else 0
     return f"{value:.{digits}f}{(' ' + unit) if unit else ''}"
 
