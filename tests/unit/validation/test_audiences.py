@@ -4,8 +4,7 @@ from __future__ import annotations
 import pytest
 
 from shared.errors import BadRequest
-from shared.validation.audiences import audience_members, canonical_audiences
-from shared.validation.audiences import AUDIENCES
+from shared.validation.audiences import AUDIENCES, audience_members, canonical_audiences
 
 CANONICAL = [
     ("me", "me"),

@@ -7,9 +7,8 @@ import re
 import pytest
 
 from shared.errors import BadRequest, PayloadTooLarge
-from shared.validation.json_body import parse_json_object
 from shared.validation.content_type import UNREADABLE_MESSAGE
-from shared.validation.json_body import EMPTY_MESSAGE, NOT_OBJECT_MESSAGE
+from shared.validation.json_body import EMPTY_MESSAGE, NOT_OBJECT_MESSAGE, parse_json_object
 
 LIMIT = 65536
 JSON = "application/json"
