@@ -52,7 +52,7 @@ lint: $(PYDEPS)  ## ruff and mypy (configuration in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: setup  ## set up and run every test (temporary files under .cache/tmp)
+test: setup lint  ## set up, lint, and run every test (temporary files under .cache/tmp)
 	@mkdir -p $(TEST_TMP)
 	TMPDIR=$(TEST_TMP) $(PY) -m pytest
 
