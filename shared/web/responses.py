@@ -48,8 +48,14 @@ def json_response(
 
 
 def empty_response(ids: RequestIds, *, status: int = 204) -> func.HttpResponse:
-    """A response with no body (204)."""
-    return func.HttpResponse(status_code=status, headers=ids.headers())
+    """A response with no body (204) and no Content-Type (contract §6).
+
+    The `azure-functions` library's converter adds a Content-Type to every response from its media
+    type (default `text/plain`); an empty media type makes it send an empty value, which the
+    Functions host assigns to ASP.NET Core's `HttpResponse.ContentType`, and an empty value there
+    removes the header. The local host drops it for a 204 as well.
+    """
+    return func.HttpResponse(status_code=status, headers=ids.headers(), mimetype="")
 
 
 def error_response(ids: RequestIds, error: ApiError) -> func.HttpResponse:
