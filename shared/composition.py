@@ -52,8 +52,16 @@ def paging_key() -> bytes:
 
 @functools.lru_cache(maxsize=1)
 def authenticator() -> Authenticator:
-    """The bearer-token validator, with its JWKS cache, created once per process."""
-    return Authenticator(settings())
+    """The bearer-token validator, with its JWKS cache, created once per process.
+
+    With the development issuer, its keys are read in-process (never over HTTP from the app itself).
+    """
+    current = settings()
+    if current.dev_issuer:
+        from shared.auth.dev_issuer import in_process_fetch
+
+        return Authenticator(current, fetch_json=in_process_fetch(current))
+    return Authenticator(current)
 
 
 def reset() -> None:

@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -191,6 +192,28 @@ def discovery_document(settings: Settings, authority: str | None = None) -> dict
         "claims_supported": ["sub", "iss", "aud", "exp", "iat", "nbf", "name", "oid", "tid", "preferred_username"],
         "tenant_region_scope": None,
     }
+
+
+def in_process_fetch(settings: Settings) -> Callable[[str], dict[str, Any]]:
+    """The token validator's fetcher for the development issuer: its own documents, without HTTP.
+
+    The app serves these documents over HTTP for other clients, but never calls itself: a host whose
+    threads were all busy validating a first token would wait for a key request no thread can answer.
+    Tokens still go through the same validation code as a real tenant's; only the transport differs.
+    """
+    metadata_url = settings.metadata_url
+    jwks_uri = discovery_document(settings)["jwks_uri"]
+
+    def fetch(url: str) -> dict[str, Any]:
+        if url == metadata_url:
+            return discovery_document(settings)
+        if url == jwks_uri:
+            return jwks(settings)
+        from shared.auth.fetch import FetchError
+
+        raise FetchError("not a document of the development issuer")
+
+    return fetch
 
 
 def jwks(settings: Settings, key_dir: Path | None = None) -> dict[str, Any]:

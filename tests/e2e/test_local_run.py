@@ -157,3 +157,18 @@ def test_these_hosts_are_what_make_run_starts() -> None:
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     run = re.search(r"^run:.*\n\t(.*)$", makefile, re.M)
     assert run and run[1].strip() == "$(PY) -m devhost"
+
+
+def test_a_burst_of_first_requests_on_a_fresh_host_is_served(dev_host: LocalHost) -> None:
+    """More simultaneous first requests than the host has threads: none may wait on a key fetch to itself."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    token = make_token()
+
+    def call(_: int) -> int:
+        response = requests.get(f"{dev_host.url}/me/profile", headers={"Authorization": f"Bearer {token}"}, timeout=30)
+        return response.status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        statuses = list(pool.map(call, range(16)))
+    assert statuses == [200] * 16
