@@ -27,6 +27,8 @@ MAX_LONG_TEXT = 4096
 MAX_ITEMS = 50
 ODATA_TYPE = "@odata.type"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+#: Seconds from 0001-01-01T00:00:00Z to 10000-01-01T00:00:00Z.
+_LAST_SECOND = 315_537_897_600
 _INSTANT = re.compile(r"(\d{4}-\d{2}-\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?(Z|[+-]\d{2}:\d{2})")
 
 
@@ -363,6 +365,8 @@ def instant_ticks(value: str) -> int | None:
     if offset != "Z":  # integer arithmetic: an offset may move the instant outside datetime's years
         sign = 1 if offset[0] == "+" else -1
         seconds -= sign * (int(offset[1:3]) * 3600 + int(offset[4:6]) * 60)
+    if not 0 <= seconds < _LAST_SECOND:  # before 0001-01-01 or after 9999-12-31 in UTC: not an instant we hold
+        return None
     return seconds * 10_000_000 + int((fraction or "0").ljust(7, "0"))
 
 
