@@ -6,6 +6,7 @@ urllib with the first fetch.
 """
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 import time
@@ -60,8 +61,9 @@ class Authenticator:
         self._audiences = frozenset(settings.audiences)
         self._clock = clock
         self._keys = KeyCache(settings.metadata_url, fetch_json or default_fetch_json, monotonic)
-        #: token -> the key object that verified its signature (insertion order: oldest first).
-        self._verified: dict[str, RSAPublicKey] = {}
+        #: SHA-256 of a token -> the key object that verified its signature (insertion order: oldest first).
+        #: Digests, not tokens: no bearer token outlives its request in this process's memory.
+        self._verified: dict[bytes, RSAPublicKey] = {}
         self._verified_lock = threading.Lock()
 
     def authenticate(self, headers: Mapping[str, str], query: Mapping[str, str]) -> Principal:
@@ -88,16 +90,17 @@ class Authenticator:
         """verify_rs256, skipped for a token whose signature this very key object already verified.
 
         RSA verification is a pure function of key, input and signature, so the answer is the same;
-        only valid signatures are remembered, by the whole token (compared in full), and a refreshed
-        key set brings new key objects, so its tokens are verified again. Claims and lifetime are
-        still checked on every request.
+        only valid signatures are remembered, by the SHA-256 of the whole token, and a refreshed key
+        set brings new key objects, so its tokens are verified again. Claims and lifetime are still
+        checked on every request.
         """
-        if self._verified.get(token) is key:
+        digest = hashlib.sha256(token.encode()).digest()
+        if self._verified.get(digest) is key:
             return True
         if not verify_rs256(key, signing_input, signature):
             return False
         with self._verified_lock:
-            self._verified[token] = key
+            self._verified[digest] = key
             if len(self._verified) > VERIFIED_TOKENS:
                 del self._verified[next(iter(self._verified))]
         return True

@@ -1,6 +1,7 @@
 """A token's signature is verified once per signing key object; everything else is checked on every request."""
 from __future__ import annotations
 
+import hashlib
 import time
 from functools import partial
 
@@ -84,5 +85,11 @@ def test_the_remembered_tokens_are_bounded(identity, mint, checker, monkeypatch)
     tokens = [mint(name=f"user {n}") for n in range(5)]
     for token in tokens:
         checker.authenticate(identity.bearer(token), {})
-    assert list(checker._verified) == tokens[-3:]
+    assert list(checker._verified) == [hashlib.sha256(token.encode()).digest() for token in tokens[-3:]]
     assert VERIFIED_TOKENS >= 256
+
+
+def test_no_token_is_kept_in_memory_only_its_digest(identity, mint, checker):
+    token = mint()
+    checker.authenticate(identity.bearer(token), {})
+    assert token not in checker._verified and all(len(key) == 32 for key in checker._verified)
