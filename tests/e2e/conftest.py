@@ -4,7 +4,9 @@ from __future__ import annotations
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +17,7 @@ from tests.support.cosmos_server import CosmosServer, create_database, drop_data
 from tests.support.identity import Identity, IdentityServer
 from tests.support.localhost import PROJECT_ROOT, LocalHost, start_local_host
 
-STORES = ["sqlite", "cosmos"]
+STORES = ["sqlite", pytest.param("cosmos", marks=pytest.mark.cosmos)]
 
 
 @dataclass
@@ -106,21 +108,19 @@ def module_identity(rsa_key: rsa.RSAPrivateKey) -> Iterator[Identity]:
         server.stop()
 
 
-@pytest.fixture(scope="module", params=STORES)
-def module_api(request: pytest.FixtureRequest, module_identity: Identity,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
-    """One local host per store, shared by a module's tests (each test uses its own users: `new_user`)."""
-    store: str = request.param
+@contextmanager
+def store_host(request: pytest.FixtureRequest, identity: Identity, store: str, folder: Path) -> Iterator[LocalHost]:
+    """A local host trusting `identity`'s tenant on `store` ("sqlite": a file in `folder`; "cosmos": a fresh
+    database on the Cosmos test server, dropped afterwards), stopped on exit."""
     env = {
-        "ENTRA_TENANT_ID": module_identity.tenant_id,
-        "ENTRA_AUDIENCES": ",".join(module_identity.audiences),
-        "ENTRA_AUTHORITY": module_identity.server.base_url,
+        "ENTRA_TENANT_ID": identity.tenant_id,
+        "ENTRA_AUDIENCES": ",".join(identity.audiences),
+        "ENTRA_AUTHORITY": identity.server.base_url,
         "DIRECTORY": "local",
     }
     settings = None
     if store == "sqlite":
-        path = tmp_path_factory.mktemp("e2e") / "profiles.sqlite3"
-        env |= {"PROFILE_STORE": "sqlite", "PROFILE_SQLITE_PATH": str(path)}
+        env |= {"PROFILE_STORE": "sqlite", "PROFILE_SQLITE_PATH": str(folder / "profiles.sqlite3")}
     else:
         server: CosmosServer = request.getfixturevalue("cosmos_server")  # skips, or fails with CI=true
         settings = settings_for(server)
@@ -134,11 +134,20 @@ def module_api(request: pytest.FixtureRequest, module_identity: Identity,
         }
     host = start_local_host(env)
     try:
-        yield Api(host, store)
+        yield host
     finally:
         host.stop()
         if settings is not None:
             drop_database(settings)
+
+
+@pytest.fixture(scope="module", params=STORES)
+def module_api(request: pytest.FixtureRequest, module_identity: Identity,
+               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """One local host per store, shared by a module's tests (each test uses its own users: `new_user`)."""
+    store: str = request.param
+    with store_host(request, module_identity, store, tmp_path_factory.mktemp("e2e")) as host:
+        yield Api(host, store)
 
 
 @pytest.fixture

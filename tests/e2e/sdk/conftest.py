@@ -30,11 +30,9 @@ from msgraph_beta import GraphRequestAdapter, GraphServiceClient
 from msgraph_beta.graph_request_adapter import options as graph_middleware_options
 from msgraph_core import APIVersion, GraphClientFactory
 
-from tests.support.cosmos_server import CosmosServer, create_database, drop_database, settings_for
+from tests.e2e.conftest import STORES, store_host
 from tests.support.identity import Identity, IdentityServer
-from tests.support.localhost import LocalHost, start_local_host
-
-STORES = ["sqlite", pytest.param("cosmos", marks=pytest.mark.cosmos)]
+from tests.support.localhost import LocalHost
 
 
 class TestTokenProvider(AccessTokenProvider):
@@ -120,31 +118,5 @@ def sdk_api(
 ) -> Iterator[SdkApi]:
     """The local host on one store, shared by the module's tests for that store."""
     store: str = request.param
-    env = {
-        "ENTRA_TENANT_ID": sdk_identity.tenant_id,
-        "ENTRA_AUDIENCES": ",".join(sdk_identity.audiences),
-        "ENTRA_AUTHORITY": sdk_identity.server.base_url,
-        "DIRECTORY": "local",
-    }
-    settings = None
-    if store == "sqlite":
-        path = tmp_path_factory.mktemp("sdk") / "profiles.sqlite3"
-        env |= {"PROFILE_STORE": "sqlite", "PROFILE_SQLITE_PATH": str(path)}
-    else:
-        server: CosmosServer = request.getfixturevalue("cosmos_server")  # skips, or fails with CI=true
-        settings = settings_for(server)
-        create_database(settings)
-        env |= {
-            "PROFILE_STORE": "cosmos",
-            "COSMOS_ENDPOINT": settings.cosmos_endpoint or "",
-            "COSMOS_KEY": settings.cosmos_key or "",
-            "COSMOS_DATABASE": settings.cosmos_database,
-            "COSMOS_CONTAINER": settings.cosmos_container,
-        }
-    host = start_local_host(env)
-    try:
+    with store_host(request, sdk_identity, store, tmp_path_factory.mktemp("sdk")) as host:
         yield SdkApi(host, store, sdk_identity)
-    finally:
-        host.stop()
-        if settings is not None:
-            drop_database(settings)
