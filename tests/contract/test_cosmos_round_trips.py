@@ -205,3 +205,19 @@ def test_a_patch_without_if_match_is_one_read_and_one_write(counted):
     result = update_facet(repo, principal, target, SKILLS, made.facet_id, {"proficiency": "expert"}, if_match=None)
     assert result.body["proficiency"] == "expert" and result.body["displayName"] == "Python"
     assert _counts(transport) == (1, 1) and _batches(transport) == 0
+
+
+def test_the_profile_expanded_over_all_19_collections_is_one_query(counted):
+    """GET me/profile?$expand=<all 19> as the service runs it: one single-partition query, nothing else."""
+    from shared.services.profiles import expand_profile
+
+    repo, transport = counted
+    directory, principal = LocalDirectory(repo), _caller(guid())
+    target = resolve_target(directory, principal, "me", write=True)
+    for facet_type in (SKILLS, POSITIONS, ACCOUNT):
+        create_facet(repo, principal, target, facet_type, {}, max_count=100)
+    transport.reset()
+    target = resolve_target(directory, principal, "me", write=False)
+    found = expand_profile(repo, principal, target, {ft.collection: ft for ft in FACET_TYPES})
+    assert len(found) == 19 and all(len(found[ft.collection]) == 1 for ft in (SKILLS, POSITIONS, ACCOUNT))
+    assert _counts(transport) == (1, 0) and transport.requests[0][1] == "POST"  # the one read is a query
