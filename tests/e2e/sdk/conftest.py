@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from kiota_abstractions.authentication import (
     AccessTokenProvider,
     AllowedHostsValidator,
@@ -30,8 +29,8 @@ from msgraph_beta import GraphRequestAdapter, GraphServiceClient
 from msgraph_beta.graph_request_adapter import options as graph_middleware_options
 from msgraph_core import APIVersion, GraphClientFactory
 
-from tests.e2e.conftest import STORES, store_host
-from tests.support.identity import Identity, IdentityServer
+from tests.e2e.conftest import STORES, User, store_host
+from tests.support.identity import Identity
 from tests.support.localhost import LocalHost
 
 
@@ -51,16 +50,6 @@ class TestTokenProvider(AccessTokenProvider):
 
     def get_allowed_hosts_validator(self) -> AllowedHostsValidator:
         return self._hosts
-
-
-@dataclass(frozen=True)
-class User:
-    """A test user of the tenant and a delegated token (scp User.ReadWrite) for it."""
-
-    oid: str
-    upn: str
-    name: str
-    token: str
 
 
 @dataclass
@@ -102,21 +91,11 @@ class SdkApi:
             yield GraphServiceClient(request_adapter=adapter)
 
 
-@pytest.fixture(scope="module")
-def sdk_identity(rsa_key: rsa.RSAPrivateKey) -> Iterator[Identity]:
-    """A test tenant whose local issuer lives as long as the module's hosts."""
-    server = IdentityServer().start()
-    try:
-        yield Identity(server=server, key=rsa_key)
-    finally:
-        server.stop()
-
-
 @pytest.fixture(scope="module", params=STORES)
 def sdk_api(
-    request: pytest.FixtureRequest, sdk_identity: Identity, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest, module_identity: Identity, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[SdkApi]:
     """The local host on one store, shared by the module's tests for that store."""
     store: str = request.param
-    with store_host(request, sdk_identity, store, tmp_path_factory.mktemp("sdk")) as host:
-        yield SdkApi(host, store, sdk_identity)
+    with store_host(request, module_identity, store, tmp_path_factory.mktemp("sdk")) as host:
+        yield SdkApi(host, store, module_identity)
