@@ -40,6 +40,12 @@ class BadRequest(ApiError):
     status, code = 400, "invalidRequest"
 
 
+class DelegatedOnly(BadRequest):
+    """400 with Graph's own code for a `me` route called with an app-only token (Graph says `BadRequest` there)."""
+
+    status, code = 400, "BadRequest"
+
+
 class Unauthorized(ApiError):
     """401. `error` is the RFC 6750 error attribute (None when no credentials were sent)."""
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from shared.auth.principal import Principal
-from shared.errors import BadRequest, Forbidden
+from shared.errors import DelegatedOnly, Forbidden
 
 ME_REQUIRES_DELEGATED = "/me request is only valid with delegated authentication flow."
 INSUFFICIENT = "Insufficient privileges to complete the operation."
@@ -55,11 +55,12 @@ def is_own(principal: Principal, target: str) -> bool:
 def authorize(principal: Principal, *, write: bool, target: str) -> bool:
     """Apply §4's table; return True when `target` is the caller's own data (act on `principal.object_id` then).
 
-    Raises BadRequest for `me` with an app-only token, Forbidden when the permissions do not suffice.
+    Raises DelegatedOnly (400 `BadRequest`) for `me` with an app-only token, Forbidden when the permissions
+    do not suffice.
     """
     if principal.is_app:
         if target.casefold() == "me":
-            raise BadRequest(ME_REQUIRES_DELEGATED)
+            raise DelegatedOnly(ME_REQUIRES_DELEGATED)
         if not {r.casefold() for r in principal.roles} & _ROLES[write]:
             raise Forbidden(INSUFFICIENT, scope=_LEAST_ROLE[write])
         return False

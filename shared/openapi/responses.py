@@ -32,8 +32,8 @@ SERVICE_UNAVAILABLE = "503"
 _ERRORS: dict[str, tuple[str, str, dict[str, str]]] = {
     BAD_REQUEST: (
         "BadRequest",
-        "`invalidRequest`: a malformed or invalid request (body, query option, header, `me` with an app-only "
-        "token). `details` lists field-level problems.",
+        "`invalidRequest`: a malformed or invalid request (body, query option, header); `details` lists "
+        "field-level problems. `BadRequest`: a `me` route called with an app-only token.",
         {},
     ),
     UNAUTHORIZED: (

@@ -296,4 +296,5 @@ def test_make_run_and_make_token_flow_with_the_development_issuer(dev_api: Api) 
         listed = dev_api.request("GET", f"users/{oid}/profile/{collection}", app_token).json()["value"]
         assert [item["id"] for item in listed] == [facet.json()["id"]]
     assert dev_api.request("GET", f"users/{oid}/profile", app_token).json()["id"] == profile.json()["id"]
-    assert dev_api.request("POST", "me/profile/account", app_token, json=SEED).status_code == 400
+    on_me = dev_api.request("POST", "me/profile/account", app_token, json=SEED)
+    assert (on_me.status_code, on_me.json()["error"]["code"]) == (400, "BadRequest")

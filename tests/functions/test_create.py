@@ -202,7 +202,10 @@ def test_invalid_token_is_401_with_invalid_token_and_never_echoed(invoke, identi
 def test_app_only_token_on_me_is_400(invoke, identity):
     response = create(invoke, identity.mint_app(), "skills", "{}")
     assert response.status_code == 400
-    assert body_of(response)["error"]["message"] == "/me request is only valid with delegated authentication flow."
+    error = body_of(response)["error"]
+    assert error["code"] == "BadRequest"  # Graph's own code here, not invalidRequest
+    assert error["message"] == "/me request is only valid with delegated authentication flow."
+    assert error["innerError"]["request-id"] == response.headers["request-id"]
 
 
 @pytest.mark.parametrize("user", [OTHER_OID, "someone.else@contoso.test", "not-a-user", "x" * 300])

@@ -42,7 +42,8 @@ def test_the_profile_of_a_new_user_is_there_with_one_id_for_every_builder(sdk_ap
         async with sdk_api.client(sdk_api.app_token()) as graph:
             assert (await graph.users.by_user_id(user.oid).profile.get()).id == mine.id
             error = await odata_error(graph.me().profile.get())  # /me needs a delegated token
-            assert (error.response_status_code, error.error.code) == (400, "invalidRequest")
+            assert (error.response_status_code, error.error.code) == (400, "BadRequest")
+            assert error.error.message == "/me request is only valid with delegated authentication flow."
         async with sdk_api.client(sdk_api.app_token(roles=["User.Read.All"])) as graph:
             assert (await graph.users.by_user_id(user.oid).profile.get()).id == mine.id
             skills = graph.users.by_user_id(user.oid).profile.skills

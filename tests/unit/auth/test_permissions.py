@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from shared.auth import Principal, authorize, sees_all_facets
-from shared.errors import BadRequest, Forbidden
+from shared.errors import BadRequest, DelegatedOnly, Forbidden
 
 OID = "6e2c3f1a-4b5d-4c7e-8f90-a1b2c3d4e5f6"
 UPN = "adele.vance@contoso.test"
@@ -86,9 +86,10 @@ def test_app_scopes_are_not_consulted():
 @pytest.mark.parametrize("target", ["me", "ME"])
 @pytest.mark.parametrize("write", [True, False])
 def test_t20_me_with_app_only_token_is_400(target, write):
-    with pytest.raises(BadRequest) as caught:
+    with pytest.raises(DelegatedOnly) as caught:
         authorize(app("User.ReadWrite.All"), write=write, target=target)
-    assert caught.value.status == 400
+    assert (caught.value.status, caught.value.code) == (400, "BadRequest")  # Graph's own code, not invalidRequest
+    assert isinstance(caught.value, BadRequest)
     assert caught.value.message == "/me request is only valid with delegated authentication flow."
 
 
@@ -165,6 +166,6 @@ def test_authorize_end_to_end_from_a_token(identity, mint):
         authorize(delegated, write=True, target="me")
     assert caught.value.scope == "User.ReadWrite"
     app_only = authenticator.authenticate(identity.bearer(identity.mint_app(["User.Read.All"])), {})
-    with pytest.raises(BadRequest):
+    with pytest.raises(DelegatedOnly):
         authorize(app_only, write=False, target="me")
     assert authorize(app_only, write=False, target=OTHER) is False
