@@ -158,7 +158,7 @@ def _scenarios(repo: CosmosRepository) -> dict[str, Callable[[], object]]:
         "add_facet_new_user": lambda: repo.add_facet(tenant, guid(), SKILLS, facet(SKILLS), max_count=100),
         "get_facet": lambda: repo.get_facet(tenant, oid, SKILLS, kept[1].value["id"]),
         "list_facets_1_collection": lambda: repo.list_facets(tenant, oid, [SKILLS]),
-        "list_facets_19_collections": lambda: repo.list_facets(tenant, oid, FACET_TYPES),
+        "list_facets_every_collection": lambda: repo.list_facets(tenant, oid, FACET_TYPES),
         "patch_read_and_replace": patch,
         "delete_facet": lambda: repo.delete_facet(tenant, oid, SKILLS, doomed.value["id"], if_match=doomed.etag),
         "create_profile": lambda: repo.create_profile(tenant, guid()),

@@ -3,7 +3,7 @@
 azure-functions builds every trigger, output binding and setting through a wrapper that calls
 `inspect.signature()` on the class's own `__init__` each time one is constructed: twice for the HTTP
 trigger, twice for its output binding and twice for the function name, so six signatures for each of
-the app's 200 functions, about 25 ms of every cold start (what the worker pays to index the app).
+the app's functions, paid on every cold start while the worker indexes the app (`make bench`).
 `remember()` gives those `__init__` functions their signature once, as PEP 362's `__signature__`, which
 `inspect.signature()` returns as it is: the value is the one inspect would compute, so nothing else
 changes. If the library is built differently (no such wrapper), nothing is done.

@@ -16,7 +16,7 @@ from shared.facets.kinds import Complex, Kind, ListOf, Reader, reader
 
 @dataclass(frozen=True)
 class FacetType:
-    """One of the profile's 19 collections and the Graph type of its items."""
+    """One of the profile's collections and the Graph type of its items."""
 
     #: The collection's name in routes and `$expand` (Graph's spelling: "educationalActivities").
     collection: str

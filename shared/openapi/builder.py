@@ -9,7 +9,7 @@ from shared.openapi import operations, parameters, responses, schemas
 TITLE = "Profile API"
 VERSION = "1.0.0"
 DESCRIPTION = """\
-A self-hostable reimplementation of Microsoft Graph's beta `profile` API: the profile and its 19 facet \
+A self-hostable reimplementation of Microsoft Graph's beta `profile` API: the profile and all its facet \
 collections, under `me/profile` and `users/{user}/profile`, with Graph's names, types and envelopes.
 
 - Authentication: an Entra ID access token for this API (`Authorization: Bearer ...`). Each operation \

@@ -6,7 +6,7 @@ Both adapters (`sqlite`, `cosmos`) implement this Protocol and pass one contract
 `ServiceUnavailable`, and the `IdempotencyReplay` signal; no SDK or sqlite3 exception leaves an adapter.
 
 A facet is stored as a plain JSON object (`shared.facets.wire.to_store`): its stored properties,
-`id` among them. Facets of all 19 collections live side by side per user; `FacetType.collection`
+`id` among them. Facets of every collection live side by side per user; `FacetType.collection`
 tells them apart (Cosmos also uses `FacetType.prefix` in document ids).
 
 Semantics every adapter guarantees:

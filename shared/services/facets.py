@@ -1,4 +1,4 @@
-"""The facet collections (all 19, one code path): create (idempotent), list, get, update, delete.
+"""The facet collections (all of them, one code path): create (idempotent), list, get, update, delete.
 
 Services see a resolved `Target` (the permission check and the user lookup happened first, in
 shared/services/users.py) and a `FacetType`; they never name a facet's properties.

@@ -1,7 +1,7 @@
 """Property-based API fuzzing with schemathesis: the running API (the local host as a subprocess, real
 RS256 tokens, the SQLite store) against the OpenAPI document it serves at /api/openapi.json.
 
-Every operation of the document (the profile and the ten of each of the 19 collections; schemathesis
+Every operation of the document (the profile and the ten of each collection; schemathesis
 leaves out the one that serves the document) gets requests generated from the document: its examples
 (the `$filter` examples of each type), valid data (query options within their patterns: `$select`,
 `$orderby`, `$expand`, `$top`, `$skip`, `$count`) and invalid data; and on top of those, requests the

@@ -1,4 +1,4 @@
-"""Each of the 19 collections through its generated functions, with a fully populated body from its declaration."""
+"""Each collection through its generated functions, with a fully populated body from its declaration."""
 from __future__ import annotations
 
 import pytest

@@ -12,11 +12,11 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 TENANT = "3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c"
 
-#: Graph beta's 19 profile collections (contract §1), spelled as Graph spells them.
+#: Graph beta's profile collections (contract §1), spelled as Graph spells them.
 COLLECTIONS = (
     "account", "addresses", "anniversaries", "awards", "certifications", "educationalActivities", "emails",
     "interests", "languages", "names", "notes", "patents", "phones", "positions", "projects", "publications",
-    "skills", "webAccounts", "websites",
+    "responsibilities", "skills", "webAccounts", "websites",
 )
 PROFILE_ROUTES = {
     ("POST", "me/profile"), ("POST", "users/{user}/profile"),
@@ -108,14 +108,16 @@ def test_importing_the_app_creates_no_client() -> None:
     assert len(functions) == len(PRODUCT_ROUTES)
 
 
-def test_190_generated_facet_functions_6_profile_functions_and_the_others(tenant_functions: list[dict]) -> None:
+def test_ten_generated_functions_per_collection_6_profile_functions_and_the_others(
+    tenant_functions: list[dict],
+) -> None:
     from functions.facets import FUNCTIONS
 
-    assert len(FACET_ROUTES) == 190 and len(PROFILE_ROUTES) == 6
+    assert len(FACET_ROUTES) == 10 * len(COLLECTIONS) and len(PROFILE_ROUTES) == 6
     facet = [fn for fn in tenant_functions if (fn["methods"][0], fn["route"]) in FACET_ROUTES]
-    assert len(facet) == 190 and {fn["name"] for fn in facet} == set(FUNCTIONS)
+    assert len(facet) == len(FACET_ROUTES) and {fn["name"] for fn in facet} == set(FUNCTIONS)
     assert len([fn for fn in tenant_functions if (fn["methods"][0], fn["route"]) in PROFILE_ROUTES]) == 6
-    assert len(tenant_functions) == 190 + 6 + 1  # and the OpenAPI document
+    assert len(tenant_functions) == len(FACET_ROUTES) + 6 + 1  # and the OpenAPI document
     assert [fn["route"] for fn in index_functions(catch_all=True, ENTRA_TENANT_ID=TENANT, ENTRA_AUDIENCES="api://x")
             if fn["name"] == "fallback"] == ["{*path}"]
 

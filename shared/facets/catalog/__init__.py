@@ -1,10 +1,19 @@
-"""The profile's 19 collections, in Graph's order. `by_collection` finds one case-insensitively."""
+"""The profile's collections, in Graph's order (alphabetical). `by_collection` finds one case-insensitively."""
 from __future__ import annotations
 
 from shared.facets.catalog.account import ACCOUNT
 from shared.facets.catalog.contact import ADDRESSES, EMAILS, PHONES, WEB_ACCOUNTS, WEBSITES
 from shared.facets.catalog.personal import ANNIVERSARIES, EDUCATIONAL_ACTIVITIES, INTERESTS, LANGUAGES, NAMES, NOTES
-from shared.facets.catalog.work import AWARDS, CERTIFICATIONS, PATENTS, POSITIONS, PROJECTS, PUBLICATIONS, SKILLS
+from shared.facets.catalog.work import (
+    AWARDS,
+    CERTIFICATIONS,
+    PATENTS,
+    POSITIONS,
+    PROJECTS,
+    PUBLICATIONS,
+    RESPONSIBILITIES,
+    SKILLS,
+)
 from shared.facets.model import FacetType
 
 FACET_TYPES: tuple[FacetType, ...] = (
@@ -24,6 +33,7 @@ FACET_TYPES: tuple[FacetType, ...] = (
     POSITIONS,
     PROJECTS,
     PUBLICATIONS,
+    RESPONSIBILITIES,
     SKILLS,
     WEB_ACCOUNTS,
     WEBSITES,

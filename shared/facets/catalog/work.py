@@ -1,4 +1,5 @@
-"""What a person does and has done: positions, projects, skills, certifications, awards, patents, publications."""
+"""What a person does and has done: positions, projects, responsibilities, skills, certifications, awards,
+patents, publications."""
 from __future__ import annotations
 
 from shared.facets.catalog.types import (
@@ -35,6 +36,17 @@ PROJECTS = facet(
         "displayName": Text(),
         "sponsors": ListOf(Complex(RELATED_PERSON)),
         "thumbnailUrl": URL,
+    },
+)
+RESPONSIBILITIES = facet(
+    "responsibilities",
+    "personResponsibility",
+    {
+        "collaborationTags": ListOf(Text()),
+        "description": LONG_TEXT,
+        "displayName": Text(),
+        "thumbnailUrl": URL,
+        "webUrl": URL,
     },
 )
 SKILLS = facet(

@@ -54,7 +54,7 @@ def _guarded(method: Callable[P, R]) -> Callable[P, R]:
 
 
 class CosmosRepository:
-    """Profile markers, the facets of all 19 collections, the directory, idempotency records and secrets."""
+    """Profile markers, the facets of every collection, the directory, idempotency records and secrets."""
 
     def __init__(self, connection: CosmosConnection, *, retries: Mapping[str, Retry] = RETRIES) -> None:
         self._store = Store(connection)

@@ -1,6 +1,6 @@
 """The SQLite file's schema, every statement the adapter issues, and the upgrade of older files.
 
-Tables: `facets` (every facet of all 19 collections, one row each, the stored JSON as it was
+Tables: `facets` (every facet of every collection, one row each, the stored JSON as it was
 written), `profiles` (the profile marker), `users` (the directory of seen users), `idempotency`
 (create outcomes, purged after expiry through `idempotency_expiry`), `secrets` (deployment-wide
 random values). Every statement in `SQL` is served by an index: tests/unit/test_sqlite_query_plans.py

@@ -22,7 +22,7 @@ USER = DirectoryUser(
 
 
 def by_type(**kwargs: Any) -> pytest.MarkDecorator:
-    """Parametrise a test's `facet_type` over the 19 collections."""
+    """Parametrise a test's `facet_type` over every collection."""
     return pytest.mark.parametrize("facet_type", FACET_TYPES, ids=[ft.collection for ft in FACET_TYPES], **kwargs)
 
 

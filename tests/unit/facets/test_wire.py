@@ -126,8 +126,11 @@ def test_dates(value: str, ok: bool) -> None:
     assert is_date(value) is ok
 
 
-def test_every_collection_is_covered() -> None:
-    assert len(FACET_TYPES) == 19 and len({ft.collection for ft in FACET_TYPES}) == 19
+def test_collections_types_and_storage_prefixes_are_distinct() -> None:
+    """Routes match case-insensitively and Cosmos keys documents by prefix: no two collections may share either."""
+    assert len({ft.collection.lower() for ft in FACET_TYPES}) == len(FACET_TYPES)
+    assert len({ft.type_name for ft in FACET_TYPES}) == len(FACET_TYPES)
+    assert len({ft.prefix for ft in FACET_TYPES}) == len(FACET_TYPES)
 
 
 def test_instants_at_the_edges_of_the_calendar_compare_without_overflow() -> None:
