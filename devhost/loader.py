@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import azure.functions as func
 
+from shared.routing.prefix import read_route_prefix
+
 if TYPE_CHECKING:
     from shared.settings import Settings
-
-DEFAULT_ROUTE_PREFIX = "api"
 
 
 def find_root(explicit: str | Path | None = None) -> Path:
@@ -26,13 +25,8 @@ def find_root(explicit: str | Path | None = None) -> Path:
 
 
 def route_prefix(root: Path) -> str:
-    """`extensions.http.routePrefix` from host.json, else `api` (the host's default)."""
-    try:
-        data = json.loads((root / "host.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return DEFAULT_ROUTE_PREFIX
-    prefix = ((data.get("extensions") or {}).get("http") or {}).get("routePrefix")
-    return prefix.strip("/") if isinstance(prefix, str) else DEFAULT_ROUTE_PREFIX
+    """The route prefix of the project at `root` (its host.json; shared/routing/prefix.py reads it)."""
+    return read_route_prefix(root / "host.json")
 
 
 def load_app(root: Path, script: str = "function_app.py") -> func.FunctionRegister:

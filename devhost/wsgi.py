@@ -6,7 +6,7 @@ import inspect
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,8 +21,10 @@ from devhost.convert import (
     to_request,
 )
 from devhost.errors import UNEXPECTED, envelope, status_line, too_large
-from devhost.routes import NotAllowed, Resolved, RouteTable, make_route
-from shared.errors import ApiError, BadRequest, MethodNotAllowed, NotFound
+from devhost.routes import Resolved, Target, build_router
+from shared.errors import ApiError, BadRequest, NotFound
+from shared.routing.prefix import DEFAULT_ROUTE_PREFIX
+from shared.routing.router import Router
 
 log = logging.getLogger("devhost")
 StartResponse = Callable[..., Any]
@@ -40,24 +42,11 @@ class DevContext:
     thread_local_storage: Any = None
 
 
-def build_table(functions: Iterable[Any], route_prefix: str) -> RouteTable:
-    """A route table from every HTTP-triggered function (other triggers are ignored)."""
-    routes = []
-    for fn in functions:
-        if not fn.is_http_function():
-            continue
-        trigger = fn.get_trigger()
-        name = fn.get_function_name()
-        routes.append(make_route(name, trigger.route or name, route_prefix, trigger.methods,
-                                 fn.get_user_function(), trigger.name))
-    return RouteTable(routes)
-
-
 class WsgiApp:
     """Serves a function app's HTTP functions as a WSGI application."""
 
-    def __init__(self, table: RouteTable, body_cap: int = MAX_BODY_BYTES) -> None:
-        self.table = table
+    def __init__(self, router: Router[Target], body_cap: int = MAX_BODY_BYTES) -> None:
+        self.router = router
         self.body_cap = body_cap
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
@@ -82,13 +71,10 @@ class WsgiApp:
             return host_error(too_large(self.body_cap), environ)
         except BadContentLength:
             return host_error(BadRequest("The Content-Length header is not valid."), environ)
-        found = self.table.resolve(method, path)
-        if found is None:
+        found = self.router.resolve(method, path)
+        if found is None:  # the host's own 404 (the app's catch-all takes every path under the prefix)
             return host_error(NotFound("No resource matches the requested path."), environ)
-        if isinstance(found, NotAllowed):
-            message = f"The method is not allowed on this resource; allowed: {', '.join(found.allowed)}."
-            return host_error(MethodNotAllowed(message, allowed=found.allowed), environ)
-        request = to_request(environ, found.method, found.values, body)
+        request = to_request(environ, method, found.values, body)
         return from_response(invoke(found, request))
 
 
@@ -99,17 +85,17 @@ def host_error(error: ApiError, environ: dict[str, Any]) -> Response:
 
 def invoke(found: Resolved, request: Any) -> Any:
     """Call the user function like the worker: trigger argument by name, `context` if declared, await coroutines."""
-    function = found.route.function
-    kwargs: dict[str, Any] = {found.route.arg_name: request}
-    if found.route.wants_context:
-        kwargs["context"] = DevContext(found.route.name)
-    result = function(**kwargs)
+    target = found.entry.target
+    kwargs: dict[str, Any] = {target.arg_name: request}
+    if target.wants_context:
+        kwargs["context"] = DevContext(target.name)
+    result = target.function(**kwargs)
     if inspect.iscoroutine(result):
         result = asyncio.run(result)
     return result
 
 
-def make_wsgi_app(app: Any, route_prefix: str = "api", body_cap: int = MAX_BODY_BYTES) -> WsgiApp:
+def make_wsgi_app(app: Any, route_prefix: str = DEFAULT_ROUTE_PREFIX, body_cap: int = MAX_BODY_BYTES) -> WsgiApp:
     """A WSGI app for a `func.FunctionApp` (calls `get_functions()` once) or a list of its functions."""
     functions = app.get_functions() if hasattr(app, "get_functions") else list(app)
-    return WsgiApp(build_table(functions, route_prefix), body_cap)
+    return WsgiApp(build_router(functions, route_prefix), body_cap)

@@ -1,4 +1,4 @@
-"""The development issuer's OpenID discovery document and JWKS (registered only without ENTRA_TENANT_ID)."""
+"""The development issuer's OpenID discovery document and JWKS (routed only without ENTRA_TENANT_ID)."""
 from __future__ import annotations
 
 import json
@@ -8,9 +8,9 @@ from urllib.parse import urlsplit
 import azure.functions as func
 
 from shared.auth import dev_issuer
+from shared.routing.table import Route
 from shared.settings import DEV_ISSUER_ROUTE, get_settings
-
-bp = func.Blueprint()
+from shared.web import Call
 
 
 def _json(body: dict[str, Any], status: int = 200) -> func.HttpResponse:
@@ -39,27 +39,15 @@ def _serves(tenant: str | None) -> bool:
     return settings.dev_issuer and (tenant or "").lower() == settings.tenant_id.lower()
 
 
-@bp.function_name("dev_issuer_openid_configuration")
-@bp.route(
-    route=f"{DEV_ISSUER_ROUTE}/{{tenant}}/v2.0/.well-known/openid-configuration",
-    methods=["GET"],
-    auth_level=func.AuthLevel.ANONYMOUS,
-)
-def openid_configuration(req: func.HttpRequest) -> func.HttpResponse:
+def openid_configuration(call: Call, route: Route) -> func.HttpResponse:
     """GET the development issuer's OpenID configuration."""
-    if not _serves(req.route_params.get("tenant")):
+    if not _serves(call.route("tenant")):
         return _not_found()
-    return _json(dev_issuer.discovery_document(get_settings(), _authority(req)))
+    return _json(dev_issuer.discovery_document(get_settings(), _authority(call.req)))
 
 
-@bp.function_name("dev_issuer_keys")
-@bp.route(
-    route=f"{DEV_ISSUER_ROUTE}/{{tenant}}/discovery/v2.0/keys",
-    methods=["GET"],
-    auth_level=func.AuthLevel.ANONYMOUS,
-)
-def signing_keys(req: func.HttpRequest) -> func.HttpResponse:
+def signing_keys(call: Call, route: Route) -> func.HttpResponse:
     """GET the development issuer's JSON Web Key Set (public key only)."""
-    if not _serves(req.route_params.get("tenant")):
+    if not _serves(call.route("tenant")):
         return _not_found()
     return _json(dev_issuer.jwks(get_settings()))

@@ -198,7 +198,9 @@ class Settings:
     def authority(self) -> str:
         """Authority host whose `/{tenant}/v2.0/.well-known/openid-configuration` is trusted."""
         if self.dev_issuer:
-            return f"http://127.0.0.1:{self.port}/api/{DEV_ISSUER_ROUTE}"
+            from shared.routing.prefix import route_prefix
+
+            return f"http://127.0.0.1:{self.port}/{route_prefix()}/{DEV_ISSUER_ROUTE}"
         return self.entra_authority.rstrip("/")
 
     @property

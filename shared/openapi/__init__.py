@@ -13,22 +13,24 @@ import hashlib
 import json
 from typing import Any
 
+from shared.routing.table import RouteTable
+
 
 @functools.cache
-def document() -> dict[str, Any]:
-    """The document (built once per process, on the first call). Callers must not change it."""
+def document(routes: RouteTable) -> dict[str, Any]:
+    """The document of a route table (built once per table, on the first call). Callers must not change it."""
     from shared.openapi.builder import build
 
-    return build()
+    return build(routes)
 
 
 @functools.cache
-def document_bytes() -> bytes:
+def document_bytes(routes: RouteTable) -> bytes:
     """The document as compact UTF-8 JSON, encoded once."""
-    return json.dumps(document(), ensure_ascii=False, separators=(",", ":")).encode()
+    return json.dumps(document(routes), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 @functools.cache
-def document_etag() -> str:
+def document_etag(routes: RouteTable) -> str:
     """A strong entity tag of the encoded document."""
-    return f'"{hashlib.sha256(document_bytes()).hexdigest()[:32]}"'
+    return f'"{hashlib.sha256(document_bytes(routes)).hexdigest()[:32]}"'

@@ -1,10 +1,15 @@
 """Assembles the OpenAPI 3.1 document from the facet declarations (never at import time: see __init__)."""
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from shared.facets.catalog import FACET_TYPES
 from shared.openapi import operations, parameters, responses, schemas
+from shared.routing.prefix import route_prefix
+
+if TYPE_CHECKING:
+    from shared.routing.table import Route
 
 TITLE = "Profile API"
 VERSION = "1.0.0"
@@ -21,8 +26,8 @@ An option a route does not support, or a malformed value, is 400 naming it.
 - Paths and methods not listed here answer 404 `itemNotFound` or 405 `methodNotAllowed` in the same envelope."""
 
 
-def build() -> dict[str, Any]:
-    """The whole document."""
+def build(routes: Iterable[Route]) -> dict[str, Any]:
+    """The whole document, for the routes of the app's table."""
     from shared.query import MAX_FILTER_LENGTH, MAX_ORDERBY_KEYS, MAX_SKIP, MAX_TOP
 
     all_parameters = parameters.common_parameters(MAX_TOP, MAX_SKIP)
@@ -38,9 +43,9 @@ def build() -> dict[str, Any]:
     return {
         "openapi": "3.1.0",
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
-        "servers": [{"url": "/api"}],
+        "servers": [{"url": "/" + route_prefix()}],
         "tags": tags,
-        "paths": operations.paths(FACET_TYPES),
+        "paths": operations.paths(routes),
         "components": {
             "schemas": schemas.all_schemas(FACET_TYPES),
             "parameters": all_parameters,

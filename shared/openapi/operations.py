@@ -1,9 +1,8 @@
-"""The document's paths: one operation per HTTP function, named as the function is.
+"""The document's paths: one operation per row of the route table that documents one, named as its function.
 
-For every collection (functions/facets.py), under `me/profile/{collection}` and
-`users/{user}/profile/{collection}`: `{collection}_create_*` (POST), `_list_*` (GET), and on `/{id}`
-`_get_*` (GET), `_update_*` (PATCH), `_delete_*` (DELETE), with `*` = `me` or `user`. For the profile
-(functions/profile.py): create/get/delete `_my_profile` and `_user_profile`. And `openapi_document`.
+The rows (functions/routes.py) say which resource and action each route is (a facet collection's
+create, list, get, update or delete; the profile's create, get or delete; this document); rows of no
+resource (the development issuer, the catch-all) are not in the document.
 
 Security states, per operation, the permissions any one of which suffices (from shared/auth/permissions.py).
 Error responses are references to the shared responses (shared/openapi/responses.py); an operation lists
@@ -12,13 +11,13 @@ the statuses it can answer.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from shared.facets.model import FacetType
 from shared.openapi import parameters as p
 from shared.openapi import responses as r
 from shared.openapi.schemas import PROFILE, WRITE, collection_name, ref, write_name
+from shared.routing.table import Resource, Route
 
 Operation = dict[str, Any]
 SECURITY_SCHEME = "entraBearer"
@@ -26,44 +25,6 @@ PROFILE_TAG = "profile"
 DOCUMENT_TAG = "document"
 #: The statuses every product operation can answer (authentication, permissions, store, throttling).
 _EVERY = (r.BAD_REQUEST, r.UNAUTHORIZED, r.FORBIDDEN, r.TOO_MANY_REQUESTS, r.SERVICE_UNAVAILABLE)
-
-
-@dataclass(frozen=True)
-class Route:
-    """One operation's place: method, path (without the `/api` prefix), function name."""
-
-    method: str
-    path: str
-    name: str
-    me: bool
-    write: bool
-    #: create, list, get, update or delete.
-    action: str
-
-
-def facet_routes(facet_type: FacetType) -> list[Route]:
-    """The ten routes of one collection, as functions/facets.py registers them."""
-    routes = []
-    for me in (True, False):
-        base = f"/me/profile/{facet_type.collection}" if me else f"/users/{{user}}/profile/{facet_type.collection}"
-        who = "me" if me else "user"
-        for operation, method, suffix in (
-            ("create", "post", ""), ("list", "get", ""), ("get", "get", "/{id}"),
-            ("update", "patch", "/{id}"), ("delete", "delete", "/{id}"),
-        ):
-            name = f"{facet_type.collection}_{operation}_{who}"
-            routes.append(Route(method, base + suffix, name, me, method != "get", operation))
-    return routes
-
-
-def profile_routes() -> list[Route]:
-    """The six routes of the profile, as functions/profile.py registers them."""
-    routes = []
-    for me in (True, False):
-        path, who = ("/me/profile", "my") if me else ("/users/{user}/profile", "user")
-        for verb, method in (("create", "post"), ("get", "get"), ("delete", "delete")):
-            routes.append(Route(method, path, f"{verb}_{who}_profile", me, method != "get", verb))
-    return routes
 
 
 def security(route: Route) -> list[dict[str, list[str]]]:
@@ -184,25 +145,29 @@ def profile_operation(route: Route) -> Operation:
     )
 
 
-def document_operation() -> Operation:
+def document_operation(route: Route) -> Operation:
     return {
         "tags": [DOCUMENT_TAG],
         "summary": "This OpenAPI document (no token needed)",
-        "operationId": "openapi_document",
+        "operationId": route.name,
         "security": [],
         "responses": {"200": r.success("The document.", None)},
     }
 
 
-def paths(facet_types: Iterable[FacetType]) -> dict[str, dict[str, Any]]:
-    """Every path with its operations; `{user}` and `{id}` are declared once per path."""
+def paths(routes: Iterable[Route]) -> dict[str, dict[str, Any]]:
+    """Every documented route's operation, by path; `{user}` and `{id}` are declared once per path."""
     out: dict[str, dict[str, Any]] = {}
-    for route in profile_routes():
-        _item(out, route.path)[route.method] = profile_operation(route)
-    for facet_type in facet_types:
-        for route in facet_routes(facet_type):
-            _item(out, route.path)[route.method] = facet_operation(facet_type, route)
-    out["/openapi.json"] = {"get": document_operation()}
+    for route in routes:
+        if route.method is None or route.resource is Resource.NONE:
+            continue
+        if route.resource is Resource.FACET and route.facet_type is not None:
+            operation = facet_operation(route.facet_type, route)
+        elif route.resource is Resource.PROFILE:
+            operation = profile_operation(route)
+        else:
+            operation = document_operation(route)
+        _item(out, route.path)[route.method.lower()] = operation
     return out
 
 

@@ -1,5 +1,5 @@
-"""ASP.NET-style route templates, as the Functions host matches them: parsing, constraints, precedence.
+"""Routes as the Functions host matches them: templates, the host's rule (name order, first match), the prefix.
 
-Used by the catch-all function (functions/fallback.py) to tell 404 from 405 against the routes the app
-registered, and by the local host (devhost) to route requests. Standard library only; cheap to import.
+Used by the function app's route table (functions/routes.py), the catch-all, `$batch`, and the local host
+(devhost). Standard library only; cheap to import.
 """

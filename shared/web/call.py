@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import cached_property
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import azure.functions as func
@@ -20,11 +21,15 @@ from shared import composition
 from shared.auth import Principal
 from shared.errors import ApiError
 from shared.repository import IfMatch, ProfileRepository
+from shared.routing.prefix import route_prefix
 from shared.services.users import Target, resolve_target
 from shared.settings import Settings
 from shared.validation.json_body import parse_json_object
 from shared.web.conditions import parse_if_match
 from shared.web.responses import RequestIds, error_response
+
+if TYPE_CHECKING:
+    from shared.routing.table import Route, RouteTable
 
 log = logging.getLogger("profile_api")
 _UNEXPECTED = "An unexpected error occurred. Quote the request-id when asking for help."
@@ -33,9 +38,11 @@ _UNEXPECTED = "An unexpected error occurred. Quote the request-id when asking fo
 class Call:
     """What a handler needs from the request, resolved lazily."""
 
-    def __init__(self, req: func.HttpRequest, ids: RequestIds) -> None:
+    def __init__(self, req: func.HttpRequest, ids: RequestIds, table: RouteTable | None = None) -> None:
         self.req = req
         self.ids = ids
+        #: The app's route table (the catch-all and `$batch` read it).
+        self.table = table
 
     @cached_property
     def settings(self) -> Settings:
@@ -63,6 +70,10 @@ class Call:
         """The user the request is about: the permission check first, then the lookup (contract §4-§5)."""
         return resolve_target(composition.directory(), self.caller, ref, write=write)
 
+    def target_of(self, route: Route) -> Target:
+        """The user a route is about (`me`, or its `{user}` value), checked against the route's permission."""
+        return self.target("me" if route.me else self.route("user"), write=route.write)
+
     def if_match(self) -> IfMatch:
         """The If-Match precondition (None when the header is absent; 400 when it is malformed)."""
         return parse_if_match(self.req.headers)
@@ -85,21 +96,38 @@ class Call:
         parts = urlsplit(self.req.url)
         return f"{parts.scheme}://{parts.netloc}"
 
+    @cached_property
+    def api_root(self) -> str:
+        """scheme://host/<route prefix>: where every route of the API lives (no trailing slash)."""
+        prefix = route_prefix()
+        return f"{self.base_url}/{prefix}" if prefix else self.base_url
+
     @property
     def path(self) -> str:
         """The request's path, without the query."""
         return urlsplit(self.req.url).path
 
+    @property
+    def api_path(self) -> str:
+        """The request's path under the route prefix, without leading slash or query (`me/profile/skills`)."""
+        prefix = route_prefix()
+        path = self.path.lstrip("/")
+        if prefix and path.lower().startswith(prefix.lower() + "/"):
+            return path[len(prefix) + 1 :]
+        return path
+
     def context(self, object_id: str, suffix: str) -> str:
-        """`@odata.context` for a resource of user `object_id`: `<base>/api/$metadata#users('<oid>')/<suffix>`."""
-        return f"{self.base_url}/api/$metadata#users('{object_id}')/{suffix}"
+        """`@odata.context` for a resource of user `object_id`: `<api root>/$metadata#users('<oid>')/<suffix>`."""
+        return f"{self.api_root}/$metadata#users('{object_id}')/{suffix}"
 
 
-def handle(req: func.HttpRequest, handler: Callable[[Call], func.HttpResponse]) -> func.HttpResponse:
+def handle(
+    req: func.HttpRequest, handler: Callable[[Call], func.HttpResponse], table: RouteTable | None = None
+) -> func.HttpResponse:
     """Run `handler` for `req` with request ids and error mapping (see the module docstring)."""
     ids = RequestIds.for_request(req.headers)
     try:
-        response = handler(Call(req, ids))
+        response = handler(Call(req, ids, table))
     except ApiError as error:
         response = error_response(ids, error)
     except Exception:

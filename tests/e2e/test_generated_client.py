@@ -27,6 +27,7 @@ from shared.facets.catalog import FACET_TYPES
 from shared.facets.kinds import Complex, Enum, ListOf
 from shared.facets.model import FacetType
 from shared.openapi import document
+from tests.functions.helpers import TABLE
 from tests.support.facet_bodies import full_body
 from tests.support.identity import TEST_OID
 
@@ -50,7 +51,7 @@ def snake(name: str) -> str:
 def client_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[types.ModuleType]:
     """The generated package, importable for the module's tests (removed from sys.path and sys.modules after)."""
     folder = tmp_path_factory.mktemp("generated")
-    (folder / "openapi.json").write_text(json.dumps(document()), encoding="utf-8")
+    (folder / "openapi.json").write_text(json.dumps(document(TABLE)), encoding="utf-8")
     (folder / "config.yaml").write_text(CONFIG, encoding="utf-8")
     command = [
         str(GENERATOR), "generate", "--path", "openapi.json", "--config", "config.yaml", "--meta", "none",

@@ -1,4 +1,4 @@
-"""Calling the generated facet functions (functions.facets.FUNCTIONS) and the profile functions as the worker does.
+"""Calling the app's functions (one per row of functions/routes.py's table) as the worker does.
 
 Each helper takes the `invoke` fixture (tests/support/app.py), a bearer token and a collection name;
 `user=None` calls the `me/...` function, anything else the `users/{user}/...` one with that route value.
@@ -12,8 +12,7 @@ from typing import Any
 
 import azure.functions as func
 
-from functions import profile
-from functions.facets import FUNCTIONS
+from functions.routes import as_function, build_table
 from tests.support.app import body_of
 
 Invoke = Callable[..., func.HttpResponse]
@@ -27,6 +26,9 @@ SEED_WITH_COMMA = '{\n  "allowedAudiences": "organization",\n  "countryCode": "N
 
 
 Function = Callable[[func.HttpRequest], func.HttpResponse]
+TABLE = build_table(dev_issuer=True)
+#: Every function of the app by name, as `register` builds them (the edge around each row's handler).
+FUNCTIONS: dict[str, Function] = {row.name: as_function(row, TABLE) for row in TABLE}
 
 
 def function(collection: str, operation: str, user: str | None = None) -> Function:
@@ -119,9 +121,9 @@ def delete_facet(
 # --- the profile ----------------------------------------------------------------------------------------
 
 _PROFILE = {
-    ("POST", True): profile.create_my_profile, ("POST", False): profile.create_user_profile,
-    ("GET", True): profile.get_my_profile, ("GET", False): profile.get_user_profile,
-    ("DELETE", True): profile.delete_my_profile, ("DELETE", False): profile.delete_user_profile,
+    ("POST", True): FUNCTIONS["create_my_profile"], ("POST", False): FUNCTIONS["create_user_profile"],
+    ("GET", True): FUNCTIONS["get_my_profile"], ("GET", False): FUNCTIONS["get_user_profile"],
+    ("DELETE", True): FUNCTIONS["delete_my_profile"], ("DELETE", False): FUNCTIONS["delete_user_profile"],
 }
 
 

@@ -19,7 +19,6 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
 from functions.fallback import FUNCTION_NAME as CATCH_ALL
-from functions.openapi import openapi_document
 from shared import errors, openapi
 from shared.auth import Principal, authorize
 from shared.auth import permissions as permission_table
@@ -32,6 +31,7 @@ from shared.query import MAX_TOP, parse_get_query, parse_list_query, parse_profi
 from shared.validation.audiences import AUDIENCES, audience_members
 from shared.web.conditions import parse_idempotency_key, parse_if_match
 from shared.web.responses import RequestIds, error_response
+from tests.functions.helpers import FUNCTIONS, TABLE
 from tests.functions.test_function_app import ROOT, index_functions
 from tests.support.facet_bodies import full_body, stored, value_at, walk, with_value
 from tests.unit.facets.helpers import USER, by_type
@@ -44,7 +44,7 @@ ERROR_RESPONSES = {
     "Unprocessable", "TooManyRequests", "ServiceUnavailable",
 }
 
-DOC = openapi.document()
+DOC = openapi.document(TABLE)
 SCHEMAS = DOC["components"]["schemas"]
 PARAMETERS = DOC["components"]["parameters"]
 
@@ -154,7 +154,7 @@ def test_the_served_document_is_built_once_and_needs_no_token() -> None:
     openapi.document_bytes.cache_clear()
     openapi.document.cache_clear()
     request = func.HttpRequest("GET", "http://localhost/api/openapi.json", headers={}, body=b"")
-    first, second = openapi_document(request), openapi_document(request)
+    first, second = FUNCTIONS["openapi_document"](request), FUNCTIONS["openapi_document"](request)
     assert first.status_code == 200 and first.mimetype == "application/json"
     assert json.loads(first.get_body()) == DOC
     assert first.headers["request-id"] and first.headers["client-request-id"] == first.headers["request-id"]

@@ -1,9 +1,10 @@
-"""Route templates (shared/routing): parsing, constraints, matching, precedence; the local host's route table."""
+"""Route templates and the host's rule (shared/routing): parsing, matching, function-name order, first match."""
 from __future__ import annotations
 
 import pytest
 
-from devhost.routes import NotAllowed, Resolved, RouteTable, make_route
+from devhost.routes import build_router, entry
+from shared.routing.router import Router
 from shared.routing.templates import RequestPath, Template, parse_template
 
 GUID = "0fb4c1e3-c1e3-0fb4-e3c1-b40fe3c1b40f"
@@ -14,20 +15,14 @@ def values(template: str, path: str) -> dict[str, str] | None:
     return Template.parse(template).match(RequestPath.parse(path))
 
 
-def route_name(routes: RouteTable, method: str, path: str) -> str:
-    """The name of the route a request resolves to (asserting it resolves)."""
+def router(*routes: tuple[str, str, list[str] | None], prefix: str = "api") -> Router:
+    """A router over (function name, template, methods) under `prefix`."""
+    return Router(entry(name, template, prefix, methods, lambda req: None) for name, template, methods in routes)
+
+
+def name_for(routes: Router, method: str, path: str) -> str | None:
     found = routes.resolve(method, path)
-    assert isinstance(found, Resolved), found
-    return found.route.name
-
-
-def table(*templates: str | tuple[str, list[str] | None]) -> RouteTable:
-    """A table of routes named by their template, under the `api` prefix."""
-    routes = []
-    for item in templates:
-        template, methods = item if isinstance(item, tuple) else (item, None)
-        routes.append(make_route(template, template, "api", methods, lambda req: None))
-    return RouteTable(routes)
+    return found.entry.name if found else None
 
 
 def test_literal_segments_match_case_insensitively() -> None:
@@ -51,89 +46,62 @@ def test_trailing_slash_is_ignored() -> None:
     assert values("users/{user}", "/users/a/") == {"user": "a"}
 
 
-@pytest.mark.parametrize(
-    ("template", "good", "bad"),
-    [
-        ("{id:guid}", [GUID, GUID.upper(), GUID.replace("-", ""), "{" + GUID + "}"], ["abc", GUID[:-1], GUID + "0"]),
-        ("{n:int}", ["0", "-12", "2147483647"], ["1.5", "x", "2147483648"]),
-        ("{x:alpha}", ["abcXYZ"], ["ab1", "é"]),
-        ("{b:bool}", ["true", "False"], ["yes"]),
-        ("{s:minlength(2):maxlength(3)}", ["ab", "abc"], ["a", "abcd"]),
-        ("{s:length(2)}", ["ab"], ["abc"]),
-        ("{n:range(1,9)}", ["1", "9"], ["0", "10"]),
-        ("{s:regex(^a+$)}", ["aaa"], ["ab"]),
-    ],
-)
-def test_constraints(template: str, good: list[str], bad: list[str]) -> None:
-    for value in good:
-        assert values(template, "/" + value) is not None, value
-    for value in bad:
-        assert values(template, "/" + value) is None, value
-
-
-def test_optional_default_and_catch_all() -> None:
-    assert values("opt/{x?}", "/opt") == {}
-    assert values("opt/{x?}", "/opt/1") == {"x": "1"}
-    assert values("opt/{x=7}", "/opt") == {"x": "7"}
+def test_catch_all_takes_the_rest_or_nothing() -> None:
     assert values("files/{*rest}", "/files/a/b%20c/d") == {"rest": "a/b c/d"}
     assert values("files/{*rest}", "/files") == {}
+    assert values("{*path}", "/") == {}
 
 
-def test_complex_segment() -> None:
-    assert values("f/{name}.{ext}", "/f/report.pdf") == {"name": "report", "ext": "pdf"}
-    assert values("f/{name}.{ext}", "/f/report") is None
-
-
-@pytest.mark.parametrize("template", ["a/{*rest}/b", "{bad name}", "{x:nosuch}", "a/{x", "{n:range(1)}"])
-def test_invalid_templates_are_refused(template: str) -> None:
+@pytest.mark.parametrize(
+    "template", ["a/{*rest}/b", "{bad name}", "{x:guid}", "a/{x", "{x?}", "{x=1}", "f/{name}.{ext}"]
+)
+def test_templates_the_app_does_not_use_are_refused(template: str) -> None:
     with pytest.raises(ValueError):
         parse_template(template)
 
 
-def test_literal_takes_precedence_over_parameter_regardless_of_order() -> None:
-    routes = table("users/{user}/profile", "users/me/profile")
-    found = routes.resolve("GET", "/api/users/me/profile")
-    assert isinstance(found, Resolved) and found.route.name == "users/me/profile"
-    found = routes.resolve("GET", "/api/users/bob/profile")
-    assert isinstance(found, Resolved) and found.values == {"user": "bob"}
+def test_the_first_function_in_name_order_wins_not_the_most_specific_template() -> None:
+    routes = router(("b_literal", "users/me/profile", ["GET"]), ("a_param", "users/{user}/profile", ["GET"]))
+    assert name_for(routes, "GET", "/api/users/me/profile") == "a_param"
+    renamed = router(("a_literal", "users/me/profile", ["GET"]), ("b_param", "users/{user}/profile", ["GET"]))
+    assert name_for(renamed, "GET", "/api/users/me/profile") == "a_literal"
+    assert renamed.resolve("GET", "/api/users/bob/profile").values == {"user": "bob"}  # type: ignore[union-attr]
 
 
-def test_constrained_parameter_before_plain_before_catch_all() -> None:
-    routes = table("items/{*rest}", "items/{name}", "items/{id:guid}")
-    assert route_name(routes, "GET", f"/api/items/{GUID}") == "items/{id:guid}"
-    assert route_name(routes, "GET", "/api/items/x") == "items/{name}"
-    assert route_name(routes, "GET", "/api/items/x/y") == "items/{*rest}"
+def test_names_are_ordered_ignoring_case() -> None:
+    routes = router(("Beta", "x/{a}", ["GET"]), ("alpha", "x/{b}", ["GET"]))
+    assert name_for(routes, "GET", "/api/x/1") == "alpha"
 
 
-def test_method_selects_among_matching_routes() -> None:
-    routes = table(("users/me", ["GET"]), ("users/{user}", ["POST"]))
-    found = routes.resolve("POST", "/api/users/me")
-    assert isinstance(found, Resolved) and found.route.name == "users/{user}"
+def test_a_method_mismatch_moves_on_to_the_next_function() -> None:
+    routes = router(("a", "users/me", ["GET"]), ("b", "users/{user}", ["POST"]))
+    assert name_for(routes, "POST", "/api/users/me") == "b"
 
 
-def test_no_match_and_method_not_allowed() -> None:
-    routes = table(("users/{user}", ["GET"]), ("users/{id:guid}", ["DELETE"]))
+def test_no_match_is_none_and_there_is_no_405_of_the_host() -> None:
+    routes = router(("a", "users/{user}", ["GET"]))
     assert routes.resolve("GET", "/api/nothing") is None
     assert routes.resolve("GET", "/users/x") is None  # the prefix is required
-    assert routes.resolve("PUT", f"/api/users/{GUID}") == NotAllowed(("DELETE", "GET", "HEAD"))
+    assert routes.resolve("PUT", "/api/users/x") is None
+    assert routes.allowed("/api/users/x") == ("GET",)
 
 
-def test_head_falls_back_to_get() -> None:
-    found = table(("a", ["GET"])).resolve("HEAD", "/api/a")
-    assert isinstance(found, Resolved) and found.method == "GET"
+def test_head_is_a_method_like_any_other() -> None:
+    """A GET-only function does not answer HEAD (the host's method constraint is exact)."""
+    assert router(("a", "a", ["GET"])).resolve("HEAD", "/api/a") is None
+    assert name_for(router(("a", "a", None)), "HEAD", "/api/a") == "a"
 
 
 def test_route_prefix_is_case_insensitive_and_may_be_empty() -> None:
-    assert table("a").resolve("GET", "/API/a") is not None
-    empty = RouteTable([make_route("a", "a", "", None, lambda req: None)])
-    assert isinstance(empty.resolve("GET", "/a"), Resolved)
+    assert router(("a", "a", None)).resolve("GET", "/API/a") is not None
+    empty = router(("a", "a", None), prefix="")
+    assert empty.resolve("GET", "/a") is not None
     assert empty.resolve("GET", "/api/a") is None
 
 
 def test_lengths_are_checked_before_segments() -> None:
-    assert (Template.parse("a/{b}/{c?}").min_length, Template.parse("a/{b}/{c?}").max_length) == (2, 3)
+    assert (Template.parse("a/{b}").min_length, Template.parse("a/{b}").max_length) == (2, 2)
     assert (Template.parse("files/{*rest}").min_length, Template.parse("files/{*rest}").max_length) == (1, None)
-    assert values("a/{b}/{c?}", "/a/x/y/z") is None and values("a/{b}/{c?}", "/a") is None
 
 
 def test_request_path_is_decoded_once_with_encoded_slashes_kept_inside_segments() -> None:
@@ -141,11 +109,25 @@ def test_request_path_is_decoded_once_with_encoded_slashes_kept_inside_segments(
     assert path.decoded == ("Users", "A/b", "É") and path.lowered == ("users", "a/b", "é")
 
 
-def test_specific_routes_take_precedence_over_a_root_catch_all() -> None:
-    routes = table(("{*path}", None), ("me/profile", ["GET"]), ("users/{user}/profile", ["GET"]))
-    assert route_name(routes, "GET", "/api/me/profile") == "me/profile"
-    assert route_name(routes, "GET", "/api/users/x/profile") == "users/{user}/profile"
-    caught = routes.resolve("PUT", "/api/me/profile")
-    assert isinstance(caught, Resolved) and caught.route.name == "{*path}" and caught.method == "PUT"
-    assert route_name(routes, "GET", "/api/nothing/here") == "{*path}"
-    assert route_name(routes, "GET", "/api") == "{*path}"
+def test_a_catch_all_named_last_takes_only_what_no_other_function_takes() -> None:
+    routes = router(("zz_fallback", "{*path}", None), ("get_me", "me/profile", ["GET"]),
+                    ("get_user", "users/{user}/profile", ["GET"]))
+    assert name_for(routes, "GET", "/api/me/profile") == "get_me"
+    assert name_for(routes, "GET", "/api/users/x/profile") == "get_user"
+    assert name_for(routes, "PUT", "/api/me/profile") == "zz_fallback"
+    assert name_for(routes, "HEAD", "/api/me/profile") == "zz_fallback"
+    assert name_for(routes, "GET", "/api/nothing/here") == "zz_fallback"
+    assert name_for(routes, "GET", "/api") == "zz_fallback"
+
+
+def test_a_catch_all_named_first_takes_everything() -> None:
+    routes = router(("fallback", "{*path}", None), ("get_me", "me/profile", ["GET"]))
+    assert name_for(routes, "GET", "/api/me/profile") == "fallback"
+
+
+def test_only_http_functions_are_routed() -> None:
+    class Timer:
+        def is_http_function(self) -> bool:
+            return False
+
+    assert build_router([Timer()], "api").entries == ()

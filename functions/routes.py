@@ -1,0 +1,102 @@
+"""The route table: every HTTP function of the app, and the one place that registers them.
+
+Each row (shared/routing/table.py) names the function, its method, its template under the route prefix,
+its handler, the permission it needs and the OpenAPI operation that documents it. `register(app, table)`
+turns every row into an anonymous HTTP function (authentication is the bearer token, contract §4) that
+goes through the same edge (`shared.web.handle`); the catch-all, `$batch` and the OpenAPI document read
+the same rows, and devhost routes what the worker indexes from them.
+
+Names are the host's routing order (shared/routing/router.py): the host tries functions in
+case-insensitive name order and the first whose template and method match wins. The generated facet
+functions are `{collection}_{operation}_{me|user}`; the catch-all is `zz_fallback`, after every other
+name. tests/functions/test_host_routing.py proves, over the app as the worker indexes it, that every
+row is reached by its own sample requests.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import azure.functions as func
+
+from functions import facets, fallback, openapi, profile
+from shared.facets.catalog import FACET_TYPES
+from shared.routing.table import Access, Resource, Route, RouteTable
+from shared.web import handle
+
+Function = Callable[[func.HttpRequest], func.HttpResponse]
+ME, USER = "me/profile", "users/{user}/profile"
+
+#: (operation, method, route suffix after the collection, permission, handler) of every facet collection.
+_FACET_OPERATIONS = (
+    ("create", "POST", "", Access.WRITE, facets.create),
+    ("list", "GET", "", Access.READ, facets.list_),
+    ("get", "GET", "/{id}", Access.READ, facets.get),
+    ("update", "PATCH", "/{id}", Access.WRITE, facets.update),
+    ("delete", "DELETE", "/{id}", Access.WRITE, facets.delete),
+)
+#: (name's verb, method, permission, handler) of the profile, under `me/profile` and `users/{user}/profile`.
+_PROFILE_OPERATIONS = (
+    ("create", "POST", Access.WRITE, profile.create),
+    ("get", "GET", Access.READ, profile.get),
+    ("delete", "DELETE", Access.WRITE, profile.delete),
+)
+
+
+def _profile_rows() -> Iterator[Route]:
+    for verb, method, access, handler in _PROFILE_OPERATIONS:
+        for base, who in ((ME, "my"), (USER, "user")):
+            yield Route(f"{verb}_{who}_profile", method, base, handler, access, Resource.PROFILE, verb)
+
+
+def _facet_rows() -> Iterator[Route]:
+    for facet_type in FACET_TYPES:
+        for operation, method, suffix, access, handler in _FACET_OPERATIONS:
+            for base, who in ((ME, "me"), (USER, "user")):
+                yield Route(
+                    f"{facet_type.collection}_{operation}_{who}", method, f"{base}/{facet_type.collection}{suffix}",
+                    handler, access, Resource.FACET, operation, facet_type,
+                )
+
+
+def _dev_issuer_rows() -> Iterator[Route]:
+    from functions import dev_issuer
+    from shared.settings import DEV_ISSUER_ROUTE
+
+    base = f"{DEV_ISSUER_ROUTE}/{{tenant}}"
+    yield Route("dev_issuer_keys", "GET", f"{base}/discovery/v2.0/keys", dev_issuer.signing_keys, Access.ANONYMOUS)
+    yield Route(
+        "dev_issuer_openid_configuration", "GET", f"{base}/v2.0/.well-known/openid-configuration",
+        dev_issuer.openid_configuration, Access.ANONYMOUS,
+    )
+
+
+def build_table(*, dev_issuer: bool) -> RouteTable:
+    """Every route of the app; the development issuer's only when it is on (never in Azure)."""
+    rows = [
+        *_profile_rows(),
+        *_facet_rows(),
+        Route("openapi_document", "GET", "openapi.json", openapi.document, Access.ANONYMOUS, Resource.DOCUMENT, "get"),
+    ]
+    if dev_issuer:
+        rows.extend(_dev_issuer_rows())
+    rows.append(Route(fallback.FUNCTION_NAME, None, fallback.TEMPLATE, fallback.answer, Access.ANONYMOUS))
+    return RouteTable(rows)
+
+
+def as_function(route: Route, table: RouteTable) -> Function:
+    """The Python function the worker invokes for `route`: the edge around the row's handler."""
+
+    def function(req: func.HttpRequest) -> func.HttpResponse:
+        return handle(req, lambda call: route.handler(call, route), table)
+
+    function.__name__ = function.__qualname__ = route.name
+    return function
+
+
+def register(app: func.FunctionApp, table: RouteTable) -> None:
+    """Register every row of `table` on `app` as an anonymous HTTP function named as the row is."""
+    for route in table:
+        http = app.route(
+            route=route.template, methods=[route.method] if route.method else None, auth_level=func.AuthLevel.ANONYMOUS
+        )
+        app.function_name(route.name)(http(as_function(route, table)))
