@@ -12,7 +12,8 @@ figure is the median of the repetitions):
 - http:   warm create over HTTP (one client, keep-alive) beside the bare app's POST; 8 concurrent
           writers (p50, p99, worst); list latency over HTTP at 1/10/100 items.
 - inproc: token check (benchmarks/token_check.py), validation of a typical body, the SQLite store
-          (benchmarks/sqlite_store.py), the query engine (benchmarks/query_engine.py), the Graph
+          (benchmarks/sqlite_store.py), the query engine (benchmarks/query_engine.py), the costliest
+          `$filter` accepted over 100 maximal facets (benchmarks/limits.py), the Graph
           directory adapter (benchmarks/directory.py), Cosmos round trips and RU on paper
           (benchmarks/cosmos_round_trips.py, when its figures() exists).
 - sweep:  issue 13.4, throughput and p50/p99 of creates at 1/4/8/16/32 concurrent clients with as
@@ -418,6 +419,20 @@ def query_rows(scale: Scale) -> list[Row]:
     return rows
 
 
+def filter_rows(scale: Scale) -> list[Row]:
+    from benchmarks import limits
+
+    r = limits.filter_figures(rounds=max(2, scale.token_rounds // 4))
+    refused = "refused (400)" if r["red_team_refused"] else "ACCEPTED"
+    return [
+        Row("$filter: costliest accepted filter, 100 maximal facets", r["worst_ms"], "ms", r["floor_ms"], None,
+            f"{r.get('worst_family')} ({r.get('worst_variant')} values, {r.get('worst_length')} characters); "
+            "floor: the same list without $filter"),
+        Row("$filter: the red-team filter (165 eq inside any)", r["red_team_ms"], "ms", r["floor_ms"], None,
+            f"{refused} before evaluation; floor: the list without $filter"),
+    ]
+
+
 def directory_rows(scale: Scale) -> list[Row]:
     from benchmarks import directory
 
@@ -461,7 +476,7 @@ def cosmos_rows(scale: Scale) -> list[Row]:
 
 def inproc_rows(scale: Scale) -> list[Row]:
     rows: list[Row] = []
-    for part in (token_rows, validation_rows, sqlite_rows, query_rows, directory_rows, cosmos_rows):
+    for part in (token_rows, validation_rows, sqlite_rows, query_rows, filter_rows, directory_rows, cosmos_rows):
         try:
             rows += part(scale)
         except Exception as error:  # one broken module must not hide the rest of the table

@@ -14,6 +14,7 @@ from __future__ import annotations
 from shared.query.model import (
     MAX_FILTER_DEPTH,
     MAX_FILTER_LENGTH,
+    MAX_FILTER_WORK,
     MAX_ORDERBY_KEYS,
     MAX_SKIP,
     MAX_SKIPTOKEN_LENGTH,
@@ -33,6 +34,7 @@ __all__ = [
     "INVALID_SKIPTOKEN_MESSAGE",
     "MAX_FILTER_DEPTH",
     "MAX_FILTER_LENGTH",
+    "MAX_FILTER_WORK",
     "MAX_ORDERBY_KEYS",
     "MAX_SKIP",
     "MAX_SKIPTOKEN_LENGTH",

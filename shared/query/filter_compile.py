@@ -15,10 +15,14 @@ Values (OData v4 semantics unless said otherwise):
 - `any` ranges over collections of strings (`categories/any(c: c eq 'x')`); `any()` with no body is
   true for a non-empty collection. Inside the body other properties of the facet may be used too.
 - Complex values can only be tested for null (`detail eq null`); collections only with `any`.
+
+Cost: every string value is case-folded at most once per request (`_Folds`, shared by every clause),
+and before a filter is evaluated over a collection its work is estimated (`Filter.work`, see
+`_Work`) so that the caller can refuse one that would cost too much (shared/query/paging.py).
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from shared.facets.kinds import Complex, Kind, ListOf, instant_ticks
@@ -32,6 +36,19 @@ from shared.validation.names import shorten
 Predicate = Callable[[Mapping[str, Any], Any], bool | None]
 #: A compiled operand: (wire body, current `any` member) -> raw value.
 Getter = Callable[[Mapping[str, Any], Any], Any]
+#: A property path, or `MEMBER` for the current `any` member.
+Where = tuple[str, ...]
+MEMBER: Where = ()
+
+#: Work units of the estimate (`_Work`): one unit is about one step of comparing two characters.
+#: Evaluating one node of the expression once (a comparison, a function, and/or/not, an `any` step).
+NODE_WORK = 2000
+#: Case-folding (or converting) one character of a stored value, once per value and request.
+FOLD_WORK = 12
+#: `contains`: scanning one character of the value, besides comparing it with the pattern.
+_SCAN_WORK = 4
+#: Case folding can make a string longer (one character to at most three: "ﬃ" -> "ffi").
+_FOLD_GROWTH = 3
 
 STRING_FUNCTIONS = ("startswith", "endswith", "contains")
 _FLIPPED = {"eq": "eq", "ne": "ne", "gt": "lt", "ge": "le", "lt": "gt", "le": "ge"}
@@ -55,31 +72,128 @@ _DESCRIBED = {
 
 
 def compile_filter(text: str, facet_type: FacetType) -> Filter:
-    """The compiled `$filter` for `facet_type`; 400 for anything malformed or unsupported."""
-    predicate = _Compiler(facet_type).boolean(parse(text), None)
+    """The compiled `$filter` for `facet_type`; 400 for anything malformed or unsupported.
+
+    The result belongs to one request: it remembers the case-folded form of every value it reads.
+    """
+    compiler = _Compiler(facet_type)
+    predicate = compiler.boolean(parse(text), None)
 
     def matches(body: Mapping[str, Any]) -> bool:
         return predicate(body, None) is True
 
-    return Filter(text, matches)
+    return Filter(text, matches, compiler.top.estimate)
+
+
+class _Folds:
+    """The case-folded form of each string value, computed once per request whatever number of
+    clauses compare it (a dictionary keyed by the value: equal values fold once)."""
+
+    def __init__(self) -> None:
+        self.folded: dict[str, str] = {}
+
+    def __call__(self, raw: Any) -> str | None:
+        if not isinstance(raw, str):
+            return None
+        folded = self.folded.get(raw)
+        if folded is None:
+            folded = self.folded[raw] = raw.casefold()
+        return folded
+
+
+def _size(raw: Any) -> int:
+    """An upper bound of the length of a value once case-folded (0 for anything but a string)."""
+    if not isinstance(raw, str):
+        return 0
+    return len(raw) if raw.isascii() else _FOLD_GROWTH * len(raw)
+
+
+class _Work:
+    """The work of evaluating a filter (or an `any` body) once, as a linear function of the data.
+
+    Per evaluation: `nodes` node steps, `fixed` character steps (literal lengths: equality and
+    prefix tests stop within the literal), and for `contains` the product of the value's length and
+    the pattern's (`chars`: steps per character of each property value, `MEMBER` for the `any`
+    member). Once per facet and request: folding each value in `folds`. `anys`: each `any` body with
+    its collection path, evaluated once per member.
+    """
+
+    def __init__(self) -> None:
+        self.nodes = 0
+        self.fixed = 0
+        self.chars: dict[Where, int] = {}
+        self.folds: set[Where] = set()
+        self.anys: list[tuple[Where, _Work]] = []
+        self.readers: dict[Where, Callable[[Mapping[str, Any]], Any]] = {}
+
+    def char_steps(self, where: Where, per_char: int) -> None:
+        self.chars[where] = self.chars.get(where, 0) + per_char
+
+    def estimate(self, bodies: Iterable[Mapping[str, Any]], limit: int | None = None) -> int:
+        """The work units of evaluating the filter over `bodies`; stops counting once past `limit`."""
+        total = 0
+        for body in bodies:
+            sizes: dict[Where, int] = {}
+            folded = self.folds - {MEMBER}
+            total += self._evaluation(body, sizes) + sum(FOLD_WORK * self._sized(p, body, sizes) for p in folded)
+            collections: dict[Where, tuple[int, int]] = {}  # path -> (members, their total size)
+            folded_members: set[Where] = set()
+            for path, inner in self.anys:
+                found = collections.get(path)
+                if found is None:
+                    members = _members(self.readers[path](body))
+                    found = collections[path] = (len(members), sum(_size(member) for member in members))
+                count, member_size = found
+                total += count * inner._evaluation(body, sizes) + inner.chars.get(MEMBER, 0) * member_size
+                for where in inner.folds - folded - {MEMBER}:
+                    total += FOLD_WORK * self._sized(where, body, sizes)
+                    folded.add(where)
+                if MEMBER in inner.folds and path not in folded_members:
+                    total += FOLD_WORK * member_size
+                    folded_members.add(path)
+            if limit is not None and total > limit:
+                break
+        return total
+
+    def _evaluation(self, body: Mapping[str, Any], sizes: dict[Where, int]) -> int:
+        """One evaluation of this scope over `body`, not counting the characters of `any` members."""
+        units = NODE_WORK * self.nodes + self.fixed
+        for where, per_char in self.chars.items():
+            if where != MEMBER:
+                units += per_char * self._sized(where, body, sizes)
+        return units
+
+    def _sized(self, where: Where, body: Mapping[str, Any], sizes: dict[Where, int]) -> int:
+        size = sizes.get(where)
+        if size is None:
+            size = sizes[where] = _size(self.readers[where](body))
+        return size
 
 
 class _Operand:
-    """A typed property operand: how to read it and what it compares as."""
+    """A typed property operand: how to read it, what it compares as, and where it is (`MEMBER`: the
+    `any` member)."""
 
-    def __init__(self, getter: Getter, name: str, kind: Kind | None, query_type: str | None) -> None:
+    def __init__(
+        self, getter: Getter, name: str, kind: Kind | None, query_type: str | None, where: Where = MEMBER
+    ) -> None:
         self.getter = getter
         self.name = name
         self.kind = kind
         self.query_type = query_type
+        self.where = where
 
 
 class _Compiler:
     def __init__(self, facet_type: FacetType) -> None:
         self.facet_type = facet_type
+        self.fold = _Folds()
+        #: The work of the scope being compiled: the whole filter, or an `any` body.
+        self.work = self.top = _Work()
 
     def boolean(self, node: Node, scope: str | None) -> Predicate:
         """A predicate for a node that must be a boolean expression."""
+        self.work.nodes += 1
         if isinstance(node, Logical):
             parts = tuple(self.boolean(operand, scope) for operand in node.operands)
             return _all(parts) if node.op == "and" else _any(parts)
@@ -111,7 +225,8 @@ class _Compiler:
             return _Operand(lambda body, member: member, scope, None, "string")
         path, kind = resolve(self.facet_type, node.segments, "$filter")
         read = reader(path)
-        return _Operand(lambda body, member: read(body), "/".join(path), kind, kind.query_type)
+        self.top.readers[path] = read
+        return _Operand(lambda body, member: read(body), "/".join(path), kind, kind.query_type, path)
 
     # -- comparisons
     def compare(self, node: Compare, scope: str | None) -> Predicate:
@@ -154,9 +269,15 @@ class _Compiler:
         value, convert = self.literal_value(operand, literal)
         test = _COMPARE[op]
         getter = operand.getter
+        if isinstance(value, str):
+            self.work.fixed += len(value)
+        if query_type == "datetime":
+            self.work.folds.add(operand.where)  # parsed once per value (cached), like a fold
         if query_type == "string" and op in ("eq", "ne"):
             wanted = None if value is None else value.casefold()
-            return lambda body, member: test(_folded(getter(body, member)), wanted)
+            fold = self.fold
+            self.work.folds.add(operand.where)
+            return lambda body, member: test(fold(getter(body, member)), wanted)
         return lambda body, member: test(convert(getter(body, member)), value)
 
     def literal_value(self, operand: _Operand, literal: Literal) -> tuple[Any, Callable[[Any], Any]]:
@@ -215,7 +336,18 @@ class _Compiler:
         wanted = str(pattern.value).casefold()
         getter = operand.getter
         test = _string_test(name, wanted)
-        return lambda body, member: _apply(getter(body, member), test)
+        fold = self.fold
+        self.work.folds.add(operand.where)
+        if name == "contains":  # at worst every position of the value against the whole pattern
+            self.work.char_steps(operand.where, len(wanted) + _SCAN_WORK)
+        else:
+            self.work.fixed += len(wanted)
+
+        def string_function(body: Mapping[str, Any], member: Any) -> bool | None:
+            folded = fold(getter(body, member))
+            return None if folded is None else test(folded)
+
+        return string_function
 
     # -- any
     def lambda_(self, node: Lambda, scope: str | None) -> Predicate:
@@ -227,9 +359,17 @@ class _Compiler:
             what = "a collection of complex values" if isinstance(kind, ListOf) else "not a collection"
             raise invalid(f"any is supported over collections of strings only; '{name}' is {what}", node.pos)
         read = reader(path)
+        self.top.readers[path] = read
         if node.variable is None or node.body is None:
             return lambda body, member: bool(_members(read(body)))
-        inner = self.boolean(node.body, node.variable)
+        outer, self.work = self.work, _Work()
+        outer.anys.append((path, self.work))
+        self.work.readers = self.top.readers
+        self.work.nodes = 1  # the step to each member
+        try:
+            inner = self.boolean(node.body, node.variable)
+        finally:
+            self.work = outer
 
         def any_member(body: Mapping[str, Any], member: Any) -> bool:
             return any(inner(body, value) is True for value in _members(read(body)))
@@ -282,14 +422,6 @@ def _negate(value: bool | None) -> bool | None:
 
 def _boolean(raw: Any) -> bool | None:
     return raw if isinstance(raw, bool) else None
-
-
-def _folded(raw: Any) -> str | None:
-    return raw.casefold() if isinstance(raw, str) else None
-
-
-def _apply(raw: Any, test: Callable[[str], bool]) -> bool | None:
-    return test(raw.casefold()) if isinstance(raw, str) else None
 
 
 def _member(members: tuple[str, ...], written: str) -> str | None:

@@ -6,7 +6,7 @@ dataclass costs about a millisecond at import, and this package is imported on e
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 #: `$top`: the largest page, and the page size when `$top` is absent (contract §2.3).
@@ -17,6 +17,10 @@ MAX_SKIP = 10_000_000
 MAX_FILTER_LENGTH = 2000
 #: `$filter`: the deepest nesting of parentheses, `not`, function calls and `any` bodies.
 MAX_FILTER_DEPTH = 20
+#: `$filter`: the most work units (shared/query/filter_compile.py) one evaluation over a collection
+#: may cost; a filter estimated above it is refused before it runs. `make bench` shows the time of
+#: the costliest filters below it over the largest collection.
+MAX_FILTER_WORK = 100_000_000
 #: Any other option's value: the longest accepted, in characters.
 MAX_OPTION_LENGTH = 2000
 #: `$orderby`: the most properties one ordering names.
@@ -55,20 +59,32 @@ class Record:
 
 
 #: Fields never shown in a repr (secrets, functions).
-_HIDDEN = frozenset({"key", "predicate"})
+_HIDDEN = frozenset({"key", "predicate", "estimate"})
 
 
 class Filter(Record):
-    """A compiled `$filter`: `matches(body)` is True when a facet's wire body satisfies it."""
+    """A compiled `$filter`: `matches(body)` is True when a facet's wire body satisfies it.
 
-    __slots__ = ("predicate", "text")
+    `work(bodies, limit)` estimates, without evaluating anything, the work units of evaluating it
+    over `bodies` (an upper bound; it stops counting once past `limit`), so that a filter too costly
+    for a collection can be refused before it runs (`MAX_FILTER_WORK`).
+    """
+
+    __slots__ = ("estimate", "predicate", "text")
     #: The expression as the client wrote it.
     text: str
     #: The predicate over a wire body (three-valued inside; only a true result matches).
     predicate: Callable[[Mapping[str, Any]], bool]
+    #: (bodies, limit) -> work units.
+    estimate: Callable[[Iterable[Mapping[str, Any]], int | None], int]
 
-    def __init__(self, text: str, predicate: Callable[[Mapping[str, Any]], bool]) -> None:
-        self._set(text=text, predicate=predicate)
+    def __init__(
+        self,
+        text: str,
+        predicate: Callable[[Mapping[str, Any]], bool],
+        estimate: Callable[[Iterable[Mapping[str, Any]], int | None], int] | None = None,
+    ) -> None:
+        self._set(text=text, predicate=predicate, estimate=estimate or _no_work)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Filter) and other.text == self.text
@@ -78,6 +94,13 @@ class Filter(Record):
 
     def matches(self, body: Mapping[str, Any]) -> bool:
         return self.predicate(body)
+
+    def work(self, bodies: Iterable[Mapping[str, Any]], limit: int | None = None) -> int:
+        return self.estimate(bodies, limit)
+
+
+def _no_work(bodies: Iterable[Mapping[str, Any]], limit: int | None = None) -> int:
+    return 0
 
 
 class OrderKey(Record):

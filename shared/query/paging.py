@@ -18,11 +18,15 @@ from typing import Any
 
 from shared.errors import BadRequest
 from shared.facets.model import FacetType
-from shared.query.model import MAX_SKIPTOKEN_LENGTH, ListPage, ListQuery, Paging
+from shared.query.model import MAX_FILTER_WORK, MAX_SKIPTOKEN_LENGTH, ListPage, ListQuery, Paging
 from shared.query.ordering import Ordering
 from shared.query.selecting import project
 
 INVALID_SKIPTOKEN_MESSAGE = "The $skiptoken is not valid for this request."
+FILTER_TOO_COSTLY_MESSAGE = (
+    "The $filter would take too much work to evaluate over this collection ({count} items). Use fewer "
+    "conditions (especially inside any), shorter contains() patterns, or split it into several requests."
+)
 _VERSION = 1
 _NONCE = 12
 _TAG = 16
@@ -36,6 +40,7 @@ def run_list(
 ) -> ListPage:
     """The page `query` asks for, from `items` (the facets the caller may see, as wire bodies)."""
     ordering = Ordering(query.orderby)
+    check_filter_work(query, items)
     matching = list(items) if query.filter is None else [body for body in items if query.filter.matches(body)]
     rows = [ordering.row(body) for body in matching]
     if query.skiptoken is not None:
@@ -55,6 +60,12 @@ def run_list(
         next_skiptoken=token,
         count=len(matching) if query.count else None,
     )
+
+
+def check_filter_work(query: ListQuery, items: Sequence[Mapping[str, Any]]) -> None:
+    """400 before any evaluation when `$filter` would cost more than `MAX_FILTER_WORK` over `items`."""
+    if query.filter is not None and query.filter.work(items, MAX_FILTER_WORK) > MAX_FILTER_WORK:
+        raise BadRequest(FILTER_TOO_COSTLY_MESSAGE.format(count=len(items)))
 
 
 def check_token_text(token: str) -> None:

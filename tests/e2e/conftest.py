@@ -109,14 +109,16 @@ def module_identity(rsa_key: rsa.RSAPrivateKey) -> Iterator[Identity]:
 
 
 @contextmanager
-def store_host(request: pytest.FixtureRequest, identity: Identity, store: str, folder: Path) -> Iterator[LocalHost]:
+def store_host(request: pytest.FixtureRequest, identity: Identity, store: str, folder: Path,
+               settings_env: dict[str, str] | None = None) -> Iterator[LocalHost]:
     """A local host trusting `identity`'s tenant on `store` ("sqlite": a file in `folder`; "cosmos": a fresh
-    database on the Cosmos test server, dropped afterwards), stopped on exit."""
+    database on the Cosmos test server, dropped afterwards), stopped on exit; `settings_env`: more settings."""
     env = {
         "ENTRA_TENANT_ID": identity.tenant_id,
         "ENTRA_AUDIENCES": ",".join(identity.audiences),
         "ENTRA_AUTHORITY": identity.server.base_url,
         "DIRECTORY": "local",
+        **(settings_env or {}),
     }
     settings = None
     if store == "sqlite":
