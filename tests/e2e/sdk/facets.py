@@ -1,4 +1,4 @@
-"""The 19 collections as a Graph developer writes them with msgraph-beta-sdk's models.
+"""Every collection as a Graph developer writes it with msgraph-beta-sdk's models.
 
 Each `FacetCase` holds:
 - `build()`: a facet with every writable property set through the SDK's model constructors, nested
@@ -6,7 +6,8 @@ Each `FacetCase` holds:
 - `change`: the one property a get-modify-patch changes (SDK attribute name, new value);
 - `bad_enum`: where in the JSON body an enum member can be replaced by a string that is not one, and
   the name the 400 reports for it;
-- `collection_of(profile)` / `item_of(profile, id)`: the SDK's request builders for the collection.
+- `collection_of(profile)` / `item_of(profile, id)`: the SDK's request builders for the collection
+  (`responsibilities`, which the SDK has a model but no builders for: tests/e2e/sdk/responsibilities.py).
 
 """
 from __future__ import annotations
@@ -45,6 +46,7 @@ from msgraph_beta.generated.models.person_interest import PersonInterest
 from msgraph_beta.generated.models.person_name import PersonName
 from msgraph_beta.generated.models.person_name_pronounciation import PersonNamePronounciation
 from msgraph_beta.generated.models.person_relationship import PersonRelationship
+from msgraph_beta.generated.models.person_responsibility import PersonResponsibility
 from msgraph_beta.generated.models.person_website import PersonWebsite
 from msgraph_beta.generated.models.phone_type import PhoneType
 from msgraph_beta.generated.models.physical_address import PhysicalAddress
@@ -59,6 +61,8 @@ from msgraph_beta.generated.models.skill_proficiency_level import SkillProficien
 from msgraph_beta.generated.models.user_account_information import UserAccountInformation
 from msgraph_beta.generated.models.web_account import WebAccount
 from msgraph_beta.generated.models.work_position import WorkPosition
+
+from tests.e2e.sdk.responsibilities import ResponsibilitiesRequestBuilder
 
 Path = tuple[str | int, ...]
 
@@ -266,6 +270,15 @@ def publications() -> ItemPublication:
     )
 
 
+def responsibilities() -> PersonResponsibility:
+    return PersonResponsibility(
+        **item_facet("collaborationTags"),
+        collaboration_tags=["askMeAbout", "ableToMentor"], description="Runs the storage on-call rotation.",
+        display_name="Storage on-call lead", thumbnail_url="https://www.contoso.com/on-call/thumb.png",
+        web_url="https://www.contoso.com/on-call",
+    )
+
+
 def skills() -> SkillProficiency:
     return SkillProficiency(
         **item_facet("proficiency"),
@@ -303,9 +316,11 @@ class FacetCase:
     build: Callable[[], ItemFacet]
     change: tuple[str, Any]
     bad_enum: tuple[Path, str]  # (path in the JSON body, the name the 400 reports)
+    #: Builds the collection's request builder from the profile's, where the SDK has no attribute for it.
+    builder: Callable[[Any], Any] | None = None
 
     def collection_of(self, profile: Any) -> Any:
-        return getattr(profile, self.attr)
+        return self.builder(profile) if self.builder else getattr(profile, self.attr)
 
     def item_of(self, profile: Any, facet_id: str) -> Any:
         return getattr(self.collection_of(profile), self.by_id)(facet_id)
@@ -343,9 +358,14 @@ CASES = (
               (("client", "address", "type"), "client.address.type")),
     FacetCase("publications", "publications", "by_item_publication_id", publications,
               ("publisher", "Contoso Books"), AUDIENCES),
+    FacetCase("responsibilities", "responsibilities", "by_person_responsibility_id", responsibilities,
+              ("display_name", "Storage on-call deputy"), AUDIENCES, builder=ResponsibilitiesRequestBuilder.of),
     FacetCase("skills", "skills", "by_skill_proficiency_id", skills, ("display_name", "CPython"),
               (("proficiency",), "proficiency")),
     FacetCase("webAccounts", "web_accounts", "by_web_account_id", web_accounts, ("status_message", "On leave"),
               AUDIENCES),
     FacetCase("websites", "websites", "by_person_website_id", websites, ("display_name", "Adele writes"), AUDIENCES),
 )
+
+#: The cases by collection name.
+BY_COLLECTION = {case.collection: case for case in CASES}

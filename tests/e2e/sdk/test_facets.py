@@ -1,9 +1,11 @@
-"""Each of the 19 collections through msgraph-beta-sdk, unchanged, against the local host on both stores.
+"""Each collection through msgraph-beta-sdk, unchanged, against the local host on both stores.
 
 For each collection, with the `me()` builder (delegated token) and `users.by_user_id(oid)` (app-only token,
 role User.ReadWrite.All): create a fully populated facet from the SDK's models, read it back field by
 field, list it, get-modify-patch it, delete it, and see 404 `itemNotFound` after. Bodies the SDK's
 models cannot express (an enum string that is no member) go through the SDK's own request adapter.
+`responsibilities`, whose model the SDK has but not its request builders, goes through builders written
+in the SDK's generated shape over its request adapter (tests/e2e/sdk/responsibilities.py).
 """
 from __future__ import annotations
 
