@@ -16,7 +16,7 @@ export npm_config_update_notifier := false
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 
-.PHONY: setup run token lint test test-fast bench cosmos-server clean
+.PHONY: setup run run-cosmos token lint test test-fast bench cosmos-server clean
 .DEFAULT_GOAL := run
 
 $(PY):
@@ -44,6 +44,10 @@ setup: $(PYDEPS) $(NODEDEPS) $(CHECKOV)  ## install everything the tests use
 
 run: $(LOCALDEPS)  ## start the API on http://127.0.0.1:$${PORT:-7071}/api (local.settings.json, else defaults)
 	$(PY) -m devhost
+
+run-cosmos: $(LOCALDEPS)  ## `make run` on the store of `make cosmos-server` (its request adjustments come from tests/support)
+	PROFILE_STORE=cosmos COSMOS_ENDPOINT=$${COSMOS_ENDPOINT:-https://127.0.0.1:$${COSMOS_PORT:-3000}/} \
+	COSMOS_KEY=$${COSMOS_KEY:-bG9jYWw=} $(PY) -m tests.support.cosmos_quirks
 
 token: | $(LOCALDEPS)  ## print a development token (USER, NAME, SCOPES, ROLES variables); any port's `make run` accepts it
 	@$(PY) scripts/dev_token.py

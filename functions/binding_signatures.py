@@ -6,7 +6,10 @@ trigger, twice for its output binding and twice for the function name, so six si
 the app's functions, paid on every cold start while the worker indexes the app (`make bench`).
 `remember()` gives those `__init__` functions their signature once, as PEP 362's `__signature__`, which
 `inspect.signature()` returns as it is: the value is the one inspect would compute, so nothing else
-changes. If the library is built differently (no such wrapper), nothing is done.
+changes. It relies on how azure-functions builds those classes, so it is applied only to the versions
+the tests ran (`shared.library_versions.AZURE_FUNCTIONS`, the range requirements.txt pins): with any
+other version nothing is done and one line is logged. If the library is built differently (no such
+wrapper), nothing is done either.
 """
 from __future__ import annotations
 
@@ -16,6 +19,12 @@ import types
 
 def remember() -> int:
     """Set `__signature__` on the `__init__` functions the HTTP bindings' wrappers inspect; how many were set."""
+    import azure.functions
+
+    from shared.library_versions import AZURE_FUNCTIONS
+
+    if not AZURE_FUNCTIONS.applies(getattr(azure.functions, "__version__", None), "the binding-signature memo"):
+        return 0
     from azure.functions.decorators.function_name import FunctionName
     from azure.functions.decorators.http import HttpOutput, HttpTrigger
 

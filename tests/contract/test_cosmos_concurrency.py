@@ -6,6 +6,7 @@
 """
 from __future__ import annotations
 
+import json
 import random
 import threading
 import time
@@ -196,25 +197,31 @@ def test_a_burst_of_creates_through_one_instance_does_not_race(cosmos_settings):
     repo.close()
 
 
-# --- a store without rollback ------------------------------------------------------------------------
+# --- a batch that fails part-way --------------------------------------------------------------------
 def test_a_conditional_delete_that_loses_to_a_replace_changes_nothing(cosmos_settings):
-    """The facet is replaced between delete_facet's read and its batch: the batch's delete fails on the
-    caller's ETag (412) after the user document's count went down. The service rolls the batch back;
-    the test server does not, and the adapter undoes operation 0, so the count stays exact."""
+    """The facet is replaced between delete_facet's read and its batch, so the batch's delete fails on the
+    caller's ETag (412) after operation 0 (the user document's count) succeeded. A transactional batch
+    is all or nothing: the service applies none of it and answers 424 for the other operations. That
+    answer is injected here, because the test server applies a batch's operations one by one without
+    rollback (docs/data-model.md); the adapter takes the 412 as it is and writes nothing more."""
     other = CosmosRepository.from_settings(cosmos_settings)
     tenant, oid = guid(), guid()
     first = other.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=10)
     replaced: list[Any] = []
 
-    def replace_first_then_let_through(request) -> bool:
+    def replace_first_then_answer_as_the_service(request) -> bool:
         if is_batch(request) and not replaced:
             replaced.append(other.replace_facet(tenant, oid, SKILLS, changed(first.value), if_match=None))
-        return False  # never a fault: the request goes to the server as it is
+            return True
+        return False
 
-    racing = CosmosRepository.from_settings(cosmos_settings, transport=FaultTransport(
-        Fault(replace_first_then_let_through)))
+    service_answer = json.dumps([{"statusCode": 424, "requestCharge": 0}, {"statusCode": 412, "requestCharge": 0}])
+    transport = FaultTransport(Fault(replace_first_then_answer_as_the_service, status=207,
+                                     body=service_answer.encode()))
+    racing = CosmosRepository.from_settings(cosmos_settings, transport=transport)
     with pytest.raises(PreconditionFailed):
         racing.delete_facet(tenant, oid, SKILLS, first.value["id"], if_match=first.etag)
+    assert transport.batches == 1 and transport.writes == 1, "no compensating write after a failed batch"
     assert racing.get_facet(tenant, oid, SKILLS, first.value["id"]) == replaced[0]
     with pytest.raises(QuotaExceeded):  # still one skill counted
         racing.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=1)

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -21,13 +23,21 @@ def build():
     return [(f.get_function_name(), f.get_raw_bindings(), f.get_trigger().init_params, f.get_dict_repr())
             for f in app.get_functions()]
 
+def remembered():
+    from azure.functions.decorators.function_name import FunctionName
+    from azure.functions.decorators.http import HttpOutput, HttpTrigger
+    return sorted(f"{cls.__qualname__}.{cell.cell_contents.__qualname__}"
+                  for binding in (HttpTrigger, HttpOutput, FunctionName) for cls in binding.__mro__
+                  for cell in getattr(cls.__dict__.get("__init__"), "__closure__", None) or ()
+                  if "__signature__" in getattr(cell.cell_contents, "__dict__", {}))
+
 plain = build()
-if sys.argv[1] == "remember":
+if sys.argv[1] != "plain":
+    if sys.argv[1] != "installed":
+        func.__version__ = sys.argv[1]  # another azure-functions, as far as the guard can tell
     sys.path.insert(0, sys.argv[2])
-    import functions  # remembers the signatures on import
-    from azure.functions.decorators.http import HttpTrigger
-    assert "__signature__" in HttpTrigger.__dict__["__init__"].__closure__[0].cell_contents.__dict__
-print(json.dumps([plain, build()], default=str))
+    import functions  # remembers the signatures on import (or not)
+print(json.dumps([plain, build(), remembered()], default=str))
 """
 
 
@@ -40,9 +50,17 @@ def _built(mode: str) -> list:
 
 
 def test_bindings_are_built_the_same_with_remembered_signatures():
-    before, after = _built("remember")
+    before, after, remembered = _built("installed")
     assert before == after
-    assert _built("plain") == [before, before]
+    assert remembered, "the installed azure-functions is the pinned one: the memo is applied"
+    assert _built("plain") == [before, before, []]
+
+
+@pytest.mark.parametrize("version", ["1.27.0", "1.25.1", "2.0.0", "1.26.1rc1"])
+def test_another_azure_functions_keeps_its_own_signatures(version):
+    """Outside the pinned range nothing is remembered: the library computes its signatures itself."""
+    before, after, remembered = _built(version)
+    assert remembered == [] and before == after
 
 
 def test_the_app_registers_with_the_signatures_remembered():

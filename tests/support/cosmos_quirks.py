@@ -1,4 +1,4 @@
-"""Request adjustments for local Cosmos servers (installed only for a loopback endpoint).
+"""The Cosmos test server's request adjustments, installed by the tests (never by production code).
 
 The test server (@vercel/cosmosdb-server 1.0.1) differs from the service in two ways that the Python
 SDK trips over (see docs/data-model.md, "Test server"):
@@ -9,7 +9,11 @@ SDK trips over (see docs/data-model.md, "Test server"):
 2. A point read of a missing document answers 500 instead of 404 unless the request carries
    `x-ms-documentdb-query-enablecrosspartition`, which makes it skip its broken pre-check.
 
-Both changes are no-ops for the service's semantics; production endpoints never get this hook.
+Both changes are no-ops for the service's semantics. `install()` hands the hook to the adapter
+(`set_process_client_options`) for every client the process creates; the pytest plugin
+tests/support/cosmos_server.py calls it at start-up, `make bench` before its Cosmos figures, and
+`python -m tests.support.cosmos_quirks [devhost arguments]` runs the local host with it (the e2e
+suites' hosts on the test server; `make run` against `make cosmos-server`).
 """
 from __future__ import annotations
 
@@ -43,3 +47,19 @@ def local_server_request_hook(pipeline_request: Any) -> None:
             request.headers["Content-Length"] = str(len(body))
     elif request.method == "GET" and partition and "/docs/" in request.url:
         request.headers[_CROSS] = "true"
+
+
+def install() -> None:
+    """Every Cosmos client this process creates from now on sends its requests through the hook."""
+    from shared.repository.cosmos.connection import set_process_client_options
+
+    set_process_client_options(raw_request_hook=local_server_request_hook)
+
+
+if __name__ == "__main__":
+    import sys
+
+    from devhost.__main__ import main
+
+    install()
+    sys.exit(main(sys.argv[1:]))

@@ -7,6 +7,8 @@
 - fixture `cosmos_settings`: a fresh database + container (unique names, created from
   cosmos_container.json) on the session server, as `Settings`; the database is dropped afterwards.
 - `create_database(settings)`: (re)create that database/container, e.g. after a restart.
+- Starting a server installs its request adjustments (tests/support/cosmos_quirks.py) for every
+  Cosmos client the process creates from then on: the production adapter carries none.
 
 With `CI=true`, a server that cannot start (node or node_modules missing) FAILS the test; elsewhere
 the test is skipped with the reason.
@@ -32,6 +34,7 @@ from typing import IO, NoReturn
 import pytest
 
 from shared.settings import Settings
+from tests.support import cosmos_quirks
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CLI = PROJECT_ROOT / "node_modules" / "@vercel" / "cosmosdb-server" / "lib" / "cli.js"
@@ -72,6 +75,7 @@ class CosmosServer:
         node = shutil.which("node")
         if node is None or not CLI.exists():
             raise FileNotFoundError(f"node or {CLI} is missing")
+        cosmos_quirks.install()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  # the server's output, read by output() while it runs
         self.process = subprocess.Popen(
             [node, str(CLI), "--host", "127.0.0.1", "--port", str(self.port)],

@@ -6,6 +6,9 @@
   `stdout` (what it printed up to its readiness line: the settings, store and issuer it uses).
 - Tests define the environment themselves: a developer's `local.settings.json` is not read
   (`--no-local-settings`) unless `local_settings=True`.
+- A host whose environment names a loopback Cosmos endpoint (the test server) runs as
+  `python -m tests.support.cosmos_quirks`: the same local host, with the test server's request
+  adjustments installed (the production adapter carries none).
 - fixture `local_host_factory`: the same callable; every host it started is stopped at teardown.
 """
 from __future__ import annotations
@@ -20,8 +23,11 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
+from urllib.parse import urlsplit
 
 import pytest
+
+from shared.settings import is_loopback_host
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 READY = re.compile(r"listening on (http://127\.0\.0\.1:(\d+)\S*)")
@@ -55,7 +61,7 @@ class LocalHost:
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         env = {**self.env, "PYTHONUNBUFFERED": "1"}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-        args = [sys.executable, "-m", "devhost", "--port", str(port), *self.extra_args]
+        args = [sys.executable, "-m", self.module, "--port", str(port), *self.extra_args]
         if not self.local_settings:
             args.append("--no-local-settings")
         self.process = subprocess.Popen(
@@ -79,6 +85,14 @@ class LocalHost:
             f"devhost did not become ready within {self.timeout:.0f} s (exit code {code}).\n"
             f"stdout:\n{stdout}\nstderr:\n{self.output()}"
         )
+
+    @property
+    def module(self) -> str:
+        """`devhost`, or the same host with the Cosmos test server's adjustments for a loopback endpoint."""
+        endpoint = self.env.get("COSMOS_ENDPOINT") or ""
+        if self.env.get("PROFILE_STORE") == "cosmos" and is_loopback_host(urlsplit(endpoint).hostname):
+            return "tests.support.cosmos_quirks"
+        return "devhost"
 
     @staticmethod
     def _read(stream: IO[bytes] | None) -> str:

@@ -20,8 +20,9 @@ from azure.cosmos.exceptions import CosmosBatchOperationError, CosmosHttpRespons
 from shared.errors import Conflict, PreconditionFailed, ServiceUnavailable, Throttled
 from shared.facets.catalog.account import ACCOUNT
 from shared.facets.catalog.work import SKILLS
+from shared.repository.cosmos import connection as cosmos_connection
 from shared.repository.cosmos import documents as docs
-from shared.repository.cosmos.connection import isolate_response_headers
+from shared.repository.cosmos.connection import CosmosConnection, isolate_response_headers
 from shared.repository.cosmos.errors import Refused, retry_after_seconds, route, to_api_error
 from shared.repository.cosmos.policy import RETRIES, Retry
 from shared.repository.port import ProfileRepository
@@ -51,12 +52,10 @@ def test_item_answers_are_for_the_repository_to_interpret(status):
     assert routed.lost_race == (status in (409, 412))
 
 
-def test_a_batch_names_its_failing_operation_and_what_a_store_applied_anyway():
-    on_the_service = route(_batch([424, 412, 424], 1))
-    assert isinstance(on_the_service, Refused) and (on_the_service.index, on_the_service.applied) == (1, 0)
-    assert not on_the_service.lost_race  # a facet's ETag, not the user document
-    on_the_test_server = route(_batch([200, 412, 424], 1))  # no rollback: operation 0 stayed applied
-    assert isinstance(on_the_test_server, Refused) and on_the_test_server.applied == 1
+def test_a_batch_names_its_failing_operation():
+    facet_etag = route(_batch([424, 412, 424], 1))  # the service: nothing applied, the others 424
+    assert isinstance(facet_etag, Refused) and facet_etag.index == 1 and facet_etag.status == 412
+    assert not facet_etag.lost_race  # a facet's ETag, not the user document
     lost = route(_batch([412, 424, 424], 0))
     assert isinstance(lost, Refused) and lost.lost_race
 
@@ -209,3 +208,69 @@ def test_the_last_response_headers_of_a_client_connection_are_per_thread():
     worker.start()
     worker.join()
     assert seen["before"] == {} and connection.last_response_headers is mine and mine == {"from": "main"}
+
+
+class _PlainConnection:
+    """Stands for azure-cosmos' CosmosClientConnection: the headers are a plain instance attribute."""
+
+    def __init__(self) -> None:
+        self.last_response_headers: dict[str, object] = {"from": "constructor"}
+
+
+class _PlainClient:
+    def __init__(self) -> None:
+        self.client_connection = _PlainConnection()
+
+
+def test_the_per_thread_headers_are_applied_to_the_pinned_azure_cosmos(monkeypatch, caplog):
+    import azure.cosmos
+
+    monkeypatch.setattr(azure.cosmos, "__version__", "4.17.1")
+    client = _PlainClient()
+    with caplog.at_level(logging.DEBUG, logger="profile_api.library_versions"):
+        isolate_response_headers(client)  # type: ignore[arg-type]  # the mechanism on a plain object, no network
+    assert type(client.client_connection) is not _PlainConnection
+    assert isinstance(client.client_connection, _PlainConnection) and not caplog.records
+
+
+@pytest.mark.parametrize("version", ["4.18.0", "4.17.0", "5.0.0", "4.17.2b1", None])
+def test_another_azure_cosmos_keeps_its_own_response_headers(monkeypatch, caplog, version):
+    """Outside the pinned range the client connection stays the library's own class and attribute."""
+    import azure.cosmos
+
+    monkeypatch.setattr(azure.cosmos, "__version__", version, raising=False)
+    client = _PlainClient()
+    connection = client.client_connection
+    with caplog.at_level(logging.DEBUG, logger="profile_api.library_versions"):
+        isolate_response_headers(client)  # type: ignore[arg-type]
+    assert type(connection) is _PlainConnection
+    assert vars(connection) == {"last_response_headers": {"from": "constructor"}}
+    seen: dict[str, object] = {}
+
+    def other_thread() -> None:
+        connection.last_response_headers = {"from": "other"}
+
+    worker = threading.Thread(target=other_thread)
+    worker.start()
+    worker.join()
+    seen.update(connection.last_response_headers)
+    assert seen == {"from": "other"}, "one shared attribute, as the library has it"
+    assert [record.getMessage() for record in caplog.records] == [
+        f"azure-cosmos {version} is not within the tested >=4.17.1,<4.18: skipping the per-thread response "
+        "headers (the library's own behaviour stays)"
+    ]
+
+
+def test_the_adapter_adds_no_request_hook_of_its_own(monkeypatch):
+    """Test-server adjustments are the tests' (tests/support/cosmos_quirks.py), given as process options."""
+    monkeypatch.setattr(cosmos_connection, "_process_options", {})
+    connection = CosmosConnection("https://127.0.0.1:1/", "db", "c", "a2V5")
+    assert "raw_request_hook" not in connection._client_kwargs()
+
+    def hook(request: object) -> None:
+        return None
+
+    cosmos_connection.set_process_client_options(raw_request_hook=hook, user_agent_suffix="process")
+    assert connection._client_kwargs()["raw_request_hook"] is hook
+    own = CosmosConnection("https://127.0.0.1:1/", "db", "c", "a2V5", user_agent_suffix="own")
+    assert own._client_kwargs()["user_agent_suffix"] == "own", "a connection's own options win"

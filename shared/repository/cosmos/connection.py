@@ -15,7 +15,12 @@ is still copying them (`__QueryFeed`: `response_headers.update(post_response_hea
 copy then fails with `RuntimeError: OrderedDict mutated during iteration` (measured: about 1 in
 1,600 requests under 32 threads), and a query's continuation is read from the same shared
 attribute. `isolate_response_headers` gives that attribute one value per thread, so every thread
-reads and writes only the headers of its own responses.
+reads and writes only the headers of its own responses. It relies on those internals, so it is
+applied only to the azure-cosmos versions the tests ran (`shared.library_versions.AZURE_COSMOS`,
+the range requirements.txt pins); with another version the client is left as the library built it.
+
+No code here is for a particular server: `set_process_client_options` lets a process add client
+options (the tests add the request adjustments their Cosmos test server needs, tests/support/).
 """
 from __future__ import annotations
 
@@ -27,7 +32,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from shared.repository.cosmos.errors import StoreMissing
-from shared.repository.cosmos.local_server import local_server_request_hook
 from shared.repository.cosmos.policy import CosmosTimeouts
 from shared.settings import Settings, is_loopback_host
 
@@ -37,6 +41,16 @@ if TYPE_CHECKING:
 #: Partition key, TTL and indexing policy of the container; infra/app/cosmos.bicep loads the same file.
 CONTAINER_DEFINITION = Path(__file__).resolve().parent.parent / "cosmos_container.json"
 _HEADERS_ATTRIBUTE = "last_response_headers"
+#: Client options every client of this process gets (none in production; see set_process_client_options).
+_process_options: dict[str, Any] = {}
+
+
+def set_process_client_options(**options: Any) -> None:
+    """Options (azure-core / azure-cosmos client keywords) for every client created from now on in this
+    process, before a connection's own. Production sets none; the tests install their Cosmos test
+    server's request adjustments here, so no production module carries code for that server."""
+    _process_options.clear()
+    _process_options.update(options)
 
 
 def container_definition() -> dict[str, Any]:
@@ -96,10 +110,17 @@ def isolate_response_headers(client: CosmosClient) -> None:
 
     The connection's class is swapped for a subclass whose descriptor shadows the instance
     attribute; nothing else about the client changes. A client whose connection lacks the attribute
-    (a future SDK that fixed this) is left alone.
+    (a future SDK that fixed this) is left alone, and so is every client of an azure-cosmos version
+    outside the tested range (one line is logged).
     """
+    import azure.cosmos
+
+    from shared.library_versions import AZURE_COSMOS
+
     connection = getattr(client, "client_connection", None)
     if connection is None or _HEADERS_ATTRIBUTE not in vars(connection):
+        return
+    if not AZURE_COSMOS.applies(getattr(azure.cosmos, "__version__", None), "the per-thread response headers"):
         return
     base = type(connection)
     isolated = type(f"PerThreadHeaders{base.__name__}", (base,), {_HEADERS_ATTRIBUTE: _PerThreadHeaders()})
@@ -150,12 +171,12 @@ class CosmosConnection:
             "retry_throttle_backoff_max": t.throttle_max_wait,
             "user_agent_suffix": "profile-api",
         }
-        if self.loopback:  # emulator / test server: self-signed certificate, local quirks
+        if self.loopback:  # emulator / test server: self-signed certificate
             kwargs["connection_verify"] = False
             warnings.filterwarnings(
                 "ignore", message=r"Unverified HTTPS request is being made to host '(127\.|localhost|::1)"
             )
-            kwargs["raw_request_hook"] = local_server_request_hook
+        kwargs.update(_process_options)
         kwargs.update(self._options)
         return kwargs
 

@@ -48,18 +48,14 @@ THROTTLED = "Too many requests to the profile store."
 class Refused(Exception):
     """The store refused one item operation with 404, 409 or 412 (internal to the package).
 
-    `index` is the failing operation of a transactional batch (None for a single operation).
-    `applied` counts the batch operations before `index` that the store applied anyway: always 0 on
-    the service (a failed batch is rolled back, the others answer 424); the test server applies
-    operations one by one and never rolls back. `results` are the batch's per-operation responses.
+    `index` is the failing operation of a transactional batch (None for a single operation). A
+    transactional batch is all or nothing: when one operation fails, none is applied (the others
+    answer 424), so the repository only decides again from a fresh read.
     """
 
-    def __init__(
-        self, status: int, *, index: int | None = None, applied: int = 0, results: list[dict[str, Any]] | None = None
-    ) -> None:
+    def __init__(self, status: int, *, index: int | None = None) -> None:
         super().__init__(f"refused with {status}")
-        self.status, self.index, self.applied = status, index, applied
-        self.results = results or []
+        self.status, self.index = status, index
 
     @property
     def lost_race(self) -> bool:
@@ -144,6 +140,4 @@ def _refused(error: BaseException, status: int) -> Refused:
     index = getattr(error, "error_index", None)
     if not responses or not isinstance(index, int):
         return Refused(status)
-    results = [dict(response) for response in responses]
-    applied = sum(1 for response in results[:index] if int(response.get("statusCode", 424)) < 400)
-    return Refused(status, index=index, applied=applied, results=results)
+    return Refused(status, index=index)

@@ -220,7 +220,7 @@ class CosmosRepository:
             counts = {} if last else docs.lowered(counts, run)
             head = docs.next_user(current, tenant_id, object_id, counts=counts, profile=None if last else marker)
             operations = [docs.user_write(current, head)] + [docs.delete_op(row["id"]) for row in run]
-            results = self._batch(operations, pk, current)
+            results = self._store.batch(operations, pk)
             current = {**head, "_etag": docs.result_etag(results[0])}
 
     # --- facets ------------------------------------------------------------------------------
@@ -266,7 +266,7 @@ class CosmosRepository:
                 operations += [docs.upsert_op(record)] if record else []
                 operations += [docs.create_op(body)]
                 try:
-                    results = self._batch(operations, pk, current)
+                    results = self._store.batch(operations, pk)
                 except Refused as refused:
                     if refused.lost_race:
                         continue
@@ -364,7 +364,7 @@ class CosmosRepository:
                     docs.delete_op(doc_id, target["_etag"] if conditional else None),
                 ]
                 try:
-                    self._batch(operations, pk, current)
+                    self._store.batch(operations, pk)
                 except Refused as refused:
                     if refused.lost_race:
                         continue
@@ -412,25 +412,3 @@ class CosmosRepository:
         """A few documents of one partition in ONE round trip (a single-partition query on `id`)."""
         sql, parameters = docs.select_in("id", ids, pk)
         return {str(found["id"]): found for found in self._store.query(sql, parameters, pk)}
-
-    def _batch(self, operations: list[docs.Operation], pk: str, user_before: Doc | None) -> list[dict[str, Any]]:
-        """Run a batch whose operation 0 writes the user document; undo that write if a store applied it
-        although a later operation failed (the test server has no rollback; the service never does this)."""
-        try:
-            return self._store.batch(operations, pk)
-        except Refused as refused:
-            if refused.applied:
-                self._undo_user_write(refused, pk, user_before)
-            raise
-
-    def _undo_user_write(self, refused: Refused, pk: str, user_before: Doc | None) -> None:
-        etag = docs.result_etag(refused.results[0]) if refused.results else ""
-        try:
-            if user_before is None:
-                self._store.delete(docs.USER_ID, pk, etag=etag)
-            else:
-                restored = docs.body_of(user_before)
-                restored["rev"] = int(refused.results[0].get("resourceBody", {}).get("rev", 0)) + 1
-                self._store.replace(restored, etag)
-        except (Refused, ApiError):  # another writer moved it already; only a non-atomic store gets here
-            log.warning("Could not undo a partially applied batch on a store without rollback (pk %s)", pk)

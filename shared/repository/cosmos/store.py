@@ -60,7 +60,7 @@ class Store:
             raise refused.unexpected() from refused
 
     def batch(self, operations: Sequence[Operation], pk: str) -> list[dict[str, Any]]:
-        """One transactional batch; `Refused` names the failing operation."""
+        """One transactional batch, all or nothing; `Refused` names the failing operation (nothing applied)."""
         return self._call(
             lambda c: list(c.execute_item_batch(list(operations), partition_key=pk, timeout=self._timeout))
         )
