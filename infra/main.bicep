@@ -193,13 +193,20 @@ module entra './app/entra.bicep' = {
 }
 
 // Microsoft Graph's User.Read.All application role for the app's identity: only with
-// DIRECTORY=graph (the local directory calls no Graph API).
+// DIRECTORY=graph (the local directory calls no Graph API). The identity was created moments
+// earlier and Entra ID replicates its service principal with a delay, during which Graph answers
+// that the principal does not exist; waiting for the Cosmos DB account (minutes to create, and the
+// app waits for it anyway) gives replication that time. It cannot guarantee it: see docs/deploy.md
+// for the rerun.
 module directoryRole './app/directory.bicep' = if (directory == 'graph') {
   name: 'directory'
   scope: rg
   params: {
     principalId: identity.outputs.principalId
   }
+  dependsOn: [
+    cosmos
+  ]
 }
 
 var entraAudiences = '${entra.outputs.appId},${apiIdentifierUri}'

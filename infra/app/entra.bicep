@@ -8,7 +8,7 @@ param uniqueName string
 param displayName string
 @description('Application ID URI. Known before creation (it cannot use the appId), e.g. api://<tenantId>/<name>.')
 param identifierUri string
-@description('Pre-authorize the Azure CLI for the own-data scopes (User.Read, User.ReadWrite) so `az account get-access-token --scope` works without a consent prompt.')
+@description('Pre-authorize the Azure CLI for the own-data scopes (User.Read, User.ReadWrite) so `az account get-access-token --scope` works without a consent prompt. Applied in a second step (entra-preauthorization.bicep).')
 param preAuthorizeAzureCli bool = true
 
 // Microsoft's well-known client id of the Azure CLI.
@@ -106,6 +106,7 @@ var appRoles = [
 ]
 
 // Only the own-data scopes, which users may consent to themselves anyway; never the .All ones.
+// Applied by the second step below, once the scopes exist.
 var azureCliPreAuthorization = [
   {
     appId: azureCliAppId
@@ -123,12 +124,26 @@ resource application 'Microsoft.Graph/applications@v1.0' = {
   identifierUris: [
     identifierUri
   ]
+  // No preAuthorizedApplications here: Graph refuses one that names a scope created in the same
+  // request, so the pre-authorization is a second step (the module below).
   api: {
     requestedAccessTokenVersion: 2
     oauth2PermissionScopes: scopes
-    preAuthorizedApplications: preAuthorizeAzureCli ? azureCliPreAuthorization : []
   }
   appRoles: appRoles
+}
+
+// Step 2: the pre-authorization, in its own deployment once the registration and its scopes exist
+// (reading application.uniqueName makes it wait for step 1). Always deployed, so turning
+// PRE_AUTHORIZE_AZURE_CLI off removes an earlier pre-authorization.
+module preAuthorization './entra-preauthorization.bicep' = {
+  name: 'entra-preauthorization'
+  params: {
+    uniqueName: application.uniqueName
+    displayName: displayName
+    oauth2PermissionScopes: scopes
+    preAuthorizedApplications: preAuthorizeAzureCli ? azureCliPreAuthorization : []
+  }
 }
 
 resource servicePrincipal 'Microsoft.Graph/servicePrincipals@v1.0' = {

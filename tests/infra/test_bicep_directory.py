@@ -57,6 +57,18 @@ def test_assignment_exists_only_with_the_graph_directory():
     assert "directoryRole" in body(parse(MAIN)["modules"]["api"])["dependsOn"]
 
 
+def test_the_graph_role_waits_for_the_cosmos_account():
+    """Entra replicates the new identity's service principal with a delay; the assignment is made after
+    the Cosmos DB account (minutes to create, and the app waits for it anyway), not right after the
+    identity. docs/deploy.md names the rerun for when replication takes longer still."""
+    modules = parse(MAIN)["modules"]
+    assert body(modules["directoryRole"])["dependsOn"] == ["cosmos"]
+    assert modules["cosmos"]["detail"]["path"] == "./app/cosmos.bicep"
+    assert "cosmos.outputs.endpoint" in {accessor(v) for v in body(modules["api"])["params"].values()}
+    deploy = (INFRA.parent / "docs" / "deploy.md").read_text(encoding="utf-8")
+    assert "Microsoft.Graph/appRoleAssignedTo" in deploy and "run it again" in deploy
+
+
 def test_graph_extension_is_the_configured_one():
     config = json.loads((INFRA / "bicepconfig.json").read_text())
     registry = "br:mcr.microsoft.com/bicep/extensions/microsoftgraph/v1.0:1.0.0"

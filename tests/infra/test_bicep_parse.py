@@ -18,12 +18,24 @@ EXPECTED_MODULES = {
 }
 #: Modules main.bicep uses more than once: storage for the host and, apart, for the deployment package.
 REUSED_MODULES = {"storage.bicep": 2}
+#: Modules another module uses (not main.bicep): the module that uses each, and the symbol.
+NESTED_MODULES = {"entra-preauthorization.bicep": ("entra.bicep", "preAuthorization")}
 
 
 def test_the_infra_files_exist():
     names = {p.name for p in (INFRA / "app").glob("*.bicep")}
-    assert names == EXPECTED_MODULES
+    assert names == EXPECTED_MODULES | set(NESTED_MODULES)
     assert MAIN.is_file()
+
+
+@pytest.mark.parametrize("nested", sorted(NESTED_MODULES))
+def test_nested_modules_are_used_once_with_their_declared_parameters(nested):
+    parent_name, symbol = NESTED_MODULES[nested]
+    parent = INFRA / "app" / parent_name
+    modules = parse(parent)["modules"]
+    assert [m["detail"]["path"] for m in modules.values()] == [f"./{nested}"]
+    declared = parse(INFRA / "app" / nested)["parameters"]
+    assert set(body(modules[symbol])["params"]) == set(declared)
 
 
 @pytest.mark.parametrize("path", bicep_files(), ids=lambda p: str(p.relative_to(INFRA)))

@@ -26,6 +26,7 @@ AUTH = module_path("auth.bicep")
 COSMOS = module_path("cosmos.bicep")
 COSMOS_RBAC = module_path("cosmos-rbac.bicep")
 ENTRA = module_path("entra.bicep")
+ENTRA_PREAUTHORIZATION = module_path("entra-preauthorization.bicep")
 MONITORING = module_path("monitoring.bicep")
 RBAC = module_path("rbac.bicep")
 STORAGE = module_path("storage.bicep")
@@ -309,6 +310,42 @@ def test_azure_cli_preauthorization_never_covers_all_scopes():
     pre = variable(ENTRA, "azureCliPreAuthorization")
     assert pre[0]["appId"] == "azureCliAppId"
     assert pre[0]["delegatedPermissionIds"] == ["readId", "readWriteId"]
+
+
+def test_scopes_exist_before_a_request_pre_authorizes_them():
+    """Graph refuses preAuthorizedApplications naming a scope created in the same request: the
+    registration is created without it, and a later deployment adds it to the same registration."""
+    first = only(ENTRA, "Microsoft.Graph/applications")
+    assert "preAuthorizedApplications" not in first["api"]
+    assert "preAuthorizedApplications" not in json.dumps(resources(ENTRA))
+    module = parse(ENTRA)["modules"]["preAuthorization"]
+    assert module["detail"]["path"] == "./entra-preauthorization.bicep"
+    assert condition(module) is None, "always deployed, so turning the option off removes it"
+    params = body(module)["params"]
+    # Reading step 1's uniqueName makes step 2 wait for it (an implicit dependency).
+    assert accessor(params["uniqueName"]) == "application.uniqueName"
+    assert params["displayName"] == first["displayName"] == "displayName"
+    assert params["oauth2PermissionScopes"] == first["api"]["oauth2PermissionScopes"] == "scopes"
+    assert params["preAuthorizedApplications"] == {"operator": {"type": "conditional", "operands": {
+        "condition": "preAuthorizeAzureCli", "true_value": "azureCliPreAuthorization", "false_value": []}}}
+
+    second = only(ENTRA_PREAUTHORIZATION, "Microsoft.Graph/applications")
+    declared = parse(ENTRA_PREAUTHORIZATION)
+    assert "microsoftGraphV1" in declared["extensions"]
+    assert declared["resources"]["application"]["api_version"] == "v1.0"
+    assert second["uniqueName"] == "uniqueName" and second["displayName"] == "displayName"
+    # The whole api object of step 1 again, plus the pre-authorization: the same result whether
+    # Graph merges the object or replaces it.
+    assert {k: v for k, v in second["api"].items() if k != "preAuthorizedApplications"} == {
+        **first["api"], "oauth2PermissionScopes": "oauth2PermissionScopes"}
+    assert second["api"]["preAuthorizedApplications"] == "preAuthorizedApplications"
+    assert set(second) == {"uniqueName", "displayName", "api"}, "nothing else of the registration is touched"
+
+
+def test_azure_cli_preauthorization_is_on_by_default():
+    assert parse(ENTRA)["parameters"]["preAuthorizeAzureCli"]["default"] is True
+    assert parse(MAIN)["parameters"]["preAuthorizeAzureCli"]["default"] is True
+    assert body(parse(MAIN)["modules"]["entra"])["params"]["preAuthorizeAzureCli"] == "preAuthorizeAzureCli"
 
 
 def test_identifier_uri_is_known_before_creation():
