@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlsplit
+from urllib.parse import quote, urlsplit
 
 import azure.functions as func
 
+from shared.routing.query_string import parse_query_string
+
 #: The Functions front end's cap on request bodies (100 MB): the default of `make_wsgi_app` for any app.
-#: The local host itself (`devhost.create`) caps bodies at the app's MAX_BODY_BYTES setting instead.
+#: The local host itself (`devhost.create`) caps bodies at the app's largest body setting instead.
 MAX_BODY_BYTES = 100 * 1024 * 1024
 #: (status, headers, body) of one response.
 Response = tuple[int, list[tuple[str, str]], bytes]
@@ -53,17 +55,16 @@ def headers(environ: dict[str, Any]) -> dict[str, str]:
 
 def query(query_string: str) -> dict[str, str]:
     """Parse the query like the host: keys case-insensitive, repeated values joined by ',', empty values dropped."""
-    merged: dict[str, list[str]] = {}
-    spelled: dict[str, str] = {}
-    for key, value in parse_qsl(query_string, keep_blank_values=True, encoding="utf-8", errors="replace"):
-        spelled.setdefault(key.lower(), key)
-        merged.setdefault(key.lower(), []).append(value)
-    joined = {spelled[k]: ",".join(v for v in values if v) for k, values in merged.items()}
-    return {k: v for k, v in joined.items() if v}
+    return parse_query_string(query_string)
 
 
 def read_body(environ: dict[str, Any], cap: int = MAX_BODY_BYTES) -> bytes:
-    """Read exactly Content-Length bytes (or to EOF for chunked bodies), refusing more than `cap`."""
+    """Read exactly Content-Length bytes (or to EOF for chunked bodies), refusing more than `cap`.
+
+    A chunked body (no Content-Length) is read and refused over the cap like any other, but the caller
+    hands the function an empty body, as the Functions host does for out-of-process workers
+    (`function_body`).
+    """
     stream = environ.get("wsgi.input")
     length_text = (environ.get("CONTENT_LENGTH") or "").strip()
     if length_text:
@@ -79,6 +80,19 @@ def read_body(environ: dict[str, Any], cap: int = MAX_BODY_BYTES) -> bytes:
     if len(data) > cap:
         raise BodyTooLarge()
     return data
+
+
+def function_body(environ: dict[str, Any], body: bytes) -> bytes:
+    """What the function receives: the body only when the request declared a Content-Length above 0.
+
+    The Functions host forwards a request body to an out-of-process worker (Python's included) only when
+    `Content-Length` is present and above 0, so a `Transfer-Encoding: chunked` body arrives empty
+    (azure-functions-host issues #4926 and #7930).
+    """
+    if environ.get("devhost.chunked"):  # waitress de-chunked it and set CONTENT_LENGTH (devhost/errors.py)
+        return b""
+    length = (environ.get("CONTENT_LENGTH") or "").strip()
+    return body if length.isdigit() and int(length) > 0 else b""
 
 
 def absolute_url(environ: dict[str, Any], path: str) -> str:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import http
 from collections.abc import Mapping
+from typing import Any
 
 from waitress import utilities
 from waitress.channel import HTTPChannel
-from waitress.task import ErrorTask
+from waitress.task import ErrorTask, WSGITask
 
 from devhost.convert import Response, from_response
 from shared.errors import ApiError, BadRequest, PayloadTooLarge
@@ -86,7 +87,22 @@ class EnvelopeErrorTask(ErrorTask):
         self.write(body)
 
 
+#: The WSGI environ key that says the request's body came chunked (waitress de-chunks it and sets a length).
+CHUNKED = "devhost.chunked"
+
+
+class ChunkAwareTask(WSGITask):
+    """waitress's WSGI task, telling the app whether the body came with `Transfer-Encoding: chunked`."""
+
+    def get_environment(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environment()
+        environ[CHUNKED] = bool(getattr(self.request, "chunked", False))
+        return environ
+
+
 class EnvelopeChannel(HTTPChannel):
-    """An HTTP channel whose refused requests are answered with `EnvelopeErrorTask`."""
+    """An HTTP channel whose refused requests are answered with `EnvelopeErrorTask`, and whose tasks say
+    whether a body came chunked."""
 
     error_task_class = EnvelopeErrorTask
+    task_class = ChunkAwareTask

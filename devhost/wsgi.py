@@ -16,6 +16,7 @@ from devhost.convert import (
     BodyTooLarge,
     Response,
     from_response,
+    function_body,
     raw_path,
     read_body,
     to_request,
@@ -74,7 +75,7 @@ class WsgiApp:
         found = self.router.resolve(method, path)
         if found is None:  # the host's own 404 (the app's catch-all takes every path under the prefix)
             return host_error(NotFound("No resource matches the requested path."), environ)
-        request = to_request(environ, method, found.values, body)
+        request = to_request(environ, method, found.values, function_body(environ, body))
         return from_response(invoke(found, request))
 
 

@@ -27,9 +27,17 @@ class Param:
 Segment = str | Param
 
 
+_ENCODED_SLASH = re.compile(r"(%2[Ff])")
+
+
 def decode(raw: str) -> str:
-    """Percent-decode one path segment as UTF-8 (`%40` -> `@`, `%2F` stays inside the value)."""
-    return unquote(raw, encoding="utf-8", errors="replace")
+    """Percent-decode one path segment as UTF-8 (`%40` -> `@`), except `%2F`, which stays as it was sent.
+
+    The Functions host's server (Kestrel) decodes the request path but leaves `%2F` encoded, and its
+    routing passes route values on as they are then, so `users/a%2Fb/profile` binds `user` = `a%2Fb`.
+    """
+    parts = _ENCODED_SLASH.split(raw)
+    return "".join(part if i % 2 else unquote(part, encoding="utf-8", errors="replace") for i, part in enumerate(parts))
 
 
 def parse_segment(text: str, template: str) -> Segment:
@@ -58,8 +66,8 @@ def parse_template(template: str) -> tuple[Segment, ...]:
 class RequestPath:
     """A request path split into segments once: percent-decoded (UTF-8) and lower-cased for literals.
 
-    Splitting happens on the raw path, so `%2F` stays inside a segment (as `/` once decoded); leading
-    slashes and one trailing slash are ignored.
+    Splitting happens on the raw path, so `%2F` stays inside a segment (and encoded: see `decode`);
+    leading slashes and one trailing slash are ignored.
     """
 
     decoded: tuple[str, ...]

@@ -50,9 +50,11 @@ def test_round_trip(base: str) -> None:
     assert (got["params"], got["body"], got["headers"]["x-test"]) == ({"q": "1"}, "hello", "yes")
 
 
-def test_chunked_upload(base: str) -> None:
+def test_a_chunked_upload_reaches_the_function_empty_as_on_the_host(base: str) -> None:
     resp = requests.post(f"{base}/anything", data=iter([b"ab", b"cd"]), timeout=5)
-    assert resp.json()["body"] == "abcd"
+    assert resp.status_code == 200 and resp.json()["body"] == ""
+    follow = requests.post(f"{base}/anything", data=b"abcd", timeout=5)  # the connection is still usable
+    assert follow.json()["body"] == "abcd"
 
 
 def test_multi_value_headers_on_the_wire(base: str) -> None:
@@ -121,15 +123,20 @@ def test_too_large_content_length_is_refused_before_the_body_is_sent(tmp_path: P
         assert_envelope(chunked.status_code, chunked.headers, chunked.content, "requestTooLarge")
 
 
-def test_the_body_cap_defaults_to_the_max_body_bytes_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(("body", "batch"), [("100", "150"), ("150", "100")])
+def test_the_body_cap_defaults_to_the_largest_body_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, body: str, batch: str
+) -> None:
+    """The larger of MAX_BODY_BYTES and MAX_BATCH_BODY_BYTES: the host must let a full `$batch` through."""
     from shared.settings import get_settings
 
-    monkeypatch.setenv("MAX_BODY_BYTES", "100")
+    monkeypatch.setenv("MAX_BODY_BYTES", body)
+    monkeypatch.setenv("MAX_BATCH_BODY_BYTES", batch)
     get_settings.cache_clear()
     try:
         with running(tmp_path) as url:
-            assert requests.post(f"{url}/anything", data=b"x" * 100, timeout=5).status_code == 200
-            assert requests.post(f"{url}/anything", data=b"x" * 101, timeout=5).status_code == 413
+            assert requests.post(f"{url}/anything", data=b"x" * 150, timeout=5).status_code == 200
+            assert requests.post(f"{url}/anything", data=b"x" * 151, timeout=5).status_code == 413
     finally:
         get_settings.cache_clear()
 
