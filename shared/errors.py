@@ -80,6 +80,13 @@ class NotFound(ApiError):
     status, code = 404, "itemNotFound"
 
 
+class FacetNotFound(NotFound):
+    """404 for a facet id that names no facet of the user's collection (or one the caller cannot see)."""
+
+    def __init__(self) -> None:
+        super().__init__("The facet does not exist.")
+
+
 class MethodNotAllowed(ApiError):
     """405; `allowed` (the methods the path's routes accept) becomes the `Allow` header."""
 
@@ -98,12 +105,25 @@ class PreconditionFailed(ApiError):
     status, code = 412, "resourceModified"
 
 
+class StaleFacet(PreconditionFailed):
+    """412 for an If-Match that names another version of the facet than the stored one."""
+
+    def __init__(self) -> None:
+        super().__init__("The entity tag does not match the current version of the facet.")
+
+
 class PayloadTooLarge(ApiError):
     status, code = 413, "requestTooLarge"
 
 
 class Unprocessable(ApiError):
     status, code = 422, "unprocessableEntity"
+
+
+class FailedDependency(ApiError):
+    """424: a `$batch` request named in `dependsOn` failed, so this one was not run."""
+
+    status, code = 424, "failedDependency"
 
 
 class _RetryLater(ApiError):

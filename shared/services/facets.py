@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from shared.auth import Principal, sees_all_facets
-from shared.errors import IdempotencyReplay, NotFound, PreconditionFailed, ServiceUnavailable, Unprocessable
+from shared.errors import (
+    FacetNotFound,
+    IdempotencyReplay,
+    PreconditionFailed,
+    ServiceUnavailable,
+    StaleFacet,
+    Unprocessable,
+)
 from shared.facets.common import is_shared
 from shared.facets.model import FacetType
 from shared.facets.validate import validate_create, validate_patch
@@ -30,8 +37,6 @@ IDEMPOTENCY_TTL_S = 24 * 3600
 PATCH_ATTEMPTS = 12
 _BACKOFF_S = (0.0, 0.002, 0.005, 0.01, 0.02, 0.03, 0.05, 0.05, 0.08, 0.1, 0.1)
 _MAX_ID = 256
-_NOT_FOUND = "The facet does not exist."
-_STALE = "The entity tag does not match the current version of the facet."
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,7 @@ def update_facet(
     for attempt in range(PATCH_ATTEMPTS):
         current = _load(repo, principal, target, facet_type, facet_id)
         if not etag_matches(if_match, current.etag):
-            raise PreconditionFailed(_STALE)
+            raise StaleFacet()
         changes = validate_patch(facet_type, doc, to_wire(facet_type, current.value, target.user))
         updated = {
             **current.value,
@@ -204,7 +209,7 @@ def _load(
         repo.get_facet(target.tenant_id, target.object_id, facet_type, facet_id) if len(facet_id) <= _MAX_ID else None
     )
     if found is None or not (sees_all_facets(principal, own=target.own) or is_shared(found.value)):
-        raise NotFound(_NOT_FOUND)
+        raise FacetNotFound()
     return found
 
 

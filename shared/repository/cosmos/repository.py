@@ -12,7 +12,14 @@ import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
 
-from shared.errors import ApiError, Conflict, IdempotencyReplay, NotFound, PreconditionFailed, QuotaExceeded
+from shared.errors import (
+    ApiError,
+    Conflict,
+    FacetNotFound,
+    IdempotencyReplay,
+    QuotaExceeded,
+    StaleFacet,
+)
 from shared.facets.model import FacetType
 from shared.models import DirectoryUser, IdempotencyRecord, Versioned
 from shared.repository.cosmos import documents as docs
@@ -26,8 +33,6 @@ from shared.settings import Settings
 
 log = logging.getLogger("profile_api.cosmos")
 
-NOT_FOUND = "The facet does not exist."
-STALE = "The entity tag does not match the current version of the facet."
 DUPLICATE = "A facet with this id already exists."
 #: Striped locks serialising one process's writes per user partition.
 PARTITION_LOCKS = 64
@@ -323,17 +328,17 @@ class CosmosRepository:
             if expected is None:
                 current = self._store.read(body["id"], pk)
                 if current is None or not docs.is_facet(current, facet_type):
-                    raise NotFound(NOT_FOUND)
+                    raise FacetNotFound()
                 if not etag_matches(if_match, self._etags.present(current["_etag"])):
-                    raise PreconditionFailed(STALE)
+                    raise StaleFacet()
                 expected = str(current["_etag"])
         try:
             saved = self._store.replace(body, expected)
         except Refused as refused:
             if refused.status == 404:
-                raise NotFound(NOT_FOUND) from refused
+                raise FacetNotFound() from refused
             if refused.status == 412:
-                raise PreconditionFailed(STALE) from refused
+                raise StaleFacet() from refused
             raise
         return Versioned(dict(facet), self._etags.present(saved["_etag"]))
 
@@ -350,9 +355,9 @@ class CosmosRepository:
                 found = self._read_ids(pk, [docs.USER_ID, doc_id])
                 target = found.get(doc_id)
                 if target is None or not docs.is_facet(target, facet_type):
-                    raise NotFound(NOT_FOUND)
+                    raise FacetNotFound()
                 if not etag_matches(if_match, self._etags.present(target["_etag"])):
-                    raise PreconditionFailed(STALE)
+                    raise StaleFacet()
                 current = found.get(docs.USER_ID)
                 counts = docs.counts_of(current)
                 head = docs.next_user(
@@ -369,9 +374,9 @@ class CosmosRepository:
                     if refused.lost_race:
                         continue
                     if refused.status == 412:  # the facet changed after our read: the caller's tag is stale now
-                        raise PreconditionFailed(STALE) from refused
+                        raise StaleFacet() from refused
                     if refused.status == 404:
-                        raise NotFound(NOT_FOUND) from refused
+                        raise FacetNotFound() from refused
                     raise
                 return
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Final
 
-from shared.errors import Conflict, IdempotencyReplay, NotFound, PreconditionFailed, QuotaExceeded
+from shared.errors import Conflict, FacetNotFound, IdempotencyReplay, QuotaExceeded, StaleFacet
 from shared.facets.model import FacetType
 from shared.models import DirectoryUser, IdempotencyRecord, Versioned
 from shared.repository.port import Facet, IfMatch, etag_matches
@@ -24,8 +24,6 @@ from shared.repository.sqlite.store import SqliteStore
 
 #: Expired idempotency records each create removes (it adds at most one, so they never pile up).
 PURGE_BATCH: Final = 16
-NOT_FOUND: Final = "The facet does not exist."
-STALE: Final = "The entity tag does not match the current version of the facet."
 
 
 class SqliteRepository:
@@ -175,9 +173,9 @@ def _dump(facet: Facet) -> str:
 def _check(db: sqlite3.Connection, key: tuple[str, str, str, str], if_match: IfMatch) -> None:
     row = db.execute(SQL.facet_etag, key).fetchone()
     if row is None:
-        raise NotFound(NOT_FOUND)
+        raise FacetNotFound()
     if not etag_matches(if_match, row[0]):
-        raise PreconditionFailed(STALE)
+        raise StaleFacet()
 
 
 def _user(tenant_id: str, row: tuple[Any, ...]) -> DirectoryUser:
