@@ -10,7 +10,8 @@ figure is the median of the repetitions):
           token, beside the bare app's first 200 on the same host. Interpreters run with a bytecode
           cache (PYTHONPYCACHEPREFIX, written once before timing), as a deployed app has one.
 - http:   warm create over HTTP (one client, keep-alive) beside the bare app's POST; 8 concurrent
-          writers (p50, p99, worst); list latency over HTTP at 1/10/100 items.
+          writers (p50, p99, worst); list latency over HTTP at 1/10/100 items; one `$batch` of 20 creates
+          beside the same 20 creates sent directly (one client, keep-alive).
 - inproc: token check (benchmarks/token_check.py), validation of a typical body, the SQLite store
           (benchmarks/sqlite_store.py), the query engine (benchmarks/query_engine.py), the costliest
           `$filter` accepted over 100 maximal facets (benchmarks/limits.py), the Graph
@@ -337,12 +338,56 @@ def list_rows(project: Host, bare: Host, environment: Environment, scale: Scale)
                 bare_ms, None, "bare app GET as floor") for size in sizes]
 
 
+def batch_rows(project: Host, environment: Environment, scale: Scale) -> list[Row]:
+    """20 creates (accounts and skills, alternating) in one `$batch`, beside the same 20 sent one by one.
+
+    Each round's two halves use users of their own (a collection holds at most MAX_FACETS_PER_USER)."""
+    bodies = [(("account", ACCOUNT_BODY), ("skills", SKILL_BODY))[n % 2] for n in range(20)]
+    requests = [{"id": str(n), "method": "POST", "url": f"/me/profile/{collection}",
+                 "headers": {"Content-Type": "application/json"}, "body": json.loads(body)}
+                for n, (collection, body) in enumerate(bodies)]
+    batch = json.dumps({"requests": requests}).encode()
+    rounds = scale.create_rounds // 2 + 1
+    tokens = iter(environment.tokens(2 * (rounds + 1), prefix="batcher"))
+    client = Client(project.port)
+    samples: dict[str, list[float]] = {"batch": [], "direct": []}
+
+    def one_batch() -> None:
+        status, data, seconds = client.call("POST", "/api/$batch", batch, auth(next(tokens)))
+        _expect(status, 200, "$batch")
+        answered = [item["status"] for item in json.loads(data)["responses"]]
+        if answered != [201] * 20:
+            raise RuntimeError(f"$batch requests answered {sorted(set(answered))}")
+        samples["batch"].append(seconds * 1e3)
+
+    def twenty_direct() -> None:
+        headers, total = auth(next(tokens)), 0.0
+        for collection, body in bodies:
+            status, _, seconds = client.call("POST", f"/api/me/profile/{collection}", body, headers)
+            _expect(status, 201, "create")
+            total += seconds
+        samples["direct"].append(total * 1e3)
+
+    try:
+        one_batch()  # warm (first batch: its module, the route table's router)
+        twenty_direct()
+        samples = {"batch": [], "direct": []}
+        for i in range(rounds):
+            alternate(i, one_batch, twenty_direct)
+    finally:
+        client.close()
+    b, d = median(samples["batch"]), median(samples["direct"])
+    return [Row("$batch of 20 creates over HTTP (median)", b, "ms", d, 1.0,
+                f"{b / 20:.2f} ms per create; floor: the same 20 creates sent one by one, one connection")]
+
+
 def http_rows(environment: Environment, scale: Scale) -> list[Row]:
     tokens = environment.tokens(8, prefix="writer")
     with hosts(environment, PROJECT_ROOT, BARE_ROOT) as (project, bare):
         rows = warm_create(project, bare, tokens, scale)
         rows += concurrent_writers(project, bare, tokens, scale)
         rows += list_rows(project, bare, environment, scale)
+        rows += batch_rows(project, environment, scale)
     return rows
 
 

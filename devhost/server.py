@@ -83,14 +83,16 @@ def create(app: Any = None, host: str = "127.0.0.1", port: int | None = None, *,
            body_cap: int | None = None) -> tuple[Any, str]:
     """Bind a waitress server and load the app; return (server, base URL). Call `server.run()` to serve.
 
-    `port` defaults to the PORT setting and `body_cap` to MAX_BODY_BYTES: a body over it is refused
-    with a 413 as soon as its Content-Length is known, before any of it is read.
+    `port` defaults to the PORT setting and `body_cap` to the larger of MAX_BODY_BYTES and
+    MAX_BATCH_BODY_BYTES (the largest body a route of the app accepts): a body over it is refused with
+    a 413 as soon as its Content-Length is known, before any of it is read. A body under it but over a
+    route's own limit reaches the app, which answers the same 413.
     """
     project = find_root(root)
     if port is None or body_cap is None:
         settings = project_settings(project)
         port = settings.port if port is None else port
-        body_cap = settings.max_body_bytes if body_cap is None else body_cap
+        body_cap = settings.request_body_cap if body_cap is None else body_cap
     target = _Deferred()
     try:
         server = waitress.create_server(target, host=host, port=port, threads=threads,

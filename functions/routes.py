@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 import azure.functions as func
 
-from functions import facets, fallback, openapi, profile
+from functions import batch, facets, fallback, openapi, profile
 from shared.facets.catalog import FACET_TYPES
 from shared.routing.table import Access, Resource, Route, RouteTable
 from shared.web import handle
@@ -76,6 +76,8 @@ def build_table(*, dev_issuer: bool) -> RouteTable:
         *_profile_rows(),
         *_facet_rows(),
         Route("openapi_document", "GET", "openapi.json", openapi.document, Access.ANONYMOUS, Resource.DOCUMENT, "get"),
+        # No permission of its own: each request of the batch is authorized as its direct call is.
+        Route(batch.FUNCTION_NAME, "POST", batch.TEMPLATE, batch.run, Access.ANONYMOUS, Resource.BATCH, "batch"),
     ]
     if dev_issuer:
         rows.extend(_dev_issuer_rows())

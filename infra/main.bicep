@@ -32,6 +32,11 @@ param cosmosContainerName string = 'profiles'
 @maxValue(104857600)
 param maxBodyBytes int = 65536
 
+@description('MAX_BATCH_BODY_BYTES: limit in bytes of a $batch request body (each request in it is held to MAX_BODY_BYTES).')
+@minValue(2)
+@maxValue(104857600)
+param maxBatchBodyBytes int = 2097152
+
 @description('MAX_FACETS_PER_USER: facets per user in each collection.')
 @minValue(1)
 @maxValue(10000)
@@ -236,6 +241,7 @@ module api './app/api.bicep' = {
     entraAudiences: entraAudiences
     entraAuthority: entraAuthority
     maxBodyBytes: maxBodyBytes
+    maxBatchBodyBytes: maxBatchBodyBytes
     maxFacetsPerUser: maxFacetsPerUser
     directory: directory
     graphEndpoint: graphEndpoint
@@ -281,6 +287,7 @@ output ENTRA_TENANT_ID string = tenant().tenantId
 output ENTRA_AUDIENCES string = entraAudiences
 output ENTRA_AUTHORITY string = entraAuthority
 output MAX_BODY_BYTES string = string(maxBodyBytes)
+output MAX_BATCH_BODY_BYTES string = string(maxBatchBodyBytes)
 output MAX_FACETS_PER_USER string = string(maxFacetsPerUser)
 output DIRECTORY string = directory
 output GRAPH_ENDPOINT string = graphEndpoint

@@ -174,6 +174,8 @@ class Settings:
     entra_audiences: tuple[str, ...] = comma_list()
     entra_authority: str = trusted_url("https://login.microsoftonline.com")
     max_body_bytes: int = whole_number(65536, 2, 100 * 1024 * 1024)
+    #: A `$batch` body (default: room for twenty items at MAX_BODY_BYTES' default, and their envelope).
+    max_batch_body_bytes: int = whole_number(2 * 1024 * 1024, 2, 100 * 1024 * 1024)
     max_facets_per_user: int = whole_number(100, 1, 10000)
     directory: Literal["local", "graph"] = choice("local", "local", "graph")
     graph_endpoint: str = trusted_url("https://graph.microsoft.com")
@@ -185,6 +187,11 @@ class Settings:
     def dev_issuer(self) -> bool:
         """True when tokens come from the built-in development issuer (no tenant configured)."""
         return self.entra_tenant_id is None
+
+    @property
+    def request_body_cap(self) -> int:
+        """The largest body any route accepts: what a host may read before the app's own checks."""
+        return max(self.max_body_bytes, self.max_batch_body_bytes)
 
     @property
     def tenant_id(self) -> str:

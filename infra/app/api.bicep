@@ -43,6 +43,9 @@ param entraAuthority string
 @minValue(2)
 @maxValue(104857600)
 param maxBodyBytes int
+@minValue(2)
+@maxValue(104857600)
+param maxBatchBodyBytes int
 @minValue(1)
 @maxValue(10000)
 param maxFacetsPerUser int
@@ -87,6 +90,7 @@ var appSettings = {
   ENTRA_AUDIENCES: entraAudiences
   ENTRA_AUTHORITY: entraAuthority
   MAX_BODY_BYTES: string(maxBodyBytes)
+  MAX_BATCH_BODY_BYTES: string(maxBatchBodyBytes)
   MAX_FACETS_PER_USER: string(maxFacetsPerUser)
   DIRECTORY: directory
   GRAPH_ENDPOINT: graphEndpoint

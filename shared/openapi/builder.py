@@ -39,6 +39,7 @@ def build(routes: Iterable[Route]) -> dict[str, Any]:
         {"name": ft.collection, "description": f"The `{ft.collection}` collection ({ft.qualified})."}
         for ft in FACET_TYPES
     ]
+    tags.append({"name": "batch", "description": "JSON batching: up to 20 requests in one call."})
     tags.append({"name": operations.DOCUMENT_TAG, "description": "This document."})
     return {
         "openapi": "3.1.0",

@@ -165,6 +165,10 @@ def paths(routes: Iterable[Route]) -> dict[str, dict[str, Any]]:
             operation = facet_operation(route.facet_type, route)
         elif route.resource is Resource.PROFILE:
             operation = profile_operation(route)
+        elif route.resource is Resource.BATCH:
+            from shared.openapi.batch import batch_operation
+
+            operation = batch_operation(route)
         else:
             operation = document_operation(route)
         _item(out, route.path)[route.method.lower()] = operation

@@ -334,7 +334,7 @@ def error_schema() -> Schema:
 
 
 def all_schemas(facet_types: Iterable[FacetType]) -> dict[str, Schema]:
-    """Every component schema, in a stable order: facets, then the shared types, the profile and the error."""
+    """Every component schema, in a stable order: facets, then the shared types, the profile, the error, `$batch`."""
     facet_types = tuple(facet_types)
     components = Components()
     for facet_type in facet_types:
@@ -342,5 +342,8 @@ def all_schemas(facet_types: Iterable[FacetType]) -> dict[str, Schema]:
     schemas = dict(components.schemas)
     schemas.update(profile_schemas(facet_types))
     schemas[ODATA_ERROR] = error_schema()
+    from shared.openapi.batch import batch_schemas
+
+    schemas.update(batch_schemas())
     return schemas
 

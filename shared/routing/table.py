@@ -36,6 +36,7 @@ class Resource(Enum):
     PROFILE = "profile"
     FACET = "facet"
     DOCUMENT = "document"
+    BATCH = "batch"
 
 
 @dataclass(frozen=True)

@@ -30,9 +30,13 @@ class _Reject(Exception):
 
 
 def parse_json_object(
-    body: bytes | None, *, content_type: str | None, max_bytes: int, allow_empty: bool
+    body: bytes | None, *, content_type: str | None, max_bytes: int, allow_empty: bool,
+    max_depth: int = json_scan.MAX_DEPTH,
 ) -> dict | None:
-    """The body as a dict (None for an allowed empty body); BadRequest or PayloadTooLarge otherwise."""
+    """The body as a dict (None for an allowed empty body); BadRequest or PayloadTooLarge otherwise.
+
+    `max_depth` is the nesting allowed (a `$batch` envelope adds its own levels above each item's body).
+    """
     data = body or b""
     if len(data) > max_bytes:
         raise PayloadTooLarge(f"The request body is larger than the limit of {max_bytes} bytes.")
@@ -41,7 +45,7 @@ def parse_json_object(
             return None
         raise BadRequest(EMPTY_MESSAGE)
     check_content_type(content_type)
-    doc = _loads(_decode(data))
+    doc = _loads(_decode(data), max_depth)
     if not isinstance(doc, dict):
         raise BadRequest(NOT_OBJECT_MESSAGE)
     return doc
@@ -67,10 +71,10 @@ def _decode(data: bytes) -> str:
         raise _invalid_at(prefix, len(prefix), "the body is not valid UTF-8") from None
 
 
-def _loads(text: str) -> object:
-    deep = json_scan.find_excess_depth(text)
+def _loads(text: str, max_depth: int = json_scan.MAX_DEPTH) -> object:
+    deep = json_scan.find_excess_depth(text, max_depth)
     if deep is not None:
-        raise _invalid_at(text, deep, f"nesting deeper than {json_scan.MAX_DEPTH} levels")
+        raise _invalid_at(text, deep, f"nesting deeper than {max_depth} levels")
     try:
         doc = json.loads(
             text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float, parse_int=_int

@@ -29,7 +29,7 @@ FACET_ROUTES = {
     for prefix in ("me/profile", "users/{user}/profile")
     for method, suffix in (("POST", ""), ("GET", ""), ("GET", "/{id}"), ("PATCH", "/{id}"), ("DELETE", "/{id}"))
 }
-PRODUCT_ROUTES = PROFILE_ROUTES | FACET_ROUTES | {("GET", "openapi.json")}
+PRODUCT_ROUTES = PROFILE_ROUTES | FACET_ROUTES | {("GET", "openapi.json"), ("POST", "$batch")}
 
 
 _INDEX = """
@@ -121,7 +121,7 @@ def test_ten_generated_functions_per_collection_6_profile_functions_and_the_othe
     generated = {row.name for row in TABLE if row.facet_type is not None}
     assert len(facet) == len(FACET_ROUTES) and {fn["name"] for fn in facet} == generated
     assert len([fn for fn in tenant_functions if (fn["methods"][0], fn["route"]) in PROFILE_ROUTES]) == 6
-    assert len(tenant_functions) == len(FACET_ROUTES) + 6 + 1  # and the OpenAPI document
+    assert len(tenant_functions) == len(FACET_ROUTES) + 6 + 2  # and the OpenAPI document and $batch
     assert [fn["route"] for fn in index_functions(catch_all=True, ENTRA_TENANT_ID=TENANT, ENTRA_AUDIENCES="api://x")
             if fn["name"] == FUNCTION_NAME] == ["{*path}"]
 

@@ -14,6 +14,7 @@ from shared import settings
 #: The bounds shared/settings.py checks at start-up (inclusive), kept here in one place.
 KNOWN_BOUNDS: dict[str, tuple[int, int]] = {
     "MAX_BODY_BYTES": (2, 104857600),
+    "MAX_BATCH_BODY_BYTES": (2, 104857600),
     "MAX_FACETS_PER_USER": (1, 10000),
 }
 

@@ -13,7 +13,10 @@ from tests.infra.settings_bounds import bounds
 API = module_path("api.bicep")
 
 #: Bicep parameter -> the app setting it becomes (contract §7).
-BOUNDED_LIMITS = {"maxBodyBytes": "MAX_BODY_BYTES", "maxFacetsPerUser": "MAX_FACETS_PER_USER"}
+BOUNDED_LIMITS = {
+    "maxBodyBytes": "MAX_BODY_BYTES", "maxBatchBodyBytes": "MAX_BATCH_BODY_BYTES",
+    "maxFacetsPerUser": "MAX_FACETS_PER_USER",
+}
 
 
 @pytest.mark.parametrize("path", [MAIN, API], ids=lambda p: p.name)

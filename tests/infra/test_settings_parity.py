@@ -86,6 +86,7 @@ def test_no_output_redirects_azure_identity_in_a_shell():
 def test_limits_default_to_the_contract():
     params = parse(MAIN)["parameters"]
     assert params["maxBodyBytes"]["default"] == 65536
+    assert params["maxBatchBodyBytes"]["default"] == 2097152
     assert params["maxFacetsPerUser"]["default"] == 100
 
 

@@ -26,5 +26,6 @@ def test_each_row_shows_its_floor_ratio_and_whether_the_goal_holds():
 def test_a_quick_run_of_the_http_section_prints_the_table(capsys: pytest.CaptureFixture[str]):
     assert main(["--quick", "--only", "http"]) == 0
     out = capsys.readouterr().out
-    for figure in ("warm create over HTTP", "8 concurrent writers", "list over HTTP, 100 items"):
+    figures = ("warm create over HTTP", "8 concurrent writers", "list over HTTP, 100 items", "$batch of 20 creates")
+    for figure in figures:
         assert figure in out

@@ -117,7 +117,7 @@ def test_every_function_is_exactly_one_operation_named_as_it_is() -> None:
     registered = sorted((fn["methods"][0].upper(), fn["route"], fn["name"]) for fn in functions)
     documented = sorted((method.upper(), path.lstrip("/"), op["operationId"]) for path, method, op in operations())
     assert documented == registered
-    assert len(documented) == 6 + 10 * len(FACET_TYPES) + 1
+    assert len(documented) == 6 + 10 * len(FACET_TYPES) + 2  # the profile, the collections, the document, $batch
 
 
 def test_the_development_issuer_is_not_documented() -> None:
@@ -138,7 +138,7 @@ def test_operation_ids_are_unique_and_stable() -> None:
 
 def test_every_collection_has_its_tag_and_its_ten_operations() -> None:
     tags = [tag["name"] for tag in DOC["tags"]]
-    assert tags == ["profile", *(ft.collection for ft in FACET_TYPES), "document"]
+    assert tags == ["profile", *(ft.collection for ft in FACET_TYPES), "batch", "document"]
     for facet_type in FACET_TYPES:
         tagged = [op for _, _, op in operations() if op["tags"] == [facet_type.collection]]
         assert len(tagged) == 10, facet_type.collection
@@ -181,8 +181,10 @@ def test_importing_the_app_builds_no_document() -> None:
 
 def test_the_components_are_the_graph_types_and_nothing_else() -> None:
     """Per facet type a read, a write and a collection schema; one per complex type, enum, and the audiences
-    string; the profile and its POST body; one error schema. Nothing per operation or per status."""
+    string; the profile and its POST body; one error schema; the `$batch` envelope. Nothing per operation or
+    per status."""
     expected = {"allowedAudiences", "profile", "profileWrite", "odataError"}
+    expected |= {"batchRequest", "batchRequestItem", "batchResponse", "batchResponseItem"}
     for facet_type in FACET_TYPES:
         expected |= {facet_type.type_name, f"{facet_type.type_name}Write", f"{facet_type.type_name}CollectionResponse"}
     for kind in reachable_kinds():
@@ -244,7 +246,9 @@ def test_no_property_schema_is_an_inline_object() -> None:
             for index, value in enumerate(node):
                 yield from objects(value, f"{where}/{index}")
 
-    inline = [where for name, schema in SCHEMAS.items() if name != "odataError" for where in objects(schema, name)]
+    # The error envelope and the `$batch` envelope (headers are free-form maps) are no Graph types.
+    envelopes = {"odataError", "batchRequest", "batchRequestItem", "batchResponse", "batchResponseItem"}
+    inline = [where for name, schema in SCHEMAS.items() if name not in envelopes for where in objects(schema, name)]
     assert inline == []
 
 
@@ -448,7 +452,7 @@ def test_headers_per_route() -> None:
         expected = set() if path == "/openapi.json" else {"client-request-id"}
         if path.endswith("{id}") and method in ("patch", "delete"):
             expected.add("If-Match")
-        if method == "post" and not path.endswith("/profile"):
+        if method == "post" and not path.endswith("/profile") and path != "/$batch":
             expected.add("Idempotency-Key")
         assert headers == expected, (method, path)
 
@@ -491,6 +495,9 @@ def test_each_operation_names_the_permissions_that_pass_the_check() -> None:
         if path == "/openapi.json":
             assert operation["security"] == [] and "x-permissions" not in operation
             continue
+        if path == "/$batch":  # a token, and no permission of its own: each request needs its route's
+            assert operation["security"][0] == {"entraBearer": []} and "x-permissions" not in operation
+            continue
         write = method != "get"
         table = {"delegatedOwnData": _granting(app=False, write=write, target="me" if path.startswith("/me") else own)}
         if path.startswith("/users/"):
@@ -523,6 +530,8 @@ def _statuses(path: str, method: str) -> set[str]:
     """What each route can answer (contract §1-§6)."""
     if path == "/openapi.json":
         return {"200"}
+    if path == "/$batch":  # each request's own statuses are inside the 200
+        return {"200", "400", "401", "413"}
     statuses = {"400", "401", "403", "429", "503"}
     if path.startswith("/users/") or path.endswith("{id}"):
         statuses.add("404")
