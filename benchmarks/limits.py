@@ -138,10 +138,157 @@ def filter_figures(rounds: int = 5) -> dict[str, Any]:
     return result
 
 
+# --- $expand=*: memory and size of the red-team profile -------------------------------------------
+
+#: The hostile-testing profile: every collection full (100 facets) of facets of about 34 KB.
+EXPAND_FACET_BYTES = 34_000
+
+
+def _filled(kind: Any, items: int, chars: int) -> Any:
+    """A value of `kind`: free text of `chars` CJK characters (3 bytes each), collections of `items`."""
+    from shared.facets.kinds import Complex, ListOf, Text
+    from tests.support.facet_bodies import sample
+
+    if isinstance(kind, Text) and kind.rule is None:
+        return "\u4e2d" * min(chars, kind.max_length)
+    if isinstance(kind, ListOf):
+        return [_filled(kind.item, items, chars) for _ in range(min(items, kind.max_items))]
+    if isinstance(kind, Complex):
+        return {name: _filled(member, items, chars) for name, member in kind.type.properties.items()}
+    return sample(kind)
+
+
+def _body(facet_type: Any, items: int, chars: int) -> dict[str, Any]:
+    from tests.support.facet_bodies import INHERITED
+
+    made = {name: _filled(facet_type.properties[name], items, chars) for name in facet_type.writable}
+    own = [name for name in facet_type.writable if name not in INHERITED]
+    made["sources"] = [{"isDefaultSource": True, "properties": [own[-1]], "sourceId": "s" * 256}] * min(items, 20)
+    return made
+
+
+def _utf8(made: dict[str, Any]) -> int:
+    return len(json.dumps(made, ensure_ascii=False).encode())
+
+
+def sized_body(facet_type: Any, target: int = EXPAND_FACET_BYTES) -> dict[str, Any]:
+    """A valid create body of `facet_type` whose JSON (UTF-8) is as large as filling its free texts and
+    collections evenly allows within `target` bytes."""
+    best = _body(facet_type, 1, 1)
+    for chars in (4096, 1024, 256, 64, 16):
+        fitting = (made for items in range(50, 0, -1) if _utf8(made := _body(facet_type, items, chars)) <= target)
+        made = next(fitting, best)
+        if _utf8(made) > _utf8(best):
+            best = made
+    return best
+
+
+def seed_profile(path: str, tenant_id: str, object_id: str, per_collection: int = 100) -> int:
+    """Store `per_collection` maximal facets in every collection for one user, directly in the SQLite file
+    (as data stored before a storage ceiling existed would be); the bytes of their create bodies."""
+    import uuid
+
+    from shared.facets.catalog import FACET_TYPES
+    from shared.facets.validate import validate_create
+    from shared.facets.wire import to_store
+    from shared.repository.sqlite import SqliteRepository
+
+    repo = SqliteRepository(path)
+    who = {"application": None, "device": None, "user": {"displayName": "Bench", "id": object_id}}
+    total = 0
+    try:
+        for facet_type in FACET_TYPES:
+            body = sized_body(facet_type)
+            total += per_collection * len(json.dumps(body, ensure_ascii=False).encode())
+            values = validate_create(facet_type, body)
+            for number in range(per_collection):
+                stamp = f"2024-01-01T00:{number // 60:02d}:{number % 60:02d}.0000000Z"
+                stored = to_store(facet_type, {**values, "id": str(uuid.uuid4()), "createdDateTime": stamp,
+                                               "createdBy": who, "lastModifiedDateTime": stamp, "lastModifiedBy": who})
+                repo.add_facet(tenant_id, object_id, facet_type, stored, max_count=10_000)
+    finally:
+        repo.close()
+    return total
+
+
+def _memory(pid: int) -> dict[str, float]:
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(("VmRSS:", "VmHWM:")):
+            name, amount = line.split(":")
+            values[name] = int(amount.split()[0]) / 1024
+    return values
+
+
+def _reset_peak(pid: int) -> None:
+    """Linux: the peak RSS (VmHWM) starts again from the current RSS."""
+    Path(f"/proc/{pid}/clear_refs").write_text("5")
+
+
+def expand_figures(concurrent: int = 4) -> dict[str, float]:
+    """Peak RSS growth of the local host for one `GET me/profile?$expand=*` over the red-team profile, and
+    for `concurrent` at once (each on a fresh host); the largest response, its time, the bound."""
+    import threading
+
+    from benchmarks.http_host import Client, Environment, Host, auth
+    from shared.settings import DEV_TENANT_ID, load_settings
+
+    environment = Environment()
+    try:
+        token = environment.tokens(1, prefix="expand")[0]
+        import base64
+
+        claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+        stored = seed_profile(environment.env["PROFILE_SQLITE_PATH"], DEV_TENANT_ID, claims["oid"])
+        bound = load_settings(environment.env).max_response_bytes
+        result: dict[str, float] = {"stored_mb": stored / 2**20, "bound_mb": bound / 2**20}
+        for clients in (1, concurrent):
+            host = Host(environment).start()
+            try:
+                assert host.process is not None
+                warm = Client(host.port)
+                warm.call("GET", "/api/me/profile", None, auth(token, content=False))  # keys, store, imports
+                warm.close()
+                before = _memory(host.process.pid)["VmRSS"]
+                _reset_peak(host.process.pid)
+                sizes: list[int] = []
+                times: list[float] = []
+
+                def one(port: int = host.port, sizes: list[int] = sizes, times: list[float] = times) -> None:
+                    client = Client(port)
+                    try:
+                        status, data, seconds = client.call("GET", "/api/me/profile?$expand=*", None,
+                                                            auth(token, content=False))
+                        if status != 200:
+                            raise RuntimeError(f"$expand=* answered {status}: {data[:200]!r}")
+                        sizes.append(len(data))
+                        times.append(seconds)
+                    finally:
+                        client.close()
+
+                threads = [threading.Thread(target=one) for _ in range(clients)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join(120)
+                growth = _memory(host.process.pid)["VmHWM"] - before
+                label = "one" if clients == 1 else f"concurrent_{clients}"
+                result[f"{label}_rss_growth_mb"] = growth
+                result[f"{label}_largest_response_mb"] = max(sizes) / 2**20
+                result[f"{label}_slowest_s"] = max(times)
+            finally:
+                host.stop()
+        return result
+    finally:
+        environment.close()
+
+
 def main() -> None:
     rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 5
     for name, value in filter_figures(rounds).items():
         print(f"{name:>18}: {value}")
+    for name, value in expand_figures().items():
+        print(f"{name:>32}: {value:.2f}")
 
 
 if __name__ == "__main__":

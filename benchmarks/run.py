@@ -14,7 +14,8 @@ figure is the median of the repetitions):
           beside the same 20 creates sent directly (one client, keep-alive).
 - inproc: token check (benchmarks/token_check.py), validation of a typical body, the SQLite store
           (benchmarks/sqlite_store.py), the query engine (benchmarks/query_engine.py), the costliest
-          `$filter` accepted over 100 maximal facets (benchmarks/limits.py), the Graph
+          `$filter` accepted over 100 maximal facets and the peak RSS growth of a local host for `$expand=*`
+          over the red-team profile, 1 and 4 requests (benchmarks/limits.py), the Graph
           directory adapter (benchmarks/directory.py), Cosmos round trips and RU on paper
           (benchmarks/cosmos_round_trips.py, when its figures() exists).
 - sweep:  issue 13.4, throughput and p50/p99 of creates at 1/4/8/16/32 concurrent clients with as
@@ -478,6 +479,23 @@ def filter_rows(scale: Scale) -> list[Row]:
     ]
 
 
+def expand_rows(scale: Scale) -> list[Row]:
+    """Peak RSS growth of a local host for GET me/profile?$expand=* over the red-team profile (every
+    collection full of facets of up to ~34 KB), one request and 4 at once, beside the response bound."""
+    from benchmarks import limits
+
+    r = limits.expand_figures(concurrent=4)
+    bound = r["bound_mb"]
+    note = (f"{r['stored_mb']:.0f} MB of create bodies stored (every collection x 100); largest response "
+            f"{r['one_largest_response_mb']:.2f} MB in {r['one_slowest_s']:.2f} s; floor: MAX_RESPONSE_BYTES")
+    return [
+        Row("$expand=* red-team profile: peak RSS growth, 1 request", r["one_rss_growth_mb"], "MB", bound, 5.0, note),
+        Row("  … 4 concurrent requests", r["concurrent_4_rss_growth_mb"], "MB", 4 * bound, 5.0,
+            f"largest response {r['concurrent_4_largest_response_mb']:.2f} MB, slowest "
+            f"{r['concurrent_4_slowest_s']:.2f} s; floor: 4 x MAX_RESPONSE_BYTES"),
+    ]
+
+
 def directory_rows(scale: Scale) -> list[Row]:
     from benchmarks import directory
 
@@ -521,7 +539,8 @@ def cosmos_rows(scale: Scale) -> list[Row]:
 
 def inproc_rows(scale: Scale) -> list[Row]:
     rows: list[Row] = []
-    for part in (token_rows, validation_rows, sqlite_rows, query_rows, filter_rows, directory_rows, cosmos_rows):
+    for part in (token_rows, validation_rows, sqlite_rows, query_rows, filter_rows, expand_rows, directory_rows,
+                 cosmos_rows):
         try:
             rows += part(scale)
         except Exception as error:  # one broken module must not hide the rest of the table

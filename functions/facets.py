@@ -16,6 +16,7 @@ from shared.services import facets
 from shared.services.facets import FacetResult, IdempotentRequest
 from shared.web import Call
 from shared.web.conditions import parse_idempotency_key
+from shared.web.prefer import page_limits
 from shared.web.responses import empty_response, json_response
 
 
@@ -41,12 +42,9 @@ def list_(call: Call, route: Route) -> func.HttpResponse:
     facet_type = _collection(route)
     target = call.target_of(route)  # 401/403 before anything about the query (as on writes)
     options = query.parse_list_query(call.req.params, facet_type)
-    visible = facets.list_facets(call.repo, call.caller, target, facet_type)
-    scope = f"{call.caller.tenant_id}|{call.caller.app_id if call.caller.is_app else call.caller.object_id}|" \
-            f"{target.object_id}|{facet_type.collection}"
-    page = query.run_list(
-        options, [item.body for item in visible], facet_type=facet_type,
-        paging=query.Paging(key=call.paging_key, scope=scope),
+    limits, applied = page_limits(call.req.headers, call.settings.max_response_bytes)
+    page = facets.list_page(
+        call.repo, call.caller, target, facet_type, options, paging_key=call.paging_key, limits=limits
     )
     body: dict = {"@odata.context": call.context(target.object_id, f"profile/{facet_type.collection}")}
     if page.count is not None:
@@ -55,7 +53,7 @@ def list_(call: Call, route: Route) -> func.HttpResponse:
     if page.next_skiptoken:
         params = {**options.link_params(), "$skiptoken": page.next_skiptoken}
         body["@odata.nextLink"] = f"{call.base_url}{call.path}?{urlencode(params, quote_via=quote, safe='$,')}"
-    return json_response(call.ids, body)
+    return json_response(call.ids, body, headers=applied)
 
 
 def get(call: Call, route: Route) -> func.HttpResponse:

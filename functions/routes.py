@@ -76,8 +76,8 @@ def build_table(*, dev_issuer: bool) -> RouteTable:
         *_profile_rows(),
         *_facet_rows(),
         Route("openapi_document", "GET", "openapi.json", openapi.document, Access.ANONYMOUS, Resource.DOCUMENT, "get"),
-        # No permission of its own: each request of the batch is authorized as its direct call is.
-        Route(batch.FUNCTION_NAME, "POST", batch.TEMPLATE, batch.run, Access.ANONYMOUS, Resource.BATCH, "batch"),
+        # A token, no permission of its own: each request of the batch is authorized as its direct call is.
+        Route(batch.FUNCTION_NAME, "POST", batch.TEMPLATE, batch.run, Access.TOKEN, Resource.BATCH, "batch"),
     ]
     if dev_issuer:
         rows.extend(_dev_issuer_rows())

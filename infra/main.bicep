@@ -42,6 +42,11 @@ param maxBatchBodyBytes int = 2097152
 @maxValue(10000)
 param maxFacetsPerUser int = 100
 
+@description('MAX_RESPONSE_BYTES: the largest response body of a list or a profile; pages stop before it.')
+@minValue(65536)
+@maxValue(104857600)
+param maxResponseBytes int = 4194304
+
 @description('DIRECTORY: where users come from. graph = Microsoft Graph (needs the User.Read.All app role, granted here); local = only users the service has seen (no Graph role needed).')
 @allowed([
   'local'
@@ -243,6 +248,7 @@ module api './app/api.bicep' = {
     maxBodyBytes: maxBodyBytes
     maxBatchBodyBytes: maxBatchBodyBytes
     maxFacetsPerUser: maxFacetsPerUser
+    maxResponseBytes: maxResponseBytes
     directory: directory
     graphEndpoint: graphEndpoint
   }
@@ -289,5 +295,6 @@ output ENTRA_AUTHORITY string = entraAuthority
 output MAX_BODY_BYTES string = string(maxBodyBytes)
 output MAX_BATCH_BODY_BYTES string = string(maxBatchBodyBytes)
 output MAX_FACETS_PER_USER string = string(maxFacetsPerUser)
+output MAX_RESPONSE_BYTES string = string(maxResponseBytes)
 output DIRECTORY string = directory
 output GRAPH_ENDPOINT string = graphEndpoint

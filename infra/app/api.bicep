@@ -49,6 +49,9 @@ param maxBatchBodyBytes int
 @minValue(1)
 @maxValue(10000)
 param maxFacetsPerUser int
+@minValue(65536)
+@maxValue(104857600)
+param maxResponseBytes int
 @allowed([
   'local'
   'graph'
@@ -92,6 +95,7 @@ var appSettings = {
   MAX_BODY_BYTES: string(maxBodyBytes)
   MAX_BATCH_BODY_BYTES: string(maxBatchBodyBytes)
   MAX_FACETS_PER_USER: string(maxFacetsPerUser)
+  MAX_RESPONSE_BYTES: string(maxResponseBytes)
   DIRECTORY: directory
   GRAPH_ENDPOINT: graphEndpoint
 }

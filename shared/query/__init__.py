@@ -12,6 +12,8 @@ the first request with a `$filter`, AES-GCM by the first request that issues or 
 from __future__ import annotations
 
 from shared.query.model import (
+    EXPANDED_ENVELOPE_BYTES,
+    LIST_ENVELOPE_BYTES,
     MAX_FILTER_DEPTH,
     MAX_FILTER_LENGTH,
     MAX_FILTER_WORK,
@@ -23,15 +25,18 @@ from shared.query.model import (
     ListPage,
     ListQuery,
     OrderKey,
+    PageLimits,
     Paging,
     ProfileQuery,
 )
-from shared.query.paging import INVALID_SKIPTOKEN_MESSAGE, run_list
+from shared.query.paging import INVALID_SKIPTOKEN_MESSAGE, first_page, first_pages, item_bytes, run_list
 from shared.query.parse import parse_get_query, parse_list_query, parse_profile_query
 from shared.query.selecting import project
 
 __all__ = [
+    "EXPANDED_ENVELOPE_BYTES",
     "INVALID_SKIPTOKEN_MESSAGE",
+    "LIST_ENVELOPE_BYTES",
     "MAX_FILTER_DEPTH",
     "MAX_FILTER_LENGTH",
     "MAX_FILTER_WORK",
@@ -43,8 +48,12 @@ __all__ = [
     "ListPage",
     "ListQuery",
     "OrderKey",
+    "PageLimits",
     "Paging",
     "ProfileQuery",
+    "first_page",
+    "first_pages",
+    "item_bytes",
     "parse_get_query",
     "parse_list_query",
     "parse_profile_query",

@@ -27,6 +27,12 @@ MAX_OPTION_LENGTH = 2000
 MAX_ORDERBY_KEYS = 5
 #: `$skiptoken`: the longest token accepted, in characters (the longest one issued is shorter).
 MAX_SKIPTOKEN_LENGTH = 16_384
+#: Bytes of a list response kept for everything but its items: `@odata.context`, `@odata.count` and
+#: `@odata.nextLink` (which repeats `$filter`, `$orderby` and `$select`, percent-encoded, and the token).
+LIST_ENVELOPE_BYTES = 32_768
+#: Bytes of a profile response kept for each expanded collection besides its items: its name and its
+#: `{collection}@odata.nextLink` (which repeats the nested `$select`, and the token).
+EXPANDED_ENVELOPE_BYTES = 8_192
 
 
 class Record:
@@ -202,6 +208,18 @@ class Paging(Record):
 
     def __init__(self, key: bytes, scope: str) -> None:
         self._set(key=key, scope=scope)
+
+
+class PageLimits(Record):
+    """How large one page may be: at most `max_items` items and `max_bytes` bytes of items (each
+    item counted as its JSON in UTF-8); a page always holds at least one item."""
+
+    __slots__ = ("max_bytes", "max_items")
+    max_items: int
+    max_bytes: int
+
+    def __init__(self, max_items: int = MAX_TOP, max_bytes: int = 4 * 1024 * 1024) -> None:
+        self._set(max_items=max_items, max_bytes=max_bytes)
 
 
 class ListPage(Record):

@@ -12,14 +12,15 @@ for another user or collection, or with other options, is 400.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import bisect
+from collections.abc import Iterable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 
 from shared.errors import BadRequest
 from shared.facets.model import FacetType
-from shared.query.model import MAX_FILTER_WORK, MAX_SKIPTOKEN_LENGTH, ListPage, ListQuery, Paging
-from shared.query.ordering import Ordering
+from shared.query.model import MAX_FILTER_WORK, MAX_SKIPTOKEN_LENGTH, ListPage, ListQuery, PageLimits, Paging
+from shared.query.ordering import Ordering, Row
 from shared.query.selecting import project
 
 INVALID_SKIPTOKEN_MESSAGE = "The $skiptoken is not valid for this request."
@@ -36,9 +37,18 @@ _PURPOSE = b"profile-api paging token v1"
 
 
 def run_list(
-    query: ListQuery, items: Sequence[Mapping[str, Any]], *, facet_type: FacetType, paging: Paging
+    query: ListQuery,
+    items: Sequence[Mapping[str, Any]],
+    *,
+    facet_type: FacetType,
+    paging: Paging,
+    limits: PageLimits | None = None,
 ) -> ListPage:
-    """The page `query` asks for, from `items` (the facets the caller may see, as wire bodies)."""
+    """The page `query` asks for, from `items` (the facets the caller may see, as wire bodies).
+
+    A page holds at most `$top` items, and with `limits` at most `limits.max_items` items and
+    `limits.max_bytes` bytes of items (at least one item); the next link continues after its last item.
+    """
     ordering = Ordering(query.orderby)
     check_filter_work(query, items)
     matching = list(items) if query.filter is None else [body for body in items if query.filter.matches(body)]
@@ -52,14 +62,107 @@ def run_list(
     else:
         ordering.sort(rows)
         start = min(query.skip, len(rows))
-    page = rows[start : start + query.top]
-    more = start + query.top < len(rows)
+    size = query.top if limits is None else min(query.top, limits.max_items)
+    page = rows[start : start + size]
+    items = [project(body, query.select) for _, _, body in page if body is not None]
+    if limits is not None:
+        kept = len(within_bytes([item_bytes(item) for item in items], limits.max_bytes))
+        page, items = page[:kept], items[:kept]
+    more = start + len(page) < len(rows)
     token = seal_token(page[-1][1], paging, _bound_to(query, facet_type)) if more else None
-    return ListPage(
-        items=[project(body, query.select) for _, _, body in page if body is not None],
-        next_skiptoken=token,
-        count=len(matching) if query.count else None,
-    )
+    return ListPage(items=items, next_skiptoken=token, count=len(matching) if query.count else None)
+
+
+def first_page(
+    bodies: Iterable[Mapping[str, Any]],
+    *,
+    facet_type: FacetType,
+    select: tuple[str, ...] | None,
+    paging: Paging,
+    limits: PageLimits,
+) -> ListPage:
+    """The first page of one collection (see `first_pages`)."""
+    pages = first_pages(((facet_type.collection, body) for body in bodies),
+                        {facet_type.collection: (facet_type, select, paging)}, limits)
+    return pages[facet_type.collection]
+
+
+def first_pages(
+    bodies: Iterable[tuple[str, Mapping[str, Any]]],
+    collections: Mapping[str, tuple[FacetType, tuple[str, ...] | None, Paging]],
+    limits: PageLimits,
+) -> dict[str, ListPage]:
+    """The first page of each collection in the default order, projected by its `select`, as an
+    expanded collection shows it; its token continues on the list route with that `$select` (and no
+    other option).
+
+    `bodies` ((collection name, wire body) pairs, in no particular order) is read once and never
+    held: per collection only the items that can still be on the page, and the one after it, are
+    kept (at most `limits.max_items` + 1 items, and `limits.max_bytes` bytes plus two items).
+    """
+    ordering = Ordering(())
+    windows = {name: _Window(limits) for name in collections}
+    for name, body in bodies:
+        windows[name].offer(ordering.row(body), collections[name][1])
+    pages = {}
+    for name, (facet_type, select, paging) in collections.items():
+        page, more = windows[name].page()
+        token = None
+        if more:
+            token = seal_token(page[-1][0][1], paging, _bound_to(ListQuery(select=select), facet_type))
+        pages[name] = ListPage(items=[item for _, item, _ in page], next_skiptoken=token, count=None)
+    return pages
+
+
+def item_bytes(item: Mapping[str, Any]) -> int:
+    """The bytes an item adds to a response: its JSON in UTF-8, as `json_response` writes it, and a comma."""
+    import json
+
+    text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    return len(text.encode("utf-8", "surrogatepass")) + 1
+
+
+def within_bytes(sizes: list[int], max_bytes: int) -> list[int]:
+    """The longest prefix of `sizes` whose sum is at most `max_bytes`, and never empty when `sizes` is not."""
+    total = 0
+    for index, size in enumerate(sizes):
+        total += size
+        if total > max_bytes and index > 0:
+            return sizes[:index]
+    return sizes
+
+
+class _Window:
+    """The smallest rows by sort key seen so far (all keys ascending: the default order), trimmed so
+    that they still hold the first page (at most `max_items` items and `max_bytes` bytes, at least one)
+    and the item after it: the largest row goes whenever there are more than `max_items` + 1, or when
+    the others alone exceed `max_bytes` (then neither the page nor the next item can be it)."""
+
+    def __init__(self, limits: PageLimits) -> None:
+        self.max_items = limits.max_items
+        self.max_bytes = limits.max_bytes
+        self.kept: list[tuple[Row, dict[str, Any], int]] = []  # sorted by row key
+        self.total = 0
+
+    def offer(self, row: Row, select: tuple[str, ...] | None) -> None:
+        kept = self.kept
+        if kept and row[0] > kept[-1][0][0] and (
+            len(kept) > self.max_items or (len(kept) >= 2 and self.total > self.max_bytes)
+        ):
+            return  # it would be the largest, and trimmed at once: not even sized
+        item = project(row[2] or {}, select)
+        size = item_bytes(item)
+        index = bisect.bisect_right([entry[0][0] for entry in kept], row[0])
+        kept.insert(index, (row, item, size))
+        self.total += size
+        while len(kept) > self.max_items + 1 or (len(kept) >= 3 and self.total - kept[-1][2] > self.max_bytes):
+            self.total -= kept.pop()[2]
+
+    def page(self) -> tuple[list[tuple[Row, dict[str, Any], int]], bool]:
+        """The page (a prefix of the kept rows) and whether an item follows it."""
+        sizes = within_bytes([size for _, _, size in self.kept[: self.max_items]], self.max_bytes)
+        page = self.kept[: len(sizes)]
+        return page, len(self.kept) > len(page)
 
 
 def check_filter_work(query: ListQuery, items: Sequence[Mapping[str, Any]]) -> None:

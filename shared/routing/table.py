@@ -22,9 +22,12 @@ if TYPE_CHECKING:
 
 
 class Access(Enum):
-    """What the caller needs: nothing, or the read or write permissions of contract §4."""
+    """What the caller needs: nothing, a token (and no permission of the route's own), or the read or write
+    permissions of contract §4."""
 
     ANONYMOUS = "anonymous"
+    #: `$batch`: each of its requests is authorized as its direct call is.
+    TOKEN = "token"
     READ = "read"
     WRITE = "write"
 

@@ -9,10 +9,11 @@ import hashlib
 import random
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from shared import query
 from shared.auth import Principal, sees_all_facets
 from shared.errors import (
     FacetNotFound,
@@ -112,6 +113,32 @@ def list_facets(
     """Every facet of the collection the caller may see (the query options are applied by shared.query)."""
     found = repo.list_facets(target.tenant_id, target.object_id, [facet_type])
     return visible_facets(principal, target, facet_type, found[facet_type.collection])
+
+
+def paging_scope(principal: Principal, target: Target, facet_type: FacetType) -> str:
+    """What a paging token is bound to: the caller, the user whose data it is, the collection."""
+    caller = principal.app_id if principal.is_app else principal.object_id
+    return f"{principal.tenant_id}|{caller}|{target.object_id}|{facet_type.collection}"
+
+
+def list_page(
+    repo: ProfileRepository,
+    principal: Principal,
+    target: Target,
+    facet_type: FacetType,
+    options: query.ListQuery,
+    *,
+    paging_key: bytes,
+    limits: query.PageLimits,
+) -> query.ListPage:
+    """The page of the collection that `options` ask for, among the facets the caller may see, within
+    `limits` (items and bytes); `next_skiptoken` continues after its last item."""
+    visible = list_facets(repo, principal, target, facet_type)
+    paging = query.Paging(key=paging_key, scope=paging_scope(principal, target, facet_type))
+    items = query.PageLimits(limits.max_items, max(0, limits.max_bytes - query.LIST_ENVELOPE_BYTES))
+    return query.run_list(
+        options, [item.body for item in visible], facet_type=facet_type, paging=paging, limits=items
+    )
 
 
 def get_facet(
@@ -224,12 +251,14 @@ def _pause(attempt: int) -> None:
         time.sleep(delay * (0.5 + random.random()))  # noqa: S311  # jitter, not a secret
 
 
-def expanded(
+def scan_visible(
     repo: ProfileRepository, principal: Principal, target: Target, facet_types: Mapping[str, FacetType]
-) -> dict[str, list[FacetResult]]:
-    """The visible facets of several collections, read in one store round trip (`$expand` on the profile)."""
-    found = repo.list_facets(target.tenant_id, target.object_id, list(facet_types.values()))
-    return {
-        name: visible_facets(principal, target, facet_type, found[facet_type.collection])
-        for name, facet_type in facet_types.items()
-    }
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(name, wire body) of every facet of the named collections (name -> type) that the caller may see,
+    from one store read, as the store hands them over (in no particular order, never all held here)."""
+    names = {facet_type.collection: name for name, facet_type in facet_types.items()}
+    sees_all = sees_all_facets(principal, own=target.own)
+    for collection, item in repo.scan_facets(target.tenant_id, target.object_id, list(facet_types.values())):
+        if sees_all or is_shared(item.value):
+            name = names[collection]
+            yield name, to_wire(facet_types[name], item.value, target.user)

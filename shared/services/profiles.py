@@ -9,12 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from shared import query
 from shared.auth import Principal
 from shared.facets.model import FacetType
 from shared.models import PROFILE_ODATA_TYPE, profile_id
 from shared.repository import ProfileRepository
-from shared.services.facets import FacetResult, expanded
+from shared.services.facets import paging_scope, scan_visible
 from shared.services.users import Target
+
+#: Bytes of a profile response kept for its own properties (`@odata.context`, `@odata.type`, `id`).
+PROFILE_ENVELOPE_BYTES = 1_024
 
 
 def profile_body(target: Target) -> dict[str, Any]:
@@ -29,14 +33,34 @@ def create_profile(repo: ProfileRepository, target: Target) -> dict[str, Any]:
 
 
 def expand_profile(
-    repo: ProfileRepository, principal: Principal, target: Target, facet_types: Mapping[str, FacetType]
-) -> dict[str, list[FacetResult]]:
-    """The visible facets of each expanded collection, in the default order (createdDateTime, id)."""
-    found = expanded(repo, principal, target, facet_types)
-    return {
-        name: sorted(items, key=lambda item: (str(item.body.get("createdDateTime")), item.facet_id))
-        for name, items in found.items()
+    repo: ProfileRepository,
+    principal: Principal,
+    target: Target,
+    facet_types: Mapping[str, FacetType],
+    *,
+    select: Mapping[str, tuple[str, ...] | None] | None = None,
+    paging_key: bytes = b"",
+    limits: query.PageLimits | None = None,
+) -> dict[str, query.ListPage]:
+    """The first page of each expanded collection: the visible facets in the default order
+    (createdDateTime, id), projected by its nested `$select`, from one store read handed over as it
+    is read: only what can still be on a page is kept.
+
+    The response's byte bound (`limits.max_bytes`) is shared equally by the expanded collections,
+    after their envelopes (`query.EXPANDED_ENVELOPE_BYTES` each); each page holds at most
+    `limits.max_items` items, and at least one. A page's `next_skiptoken` continues on
+    `.../profile/{collection}?$select=...` (the list route, same caller and user).
+    """
+    limits = limits or query.PageLimits()
+    select = select or {}
+    count = max(1, len(facet_types))
+    share = max(0, limits.max_bytes - PROFILE_ENVELOPE_BYTES) // count - query.EXPANDED_ENVELOPE_BYTES
+    each = query.PageLimits(max_items=limits.max_items, max_bytes=max(0, share))
+    collections = {
+        name: (facet_type, select.get(name), query.Paging(paging_key, paging_scope(principal, target, facet_type)))
+        for name, facet_type in facet_types.items()
     }
+    return query.first_pages(scan_visible(repo, principal, target, facet_types), collections, each)
 
 
 def delete_profile(repo: ProfileRepository, target: Target) -> None:

@@ -3,18 +3,25 @@
 1. `$filter`: the hostile-testing finding (100 skills of maximal hard-to-fold strings, then a filter of
    as many clauses as 2,000 characters hold) is refused with 400 before it runs, or answered correctly;
    an ordinary filter over the same collection still finds the right facet.
+3. Bounded responses: lists and expanded collections page by items and bytes; every page is within
+   MAX_RESPONSE_BYTES, next links (`@odata.nextLink`, `{collection}@odata.nextLink`) return the rest,
+   `Prefer: odata.maxpagesize` is honoured and reported with `Preference-Applied`.
 
-One host per store serves the module with the default settings; every test works on users of its own.
+Per store, one host with the default settings (`module_api`) and one with small limits (`small_api`)
+serve the module; every test works on users of its own.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
-from tests.e2e.conftest import Api, User, new_user
+from tests.e2e.conftest import STORES, Api, User, new_user, store_host
 from tests.support.identity import Identity
 
 #: U+FB03 case-folds to three characters: the costliest string to fold.
@@ -45,9 +52,45 @@ def create_all(api: Api, user: User, collection: str, bodies: list[dict[str, Any
         return list(pool.map(post, bodies))
 
 
+#: The response bound of the small-limits host.
+SMALL_RESPONSE = 65_536
+SMALL_LIMITS = {"MAX_RESPONSE_BYTES": str(SMALL_RESPONSE)}
+
+
+@pytest.fixture(scope="module", params=STORES)
+def small_api(request: pytest.FixtureRequest, module_identity: Identity,
+              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+    """A host per store whose limits are small enough to reach with a few facets."""
+    store: str = request.param
+    with store_host(request, module_identity, store, tmp_path_factory.mktemp("limits"), SMALL_LIMITS) as host:
+        yield Api(host, store)
+
+
 @pytest.fixture
 def owner(module_identity: Identity) -> User:
     return new_user(module_identity)
+
+
+def get(url: str, user: User, headers: dict[str, str] | None = None) -> requests.Response:
+    response = requests.get(url, headers={**user.headers, **(headers or {})}, timeout=60)
+    assert response.status_code == 200, response.text[:300]
+    return response
+
+
+def walk(api: Api, user: User, path: str, headers: dict[str, str] | None = None,
+         max_pages: int = 200) -> list[requests.Response]:
+    """Every page of a list, following `@odata.nextLink` (bounded)."""
+    pages = [get(f"{api.url}/{path}", user, headers)]
+    for _ in range(max_pages):
+        link = pages[-1].json().get("@odata.nextLink")
+        if link is None:
+            return pages
+        pages.append(get(link, user, headers))
+    raise AssertionError("the walk did not end")
+
+
+#: A skill of about 10 KB on the wire.
+BIG_SKILL = {"displayName": "big", "categories": ["c" * 200] * 50}
 
 
 # --- 1. $filter cost ------------------------------------------------------------------------------
@@ -73,3 +116,47 @@ def test_the_red_team_filter_over_100_maximal_skills_is_refused_or_correct(modul
     found = module_api.request("GET", "me/profile/skills", owner.token, params={"$filter": text, "$select": "id"})
     assert found.status_code == 200, found.text[:300]
     assert [item["id"] for item in found.json()["value"]] == [wanted["id"]]
+
+
+# --- 3. bounded responses -------------------------------------------------------------------------
+
+
+def test_a_list_pages_within_the_response_bound_and_its_links_return_everything(small_api: Api, owner: User) -> None:
+    made = [item["id"] for item in create_all(small_api, owner, "skills", [BIG_SKILL] * 15)]
+    pages = walk(small_api, owner, "me/profile/skills")
+    assert len(pages) > 1 and all(len(page.content) <= SMALL_RESPONSE for page in pages)
+    assert all(page.json()["value"] for page in pages)
+    assert sorted(item["id"] for page in pages for item in page.json()["value"]) == sorted(made)
+    assert len({item["id"] for page in pages for item in page.json()["value"]}) == len(made)
+
+
+def test_prefer_maxpagesize_is_honoured_and_reported(small_api: Api, owner: User) -> None:
+    made = [item["id"] for item in create_all(small_api, owner, "interests", [{"displayName": "x"}] * 7)]
+    prefer = {"Prefer": "odata.maxpagesize=3"}
+    pages = walk(small_api, owner, "me/profile/interests", prefer)
+    assert [len(page.json()["value"]) for page in pages] == [3, 3, 1]
+    assert all(page.headers["Preference-Applied"] == "odata.maxpagesize=3" for page in pages)
+    assert sorted(item["id"] for page in pages for item in page.json()["value"]) == sorted(made)
+    plain = get(f"{small_api.url}/me/profile/interests", owner)
+    assert "Preference-Applied" not in plain.headers and len(plain.json()["value"]) == 7
+
+
+def test_an_expanded_collection_pages_within_the_bound_with_its_own_next_link(small_api: Api, owner: User) -> None:
+    skills = [item["id"] for item in create_all(small_api, owner, "skills", [BIG_SKILL] * 12)]
+    names = [item["id"] for item in create_all(small_api, owner, "names", [{"first": "Adele"}] * 2)]
+    response = get(f"{small_api.url}/me/profile?$expand=skills($select=displayName,categories),names", owner)
+    assert len(response.content) <= SMALL_RESPONSE
+    body = response.json()
+    assert sorted(item["id"] for item in body["names"]) == sorted(names) and "names@odata.nextLink" not in body
+    link = body["skills@odata.nextLink"]
+    assert urlsplit(link).path.endswith("/api/me/profile/skills")
+    assert parse_qs(urlsplit(link).query)["$select"] == ["displayName,categories"]
+    seen = [item["id"] for item in body["skills"]]
+    for _ in range(len(skills)):  # bounded
+        page = get(link, owner).json()
+        assert len(page["value"]) and all(set(item) == {"id", "displayName", "categories"} for item in page["value"])
+        seen += [item["id"] for item in page["value"]]
+        link = page.get("@odata.nextLink")
+        if link is None:
+            break
+    assert link is None and sorted(seen) == sorted(skills) and len(set(seen)) == len(skills)

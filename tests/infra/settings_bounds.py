@@ -16,6 +16,7 @@ KNOWN_BOUNDS: dict[str, tuple[int, int]] = {
     "MAX_BODY_BYTES": (2, 104857600),
     "MAX_BATCH_BODY_BYTES": (2, 104857600),
     "MAX_FACETS_PER_USER": (1, 10000),
+    "MAX_RESPONSE_BYTES": (65536, 104857600),
 }
 
 

@@ -15,7 +15,7 @@ API = module_path("api.bicep")
 #: Bicep parameter -> the app setting it becomes (contract §7).
 BOUNDED_LIMITS = {
     "maxBodyBytes": "MAX_BODY_BYTES", "maxBatchBodyBytes": "MAX_BATCH_BODY_BYTES",
-    "maxFacetsPerUser": "MAX_FACETS_PER_USER",
+    "maxFacetsPerUser": "MAX_FACETS_PER_USER", "maxResponseBytes": "MAX_RESPONSE_BYTES",
 }
 
 

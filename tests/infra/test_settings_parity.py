@@ -88,6 +88,7 @@ def test_limits_default_to_the_contract():
     assert params["maxBodyBytes"]["default"] == 65536
     assert params["maxBatchBodyBytes"]["default"] == 2097152
     assert params["maxFacetsPerUser"]["default"] == 100
+    assert params["maxResponseBytes"]["default"] == 4194304
 
 
 def test_local_settings_script_uses_the_contract_names():
