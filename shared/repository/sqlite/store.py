@@ -150,6 +150,16 @@ class SqliteStore:
         with mapped_errors():
             return self.connection().execute(sql, args).fetchall()
 
+    def stream(self, sql: str, args: tuple[Any, ...], batch: int = 64) -> Iterator[Any]:
+        """The rows of one query, fetched `batch` at a time as the caller iterates (one snapshot of the file)."""
+        with mapped_errors():
+            cursor = self.connection().execute(sql, args)
+            try:
+                while rows := cursor.fetchmany(batch):
+                    yield from rows
+            finally:
+                cursor.close()
+
     @contextlib.contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One `BEGIN IMMEDIATE` transaction under the process's write lock; committed unless the body raises."""
