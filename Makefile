@@ -16,7 +16,7 @@ export npm_config_update_notifier := false
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 
-.PHONY: setup run run-cosmos token lint test test-fast bench cosmos-server clean
+.PHONY: setup browser run run-cosmos token lint test test-fast bench cosmos-server clean
 .DEFAULT_GOAL := run
 
 $(PY):
@@ -40,7 +40,12 @@ $(CHECKOV): scripts/install_checkov.sh
 	bash scripts/install_checkov.sh
 	@touch $@
 
-setup: $(PYDEPS) $(NODEDEPS) $(CHECKOV)  ## install everything the tests use
+setup: $(PYDEPS) $(NODEDEPS) $(CHECKOV) browser  ## install everything the tests use
+
+# Debian's chromium and chromium-driver for the explorer's browser test: apt-get only when they are missing;
+# where they cannot be installed the script says so and the test skips (under CI=true a failed install fails).
+browser:
+	@bash scripts/install_browser.sh
 
 run: $(LOCALDEPS)  ## start the API on http://127.0.0.1:$${PORT:-7071}/api (local.settings.json, else defaults)
 	$(PY) -m devhost

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 import azure.functions as func
 
-from functions import batch, facets, fallback, openapi, profile
+from functions import batch, explorer, facets, fallback, openapi, profile
 from shared.facets.catalog import FACET_TYPES
 from shared.routing.table import Access, Resource, Route, RouteTable
 from shared.web import handle
@@ -68,6 +68,13 @@ def _dev_issuer_rows() -> Iterator[Route]:
         "dev_issuer_openid_configuration", "GET", f"{base}/v2.0/.well-known/openid-configuration",
         dev_issuer.openid_configuration, Access.ANONYMOUS,
     )
+    # The API explorer's sign-in (authorization code with PKCE): the sign-in page, its choice, the token.
+    yield Route("dev_issuer_authorize", "GET", f"{base}/oauth2/v2.0/authorize", dev_issuer.authorize, Access.ANONYMOUS)
+    yield Route(
+        "dev_issuer_authorize_choice", "POST", f"{base}/oauth2/v2.0/authorize", dev_issuer.authorize_choice,
+        Access.ANONYMOUS,
+    )
+    yield Route("dev_issuer_token", "POST", f"{base}/oauth2/v2.0/token", dev_issuer.token, Access.ANONYMOUS)
 
 
 def build_table(*, dev_issuer: bool) -> RouteTable:
@@ -76,6 +83,9 @@ def build_table(*, dev_issuer: bool) -> RouteTable:
         *_profile_rows(),
         *_facet_rows(),
         Route("openapi_document", "GET", "openapi.json", openapi.document, Access.ANONYMOUS, Resource.DOCUMENT, "get"),
+        # The API explorer (Swagger UI): its page, and its files by name from a fixed allow-list (else 404).
+        Route("docs_page", "GET", "docs", explorer.page, Access.ANONYMOUS),
+        Route("docs_asset", "GET", "docs/{asset}", explorer.asset, Access.ANONYMOUS),
         # A token, no permission of its own: each request of the batch is authorized as its direct call is.
         Route(batch.FUNCTION_NAME, "POST", batch.TEMPLATE, batch.run, Access.TOKEN, Resource.BATCH, "batch"),
     ]

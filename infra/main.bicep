@@ -98,6 +98,7 @@ var deploymentContainerName = 'app-package-${resourceToken}'
 // (api://<appId> is not), and a tenant id in the URI satisfies Entra's identifier-URI restrictions.
 var apiUniqueName = 'profile-api-${resourceToken}'
 var apiIdentifierUri = 'api://${tenant().tenantId}/${apiUniqueName}'
+var apiDisplayName = 'Profile API (${environmentName})'
 
 // ENTRA_AUTHORITY is the authority host without a trailing slash (contract §7).
 var loginEndpoint = environment().authentication.loginEndpoint
@@ -196,7 +197,7 @@ module entra './app/entra.bicep' = {
   scope: rg
   params: {
     uniqueName: apiUniqueName
-    displayName: 'Profile API (${environmentName})'
+    displayName: apiDisplayName
     identifierUri: apiIdentifierUri
     preAuthorizeAzureCli: preAuthorizeAzureCli
   }
@@ -258,6 +259,20 @@ module api './app/api.bicep' = {
     cosmosRbac
     directoryRole
   ]
+}
+
+// The API explorer (GET /api/docs) signs in with the API's registration: its OAuth redirect page on the
+// app's host name, added once the function app exists (after the api module, so after the registration).
+module entraExplorer './app/entra-explorer.bicep' = {
+  name: 'entra-explorer'
+  scope: rg
+  params: {
+    uniqueName: apiUniqueName
+    displayName: apiDisplayName
+    redirectUris: [
+      'https://${api.outputs.defaultHostName}/api/docs/oauth2-redirect.html'
+    ]
+  }
 }
 
 module auth './app/auth.bicep' = if (enableEasyAuth) {

@@ -5,10 +5,20 @@ param siteName string
 param clientId string
 param identifierUri string
 
-// The one route the contract promises without a token: the OpenAPI document (it describes the
-// API and exposes no data). Every other path, including unknown ones, needs a token.
+// The routes the contract promises without a token: the OpenAPI document and the API explorer's
+// page and files (they describe the API and expose no data; the explorer signs in itself). The
+// explorer's files are listed one by one (the app serves a fixed list of them, shared/explorer/assets.py).
+// Every other path, including unknown ones, needs a token.
 var anonymousPaths = [
   '/api/openapi.json'
+  '/api/docs'
+  '/api/docs/swagger-ui.css'
+  '/api/docs/swagger-ui-bundle.js'
+  '/api/docs/oauth2-redirect.html'
+  '/api/docs/oauth2-redirect.js'
+  '/api/docs/favicon-32x32.png'
+  '/api/docs/explorer.js'
+  '/api/docs/explorer.css'
 ]
 
 resource site 'Microsoft.Web/sites@2024-04-01' existing = {

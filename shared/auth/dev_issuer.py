@@ -32,6 +32,8 @@ if TYPE_CHECKING:
     from cryptography.hazmat.primitives.asymmetric.rsa import RSAPrivateKey, RSAPublicKey
 
 DEFAULT_USER = "adele.vance@contoso.dev"
+#: The users the explorer's sign-in page lists (any UPN works with `make token USER=...`).
+DEV_USERS = (DEFAULT_USER, "megan.bowen@contoso.dev", "alex.wilber@contoso.dev")
 #: Namespace of the development issuer's deterministic object ids (uuid5).
 DEV_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://profile-api.invalid/dev-issuer")
 #: The issuer identifier's root: `.invalid` (RFC 2606) says it is a name, never a place to fetch.
@@ -268,6 +270,11 @@ def mint_token(
 def dev_object_id(upn: str) -> str:
     """The deterministic object id the development issuer gives a UPN (case-insensitive)."""
     return str(uuid.uuid5(DEV_NAMESPACE, f"user:{upn.lower()}"))
+
+
+def display_name(upn: str) -> str:
+    """The `name` claim the development issuer gives a UPN: `adele.vance@contoso.dev` → `Adele Vance`."""
+    return _name_of(upn)
 
 
 def _name_of(upn: str) -> str:

@@ -2,14 +2,26 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from shared.facets.catalog import FACET_TYPES
 from shared.openapi import operations, parameters, responses, schemas
 from shared.routing.prefix import route_prefix
 
 if TYPE_CHECKING:
+    from shared.auth.sign_in import SignIn
     from shared.routing.table import Route
+
+#: `build`'s default: the sign-in of the process's settings (a tenant's Entra ID, or the development issuer).
+FROM_SETTINGS: Final = "settings"
+#: What each permission allows, as the Entra app registration's consent texts say (infra/app/entra.bicep).
+SCOPE_TEXTS = {
+    "User.Read": "Read your profile",
+    "User.ReadWrite": "Read and write your profile",
+    "User.ReadBasic.All": "Read all users' shared profile information",
+    "User.Read.All": "Read all users' profiles",
+    "User.ReadWrite.All": "Read and write all users' profiles",
+}
 
 TITLE = "Profile API"
 VERSION = "1.0.0"
@@ -26,9 +38,16 @@ An option a route does not support, or a malformed value, is 400 naming it.
 - Paths and methods not listed here answer 404 `itemNotFound` or 405 `methodNotAllowed` in the same envelope."""
 
 
-def build(routes: Iterable[Route]) -> dict[str, Any]:
-    """The whole document, for the routes of the app's table."""
+def build(routes: Iterable[Route], sign_in: SignIn | str | None = FROM_SETTINGS) -> dict[str, Any]:
+    """The whole document, for the routes of the app's table; `sign_in` names the `oauth2` scheme's flow
+    (None: no such scheme, only the bearer one)."""
     from shared.query import MAX_FILTER_LENGTH, MAX_ORDERBY_KEYS, MAX_SKIP, MAX_TOP
+
+    if isinstance(sign_in, str):
+        from shared.auth.sign_in import sign_in as sign_in_of
+        from shared.settings import get_settings
+
+        sign_in = sign_in_of(get_settings(), route_prefix())
 
     all_parameters = parameters.common_parameters(MAX_TOP, MAX_SKIP)
     for facet_type in FACET_TYPES:
@@ -46,22 +65,49 @@ def build(routes: Iterable[Route]) -> dict[str, Any]:
         "info": {"title": TITLE, "version": VERSION, "description": DESCRIPTION},
         "servers": [{"url": "/" + route_prefix()}],
         "tags": tags,
-        "paths": operations.paths(routes),
+        "paths": operations.paths(routes, sign_in),
         "components": {
             "schemas": schemas.all_schemas(FACET_TYPES),
             "parameters": all_parameters,
             "headers": responses.headers(),
             "responses": responses.error_responses(),
-            "securitySchemes": {
-                operations.SECURITY_SCHEME: {
-                    "type": "http",
-                    "scheme": "bearer",
-                    "bearerFormat": "JWT",
-                    "description": (
-                        "An Entra ID v2.0 access token issued for this API. The names in each operation's "
-                        "requirements are permissions: delegated scopes (`scp`) or application roles (`roles`)."
-                    ),
-                }
-            },
+            "securitySchemes": _security_schemes(sign_in),
         },
     }
+
+
+def _security_schemes(sign_in: SignIn | None) -> dict[str, Any]:
+    """The bearer scheme (a token brought along), and the sign-in's `oauth2` scheme when there is one."""
+    schemes: dict[str, Any] = {
+        operations.SECURITY_SCHEME: {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": (
+                "An Entra ID v2.0 access token issued for this API. The names in each operation's "
+                "requirements are permissions: delegated scopes (`scp`) or application roles (`roles`)."
+            ),
+        }
+    }
+    if sign_in is None:
+        return schemes
+    issuer, client = (
+        ("the development issuer (local runs only)", "the development client") if sign_in.development
+        else ("Entra ID", "the API's own app registration")
+    )
+    schemes[operations.SIGN_IN_SCHEME] = {
+        "type": "oauth2",
+        "description": (
+            f"Sign in with {issuer}: authorization code with PKCE (S256), public client `{sign_in.client_id}` "
+            f"({client}). The token carries the granted scopes in `scp`; the same "
+            "permissions as the bearer scheme apply."
+        ),
+        "flows": {
+            "authorizationCode": {
+                "authorizationUrl": sign_in.authorization_url,
+                "tokenUrl": sign_in.token_url,
+                "scopes": {sign_in.scope(name): text for name, text in SCOPE_TEXTS.items()},
+            }
+        },
+    }
+    return schemes

@@ -11,7 +11,7 @@ the statuses it can answer.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from shared.facets.model import FacetType
 from shared.openapi import parameters as p
@@ -19,8 +19,13 @@ from shared.openapi import responses as r
 from shared.openapi.schemas import PROFILE, WRITE, collection_name, ref, write_name
 from shared.routing.table import Resource, Route
 
+if TYPE_CHECKING:
+    from shared.auth.sign_in import SignIn
+
 Operation = dict[str, Any]
 SECURITY_SCHEME = "entraBearer"
+#: The `oauth2` scheme of the explorer's Authorize button (shared/auth/sign_in.py).
+SIGN_IN_SCHEME = "entraOAuth"
 PROFILE_TAG = "profile"
 DOCUMENT_TAG = "document"
 #: The statuses every product operation can answer (authentication, permissions, store, throttling).
@@ -36,6 +41,17 @@ def security(route: Route) -> list[dict[str, list[str]]]:
     if not route.me:
         names += sufficient(write=route.write, own=False, app=False) + sufficient(write=route.write, own=True, app=True)
     return [{SECURITY_SCHEME: [name]} for name in dict.fromkeys(names)]
+
+
+def sign_in_security(route: Route, sign_in: SignIn) -> list[dict[str, list[str]]]:
+    """The same requirements for a signed-in browser: each delegated permission that suffices, as its scope
+    (app roles cannot be had by signing in)."""
+    from shared.auth.permissions import sufficient
+
+    names = list(sufficient(write=route.write, own=True, app=False))
+    if not route.me:
+        names += sufficient(write=route.write, own=False, app=False)
+    return [{SIGN_IN_SCHEME: [sign_in.scope(name)]} for name in dict.fromkeys(names)]
 
 
 def permissions(route: Route) -> dict[str, list[str]]:
@@ -155,8 +171,10 @@ def document_operation(route: Route) -> Operation:
     }
 
 
-def paths(routes: Iterable[Route]) -> dict[str, dict[str, Any]]:
-    """Every documented route's operation, by path; `{user}` and `{id}` are declared once per path."""
+def paths(routes: Iterable[Route], sign_in: SignIn | None = None) -> dict[str, dict[str, Any]]:
+    """Every documented route's operation, by path; `{user}` and `{id}` are declared once per path.
+
+    With `sign_in`, an operation that needs a token also accepts one from the sign-in's `oauth2` scheme."""
     out: dict[str, dict[str, Any]] = {}
     for route in routes:
         if route.method is None or route.resource is Resource.NONE:
@@ -171,6 +189,8 @@ def paths(routes: Iterable[Route]) -> dict[str, dict[str, Any]]:
             operation = batch_operation(route)
         else:
             operation = document_operation(route)
+        if sign_in is not None and operation["security"]:
+            operation["security"] += sign_in_security(route, sign_in)
         _item(out, route.path)[route.method.lower()] = operation
     return out
 

@@ -30,6 +30,8 @@ FACET_ROUTES = {
     for method, suffix in (("POST", ""), ("GET", ""), ("GET", "/{id}"), ("PATCH", "/{id}"), ("DELETE", "/{id}"))
 }
 PRODUCT_ROUTES = PROFILE_ROUTES | FACET_ROUTES | {("GET", "openapi.json"), ("POST", "$batch")}
+#: The API explorer (Swagger UI): its page and its files, in Azure as well as locally.
+EXPLORER_ROUTES = {("GET", "docs"), ("GET", "docs/{asset}")}
 
 
 _INDEX = """
@@ -71,13 +73,13 @@ def test_every_route_is_its_own_anonymous_http_function(tenant_functions: list[d
         assert fn["http"] and fn["auth"] == "ANONYMOUS", fn
         assert len(fn["methods"]) == 1, fn
         seen.add((fn["methods"][0], fn["route"]))
-    assert seen == PRODUCT_ROUTES
+    assert seen == PRODUCT_ROUTES | EXPLORER_ROUTES
     assert len({fn["name"] for fn in tenant_functions}) == len(tenant_functions)
 
 
 def test_development_issuer_is_published_only_without_a_tenant(tenant_functions: list[dict]) -> None:
     dev = index_functions()
-    extra = {fn["route"] for fn in dev} - {route for _, route in PRODUCT_ROUTES}
+    extra = {fn["route"] for fn in dev} - {route for _, route in PRODUCT_ROUTES | EXPLORER_ROUTES}
     assert extra and all(route.startswith("dev-issuer/") for route in extra)
     assert not any(fn["route"].startswith("dev-issuer") for fn in tenant_functions)
 
@@ -107,7 +109,7 @@ def test_importing_the_app_creates_no_client() -> None:
         ENTRA_TENANT_ID="3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c", ENTRA_AUDIENCES="api://x",
         PROFILE_STORE="cosmos", COSMOS_ENDPOINT="https://127.0.0.1:1/", PROFILE_SQLITE_PATH="/nonexistent/dir/x.db",
     )
-    assert len(functions) == len(PRODUCT_ROUTES)
+    assert len(functions) == len(PRODUCT_ROUTES | EXPLORER_ROUTES)
 
 
 def test_ten_generated_functions_per_collection_6_profile_functions_and_the_others(
@@ -121,7 +123,7 @@ def test_ten_generated_functions_per_collection_6_profile_functions_and_the_othe
     generated = {row.name for row in TABLE if row.facet_type is not None}
     assert len(facet) == len(FACET_ROUTES) and {fn["name"] for fn in facet} == generated
     assert len([fn for fn in tenant_functions if (fn["methods"][0], fn["route"]) in PROFILE_ROUTES]) == 6
-    assert len(tenant_functions) == len(FACET_ROUTES) + 6 + 2  # and the OpenAPI document and $batch
+    assert len(tenant_functions) == len(FACET_ROUTES) + 6 + 2 + len(EXPLORER_ROUTES)  # the document, $batch
     assert [fn["route"] for fn in index_functions(catch_all=True, ENTRA_TENANT_ID=TENANT, ENTRA_AUDIENCES="api://x")
             if fn["name"] == FUNCTION_NAME] == ["{*path}"]
 

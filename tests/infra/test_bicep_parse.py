@@ -14,7 +14,7 @@ from tests.infra.bicep_support import INFRA, MAIN, accessor, bicep_files, body, 
 
 EXPECTED_MODULES = {
     "identity.bicep", "storage.bicep", "monitoring.bicep", "cosmos.bicep", "cosmos-rbac.bicep",
-    "rbac.bicep", "entra.bicep", "directory.bicep", "api.bicep", "auth.bicep",
+    "rbac.bicep", "entra.bicep", "directory.bicep", "api.bicep", "auth.bicep", "entra-explorer.bicep",
 }
 #: Modules main.bicep uses more than once: storage for the host and, apart, for the deployment package.
 REUSED_MODULES = {"storage.bicep": 2}

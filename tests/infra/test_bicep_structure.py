@@ -27,6 +27,7 @@ COSMOS = module_path("cosmos.bicep")
 COSMOS_RBAC = module_path("cosmos-rbac.bicep")
 ENTRA = module_path("entra.bicep")
 ENTRA_PREAUTHORIZATION = module_path("entra-preauthorization.bicep")
+ENTRA_EXPLORER = module_path("entra-explorer.bicep")
 MONITORING = module_path("monitoring.bicep")
 RBAC = module_path("rbac.bicep")
 STORAGE = module_path("storage.bicep")
@@ -342,6 +343,33 @@ def test_scopes_exist_before_a_request_pre_authorizes_them():
     assert set(second) == {"uniqueName", "displayName", "api"}, "nothing else of the registration is touched"
 
 
+def test_the_explorer_signs_in_with_the_registration_on_the_apps_own_host_name():
+    """The API explorer's OAuth redirect page is the registration's SPA redirect URI: added by a step after
+    the function app (its host name is known only then), to the same registration, touching nothing else."""
+    from shared.auth.sign_in import REDIRECT_PATH
+    from shared.routing.prefix import route_prefix
+
+    first = only(ENTRA, "Microsoft.Graph/applications")
+    assert "spa" not in first, "step 1 leaves the SPA platform to step 3 (a redeploy keeps the URI)"
+    third = only(ENTRA_EXPLORER, "Microsoft.Graph/applications")
+    declared = parse(ENTRA_EXPLORER)
+    assert "microsoftGraphV1" in declared["extensions"]
+    assert declared["resources"]["application"]["api_version"] == "v1.0"
+    assert set(third) == {"uniqueName", "displayName", "spa"}, "nothing else of the registration is touched"
+    assert third["spa"] == {"redirectUris": "redirectUris"}
+
+    module = parse(MAIN)["modules"]["entraExplorer"]
+    assert module["detail"]["path"] == "./app/entra-explorer.bicep" and condition(module) is None
+    params = body(module)["params"]
+    step1 = body(parse(MAIN)["modules"]["entra"])["params"]
+    assert params["uniqueName"] == step1["uniqueName"] == "apiUniqueName"
+    assert params["displayName"] == step1["displayName"] == "apiDisplayName"
+    # The app's real host name (reading the api module's output also orders this step after it, and so
+    # after the registration the app's settings name).
+    assert params["redirectUris"] == [f"https://${{api.outputs.defaultHostName}}/{route_prefix()}/{REDIRECT_PATH}"]
+    assert "output defaultHostName string = site.properties.defaultHostName" in API.read_text()
+
+
 def test_azure_cli_preauthorization_is_on_by_default():
     assert parse(ENTRA)["parameters"]["preAuthorizeAzureCli"]["default"] is True
     assert parse(MAIN)["parameters"]["preAuthorizeAzureCli"]["default"] is True
@@ -388,11 +416,19 @@ def test_easy_auth_lets_only_the_anonymous_routes_through_without_a_token():
     }
     assert "/api/openapi.json" in anonymous
 
+    from shared.explorer.assets import ASSETS
+
+    explorer_files = f"/{route_prefix()}/docs/{{asset}}"
+    assert explorer_files in anonymous
+
     def covers(path: str, template: str) -> bool:
+        if template == explorer_files:  # a fixed allow-list: each of its files is excluded by its own path
+            return path.rpartition("/")[0] == template.rpartition("/")[0] and path.rpartition("/")[2] in ASSETS
         return path == template or (path.endswith("/*") and template.startswith(path[:-1]))
 
     assert all(any(covers(path, t) for path in excluded) for t in anonymous), (excluded, anonymous)
     assert all(any(covers(path, t) for t in anonymous) for path in excluded), (excluded, anonymous)
+    assert {f"/{route_prefix()}/docs/{name}" for name in ASSETS} <= set(excluded), "every file of the explorer"
     assert validation["requireAuthentication"] is True  # every other path keeps needing a token
     assert validation["unauthenticatedClientAction"] == "Return401"
 

@@ -111,8 +111,10 @@ def test_names_no_server_but_the_relative_route_prefix() -> None:
 
 def test_every_function_is_exactly_one_operation_named_as_it_is() -> None:
     """Every HTTP function the worker indexes (with a tenant: no development issuer) is one operation with
-    its method, route and name. The one function without an operation is the catch-all (any other path)."""
-    functions = [fn for fn in index_functions(**TENANT) if fn["name"] != CATCH_ALL]
+    its method, route and name. The functions without an operation are the catch-all (any other path) and the
+    API explorer's page and files (HTML for a browser, not the API)."""
+    undocumented = {CATCH_ALL, "docs_page", "docs_asset"}
+    functions = [fn for fn in index_functions(**TENANT) if fn["name"] not in undocumented]
     assert all(fn["http"] and len(fn["methods"]) == 1 for fn in functions)
     registered = sorted((fn["methods"][0].upper(), fn["route"], fn["name"]) for fn in functions)
     documented = sorted((method.upper(), path.lstrip("/"), op["operationId"]) for path, method, op in operations())
@@ -504,11 +506,75 @@ def test_each_operation_names_the_permissions_that_pass_the_check() -> None:
             table["delegatedOtherUsers"] = _granting(app=False, write=write, target=other)
             table["application"] = _granting(app=True, write=write, target=other)
         assert operation["x-permissions"] == table, (method, path)
-        names = [requirement["entraBearer"] for requirement in operation["security"]]
+        names = [requirement["entraBearer"] for requirement in operation["security"] if "entraBearer" in requirement]
         assert all(len(each) == 1 for each in names)
         assert {each[0] for each in names} == set().union(*table.values()), (method, path)
+        # Signed in through the explorer: the delegated permissions only (roles cannot be had by signing in).
+        scopes = [requirement["entraOAuth"] for requirement in operation["security"] if "entraOAuth" in requirement]
+        assert all(len(each) == 1 for each in scopes)
+        delegated = set(table["delegatedOwnData"]).union(table.get("delegatedOtherUsers", ()))
+        assert {each[0] for each in scopes} == delegated, (method, path)
+        assert all(set(requirement) <= {"entraBearer", "entraOAuth"} for requirement in operation["security"])
     scheme = DOC["components"]["securitySchemes"]["entraBearer"]
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+
+
+def test_the_sign_in_scheme_in_development_is_the_development_issuers_code_flow_on_the_same_origin() -> None:
+    """Without a tenant the Authorize button signs in with the development issuer, served by the same host:
+    its endpoints are paths (no host, no port), its scopes the permission names as they are."""
+    from shared.auth.dev_issuer import DEV_CLIENT_ID
+    from shared.settings import DEV_TENANT_ID
+
+    scheme = DOC["components"]["securitySchemes"]["entraOAuth"]
+    assert scheme["type"] == "oauth2" and list(scheme["flows"]) == ["authorizationCode"]
+    flow = scheme["flows"]["authorizationCode"]
+    base = f"/api/dev-issuer/{DEV_TENANT_ID}/oauth2/v2.0"
+    assert (flow["authorizationUrl"], flow["tokenUrl"]) == (f"{base}/authorize", f"{base}/token")
+    assert list(flow["scopes"]) == list(permission_table.PERMISSIONS)
+    assert DEV_CLIENT_ID in scheme["description"] and "PKCE" in scheme["description"]
+
+
+def test_the_sign_in_scheme_in_a_tenant_is_entra_ids_code_flow_with_the_apis_scopes() -> None:
+    """With a tenant: Entra ID's v2.0 endpoints of that tenant, the API's app registration as the client, and
+    every scope under the Application ID URI, in the scheme and in each operation's requirements."""
+    from shared.auth.sign_in import sign_in
+    from shared.openapi.builder import SCOPE_TEXTS, build
+    from shared.settings import load_settings
+
+    tenant, app_id = TENANT["ENTRA_TENANT_ID"], "5d3a0c1e-8b7f-4e2d-9a6c-1f0e2d3c4b5a"
+    uri = f"api://{tenant}/profile-api-x"
+    settings = load_settings({"ENTRA_TENANT_ID": tenant, "ENTRA_AUDIENCES": f"{app_id},{uri}"})
+    found = sign_in(settings, "api")
+    assert found is not None and found.client_id == app_id and found.token_origin == "https://login.microsoftonline.com"
+    document = build(TABLE, found)
+    OpenAPIV31SpecValidator(document).validate()
+    flow = document["components"]["securitySchemes"]["entraOAuth"]["flows"]["authorizationCode"]
+    authority = f"https://login.microsoftonline.com/{tenant}/oauth2/v2.0"
+    assert (flow["authorizationUrl"], flow["tokenUrl"]) == (f"{authority}/authorize", f"{authority}/token")
+    assert flow["scopes"] == {f"{uri}/{name}": text for name, text in SCOPE_TEXTS.items()}
+    create = document["paths"]["/me/profile/skills"]["post"]["security"]
+    assert {"entraOAuth": [f"{uri}/User.ReadWrite"]} in create and {"entraBearer": ["User.ReadWrite"]} in create
+    # Without an Application ID URI the application id names the scopes; without an application id there
+    # is no client to sign in with, so no oauth2 scheme (a token can still be brought along).
+    only_id = sign_in(load_settings({"ENTRA_TENANT_ID": tenant, "ENTRA_AUDIENCES": app_id}), "api")
+    assert only_id is not None and only_id.scope("User.Read") == f"{app_id}/User.Read"
+    assert sign_in(load_settings({"ENTRA_TENANT_ID": tenant, "ENTRA_AUDIENCES": uri}), "api") is None
+    assert "entraOAuth" not in build(TABLE, None)["components"]["securitySchemes"]
+
+
+def test_the_scope_texts_are_the_app_registrations_consent_texts() -> None:
+    """The explorer's scope list says what Entra's consent prompt says (infra/app/entra.bicep)."""
+    from shared.openapi.builder import SCOPE_TEXTS
+
+    bicep = (ROOT / "infra" / "app" / "entra.bicep").read_text(encoding="utf-8")
+    assert list(SCOPE_TEXTS) == list(permission_table.PERMISSIONS)
+    for name, text in SCOPE_TEXTS.items():
+        declared = re.search(rf"value: '{re.escape(name)}'.*?userConsentDisplayName: (\w+|'[^\n]*')", bicep, re.S)
+        assert declared, name
+        value = declared[1]
+        if not value.startswith("'"):  # a variable
+            value = re.search(rf"var {value} = ('[^\n]*')", bicep)[1]  # type: ignore[index]
+        assert value[1:-1].replace("\\'", "'") == text, name
 
 
 # --- responses: one error schema, shared responses ----------------------------------------------------------

@@ -216,6 +216,9 @@ def test_development_issuer_routes():
     assert routes == {
         "dev_issuer_openid_configuration": ("GET", "dev-issuer/{tenant}/v2.0/.well-known/openid-configuration"),
         "dev_issuer_keys": ("GET", "dev-issuer/{tenant}/discovery/v2.0/keys"),
+        "dev_issuer_authorize": ("GET", "dev-issuer/{tenant}/oauth2/v2.0/authorize"),
+        "dev_issuer_authorize_choice": ("POST", "dev-issuer/{tenant}/oauth2/v2.0/authorize"),
+        "dev_issuer_token": ("POST", "dev-issuer/{tenant}/oauth2/v2.0/token"),
     }
 
 
