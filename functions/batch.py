@@ -30,7 +30,7 @@ from shared.routing.table import Route, RouteTable
 from shared.routing.templates import RequestPath, Template
 from shared.validation.names import shorten
 from shared.web import Call
-from shared.web.responses import RequestIds, error_response, json_response
+from shared.web.responses import JSON, RequestIds, error_response
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -60,12 +60,13 @@ def run(call: Call, route: Route) -> func.HttpResponse:
     )
     matches = [_resolve(table, route, request) for request in requests]
     statuses: list[int] = []
-    responses: list[dict[str, Any]] = []
+    entries: list[bytes] = []
     for request, match in zip(requests, matches, strict=True):
         response = _answer(call, table, request, match, statuses, requests)
         statuses.append(response.status_code)
-        responses.append(_entry(request.id, response))
-    return json_response(call.ids, {"responses": responses})
+        entries.append(_entry(request.id, response))
+    body = b'{"responses":[' + b",".join(entries) + b"]}"
+    return func.HttpResponse(body, status_code=200, headers=call.ids.headers(), mimetype=JSON, charset="utf-8")
 
 
 def _full_path(prefix: str, path: str) -> str:
@@ -127,25 +128,29 @@ def _function(route: Route, table: RouteTable) -> Callable[[func.HttpRequest], f
     return as_function(route, table)
 
 
-def _entry(request_id: str, response: func.HttpResponse) -> dict[str, Any]:
-    """Graph's response item: id, status, headers (an object), and the body (JSON inline, else base64)."""
+def _entry(request_id: str, response: func.HttpResponse) -> bytes:
+    """Graph's response item, encoded: id, status, headers (an object), and the body (JSON inline, else base64).
+
+    A JSON body is the function's own UTF-8 JSON text (every JSON response of the app is written by
+    `json.dumps`), placed as it is: never parsed and written again, so a batch costs one copy of each body.
+    """
     status = int(response.status_code)
     headers = {name: value for name, value in response.headers.items()
                if name.lower() not in ("content-type", "content-length")}
     entry: dict[str, Any] = {"id": request_id, "status": status, "headers": headers}
     body = response.get_body() or b""
     if status in _BODILESS or status < 200 or not body:
-        return entry
+        return _encode(entry)
     content_type = response.headers.get("content-type") or (
         f"{response.mimetype}; charset={response.charset}" if response.charset else response.mimetype
     )
     headers["Content-Type"] = content_type
     media_type = content_type.split(";", 1)[0].strip().lower()
     if media_type == "application/json" or media_type.endswith("+json"):
-        try:
-            entry["body"] = json.loads(body)
-        except ValueError:
-            entry["body"] = base64.b64encode(body).decode()
-        return entry
+        return _encode(entry)[:-1] + b',"body":' + body + b"}"
     entry["body"] = base64.b64encode(body).decode()
-    return entry
+    return _encode(entry)
+
+
+def _encode(value: dict[str, Any]) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
