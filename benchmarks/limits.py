@@ -144,24 +144,24 @@ def filter_figures(rounds: int = 5) -> dict[str, Any]:
 EXPAND_FACET_BYTES = 34_000
 
 
-def _filled(kind: Any, items: int, chars: int) -> Any:
-    """A value of `kind`: free text of `chars` CJK characters (3 bytes each), collections of `items`."""
+def _filled(kind: Any, items: int, chars: int, char: str = "\u4e2d") -> Any:
+    """A value of `kind`: free text of `chars` times `char`, collections of `items`."""
     from shared.facets.kinds import Complex, ListOf, Text
     from tests.support.facet_bodies import sample
 
     if isinstance(kind, Text) and kind.rule is None:
-        return "\u4e2d" * min(chars, kind.max_length)
+        return char * min(chars, kind.max_length)
     if isinstance(kind, ListOf):
-        return [_filled(kind.item, items, chars) for _ in range(min(items, kind.max_items))]
+        return [_filled(kind.item, items, chars, char) for _ in range(min(items, kind.max_items))]
     if isinstance(kind, Complex):
-        return {name: _filled(member, items, chars) for name, member in kind.type.properties.items()}
+        return {name: _filled(member, items, chars, char) for name, member in kind.type.properties.items()}
     return sample(kind)
 
 
-def _body(facet_type: Any, items: int, chars: int) -> dict[str, Any]:
+def _body(facet_type: Any, items: int, chars: int, char: str) -> dict[str, Any]:
     from tests.support.facet_bodies import INHERITED
 
-    made = {name: _filled(facet_type.properties[name], items, chars) for name in facet_type.writable}
+    made = {name: _filled(facet_type.properties[name], items, chars, char) for name in facet_type.writable}
     own = [name for name in facet_type.writable if name not in INHERITED]
     made["sources"] = [{"isDefaultSource": True, "properties": [own[-1]], "sourceId": "s" * 256}] * min(items, 20)
     return made
@@ -171,12 +171,13 @@ def _utf8(made: dict[str, Any]) -> int:
     return len(json.dumps(made, ensure_ascii=False).encode())
 
 
-def sized_body(facet_type: Any, target: int = EXPAND_FACET_BYTES) -> dict[str, Any]:
-    """A valid create body of `facet_type` whose JSON (UTF-8) is as large as filling its free texts and
-    collections evenly allows within `target` bytes."""
-    best = _body(facet_type, 1, 1)
+def sized_body(facet_type: Any, target: int = EXPAND_FACET_BYTES, char: str = "\u4e2d") -> dict[str, Any]:
+    """A valid create body of `facet_type` whose JSON (UTF-8) is as large as filling its free texts with
+    `char` (default: a CJK character, 3 bytes) and its collections evenly allows within `target` bytes."""
+    best = _body(facet_type, 1, 1, char)
     for chars in (4096, 1024, 256, 64, 16):
-        fitting = (made for items in range(50, 0, -1) if _utf8(made := _body(facet_type, items, chars)) <= target)
+        fitting = (made for items in range(50, 0, -1)
+                   if _utf8(made := _body(facet_type, items, chars, char)) <= target)
         made = next(fitting, best)
         if _utf8(made) > _utf8(best):
             best = made

@@ -6,6 +6,9 @@
 3. Bounded responses: lists and expanded collections page by items and bytes; every page is within
    MAX_RESPONSE_BYTES, next links (`@odata.nextLink`, `{collection}@odata.nextLink`) return the rest,
    `Prefer: odata.maxpagesize` is honoured and reported with `Preference-Applied`.
+4. Under load: 8 clients sending the costliest filters and 4 sending `$expand=*` over a profile as
+   large as the defaults admit leave another user's `GET me/profile` answering 200 (no 503 anywhere,
+   every answer correct), on both stores, bounded in time.
 
 Per store, one host with the default settings (`module_api`) and one with small limits (`small_api`)
 serve the module; every test works on users of its own.
@@ -13,6 +16,8 @@ serve the module; every test works on users of its own.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -96,9 +101,22 @@ BIG_SKILL = {"displayName": "big", "categories": ["c" * 200] * 50}
 # --- 1. $filter cost ------------------------------------------------------------------------------
 
 
-def test_the_red_team_filter_over_100_maximal_skills_is_refused_or_correct(module_api: Api, owner: User) -> None:
+@pytest.fixture(scope="module")
+def red_team(module_api: Api, module_identity: Identity) -> tuple[User, list[dict[str, Any]]]:
+    """A user with the hostile-testing collection: 100 skills of 50 maximal hard-to-fold categories."""
+    user = new_user(module_identity)
+    return user, create_all(module_api, user, "skills", [maximal_skill(number) for number in range(100)])
+
+
+def accepted_filter(number: int, index: int) -> str:
+    """A filter the service runs over the red-team collection; it selects exactly facet `number`."""
+    return f"categories/any(c: c eq '{member(number, index).upper()}')"
+
+
+def test_the_red_team_filter_over_100_maximal_skills_is_refused_or_correct(
+        module_api: Api, red_team: tuple[User, list[dict[str, Any]]]) -> None:
     assert len(RED_TEAM_FILTER) <= 2000
-    created = create_all(module_api, owner, "skills", [maximal_skill(number) for number in range(100)])
+    owner, created = red_team
 
     response = module_api.request("GET", "me/profile/skills", owner.token,
                                   params={"$filter": RED_TEAM_FILTER, "$select": "id"})
@@ -112,8 +130,8 @@ def test_the_red_team_filter_over_100_maximal_skills_is_refused_or_correct(modul
 
     # An ordinary filter over the same collection runs, and finds exactly the facet it names (any case).
     wanted = created[42]
-    text = f"categories/any(c: c eq '{member(42, 7).upper()}')"
-    found = module_api.request("GET", "me/profile/skills", owner.token, params={"$filter": text, "$select": "id"})
+    found = module_api.request("GET", "me/profile/skills", owner.token,
+                               params={"$filter": accepted_filter(42, 7), "$select": "id"})
     assert found.status_code == 200, found.text[:300]
     assert [item["id"] for item in found.json()["value"]] == [wanted["id"]]
 
@@ -160,3 +178,93 @@ def test_an_expanded_collection_pages_within_the_bound_with_its_own_next_link(sm
         if link is None:
             break
     assert link is None and sorted(seen) == sorted(skills) and len(set(seen)) == len(skills)
+
+
+# --- 4. under load --------------------------------------------------------------------------------
+
+#: Collections whose create bodies can be the largest; the load test fills them up to the defaults.
+LARGE = ("positions", "projects", "educationalActivities")
+#: Per collection: about 130 bodies of ~60 KB in all, within the default per-user storage.
+LARGE_COUNT = 43
+#: No request of the load test may take longer than this (a client timeout: the bound of the test).
+LOAD_TIMEOUT_S = 30.0
+PROBE_TIMEOUT_S = 10.0
+
+
+@pytest.fixture(scope="module")
+def expand_user(module_api: Api, module_identity: Identity) -> User:
+    """A user whose profile is as large as the default limits admit, in the collections with the largest bodies."""
+    from benchmarks.limits import sized_body
+    from shared.facets.catalog import by_collection
+
+    user = new_user(module_identity)
+    for collection in LARGE:
+        facet_type = by_collection(collection)
+        assert facet_type is not None
+        create_all(module_api, user, collection, [sized_body(facet_type, 60_000, "x")] * LARGE_COUNT)
+    return user
+
+
+class Load:
+    """The load test's clients; every answer that is not what it must be is recorded in `failures`."""
+
+    def __init__(self, api: Api, filterer: User, created: list[dict[str, Any]], expander: User) -> None:
+        self.api, self.filterer, self.created, self.expander = api, filterer, created, expander
+        self.failures: list[str] = []
+
+    def skills(self, text: str) -> requests.Response:
+        return requests.get(f"{self.api.url}/me/profile/skills", headers=self.filterer.headers,
+                            params={"$filter": text, "$select": "id"}, timeout=LOAD_TIMEOUT_S)
+
+    def filters(self, worker: int) -> None:
+        """The red-team filter (400, or no match) and an accepted filter over the same collection (its one facet)."""
+        for round_number in range(4):
+            refused = self.skills(RED_TEAM_FILTER)
+            if refused.status_code != 400 and (refused.status_code != 200 or refused.json()["value"]):
+                self.failures.append(f"red-team filter: {refused.status_code} {refused.text[:200]}")
+            number = (worker * 4 + round_number) % len(self.created)
+            found = self.skills(accepted_filter(number, 3))
+            wanted = [self.created[number]["id"]]
+            if found.status_code != 200 or [item["id"] for item in found.json()["value"]] != wanted:
+                self.failures.append(f"accepted filter: {found.status_code} {found.text[:200]}")
+
+    def expands(self) -> None:
+        for _ in range(3):
+            response = requests.get(f"{self.api.url}/me/profile?$expand=*", headers=self.expander.headers,
+                                    timeout=LOAD_TIMEOUT_S)
+            if response.status_code != 200 or len(response.content) > 4 * 1024 * 1024:
+                self.failures.append(f"$expand=*: {response.status_code} {len(response.content)} {response.text[:200]}")
+            elif not all(response.json()[name] for name in LARGE):
+                self.failures.append("$expand=*: a full collection came back empty")
+
+
+def test_costly_filters_and_expands_leave_another_user_responsive_and_never_503(
+        module_api: Api, module_identity: Identity, red_team: tuple[User, list[dict[str, Any]]],
+        expand_user: User) -> None:
+    load = Load(module_api, *red_team, expand_user)
+    bystander = new_user(module_identity)
+    profile_id = get(f"{module_api.url}/me/profile", bystander).json()["id"]
+    done = threading.Event()
+    probes: list[int] = []
+
+    def probe() -> None:
+        while not done.is_set() and len(probes) < 1000:  # bounded
+            response = requests.get(f"{module_api.url}/me/profile", headers=bystander.headers, timeout=PROBE_TIMEOUT_S)
+            probes.append(response.status_code)
+            if response.status_code != 200 or response.json()["id"] != profile_id:
+                load.failures.append(f"bystander: {response.status_code} {response.text[:200]}")
+            time.sleep(0.05)
+
+    prober = threading.Thread(target=probe)
+    prober.start()
+    try:
+        with ThreadPoolExecutor(12) as pool:
+            loads = [pool.submit(load.filters, worker) for worker in range(8)]
+            loads += [pool.submit(load.expands) for _ in range(4)]
+            for submitted in loads:
+                submitted.result()
+    finally:
+        done.set()
+        prober.join(PROBE_TIMEOUT_S + 5)
+    assert not load.failures, load.failures[:5]
+    assert probes and set(probes) == {200}
