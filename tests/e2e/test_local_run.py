@@ -63,8 +63,9 @@ def test_the_readme_walkthrough_runs_as_is(dev_host: LocalHost) -> None:
                             check=False)
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     statuses = [int(s) for s in re.findall(r"^HTTP/1\.1 (\d{3}) ", result.stdout, re.M)]
-    assert statuses == [201, 400, 201, 200, 200, 412, 405, 204, 204], result.stdout
+    assert statuses == [201, 400, 201, 200, 200, 412, 405, 200, 204, 204], result.stdout
     assert "resourceModified" in result.stdout and "methodNotAllowed" in result.stdout
+    assert '"id":"1","status":201' in result.stdout and '"id":"2","status":200' in result.stdout  # $batch
     auth = {"Authorization": f"Bearer {make_token()}"}
     listed = requests.get(f"{dev_host.url}/me/profile/account", headers=auth, timeout=30)
     assert listed.status_code == 200 and listed.json()["value"] == [], "the walkthrough cleans up after itself"
