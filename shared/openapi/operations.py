@@ -106,8 +106,12 @@ def facet_operation(facet_type: FacetType, route: Route) -> Operation:
         ]
         return _operation(
             route, tag, f"List {whose} {tag}", (),
-            parameters=[p.ref(p.CLIENT_REQUEST_ID), *(p.ref(name) for name in query)],
-            responses={"200": r.success("A page of the collection.", collection_name(facet_type))},
+            parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.PREFER), *(p.ref(name) for name in query)],
+            responses={"200": r.success(
+                "A page of the collection: at most `$top` items, `Prefer: odata.maxpagesize` items and "
+                "MAX_RESPONSE_BYTES bytes (default 4 MiB; at least one item).",
+                collection_name(facet_type), paged=True,
+            )},
         )
     if kind == "get":
         return _operation(
@@ -151,8 +155,14 @@ def profile_operation(route: Route) -> Operation:
     if route.action == "get":
         return _operation(
             route, PROFILE_TAG, f"Get {whose} profile (it always exists)", (),
-            parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.PROFILE_SELECT), p.ref(p.PROFILE_EXPAND)],
-            responses={"200": r.success("The profile, with the expanded collections.", PROFILE)},
+            parameters=[
+                p.ref(p.CLIENT_REQUEST_ID), p.ref(p.PREFER), p.ref(p.PROFILE_SELECT), p.ref(p.PROFILE_EXPAND)
+            ],
+            responses={"200": r.success(
+                "The profile, with the first page of each expanded collection (the response within "
+                "MAX_RESPONSE_BYTES, default 4 MiB) and `{collection}@odata.nextLink` to the rest.",
+                PROFILE, paged=True,
+            )},
         )
     return _operation(
         route, PROFILE_TAG, f"Delete {whose} profile and every facet of every collection", (r.CONFLICT,),

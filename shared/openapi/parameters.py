@@ -26,6 +26,7 @@ IDEMPOTENCY_KEY = "idempotencyKey"
 TOP = "top"
 SKIP = "skip"
 COUNT = "count"
+PREFER = "prefer"
 PROFILE_SELECT = "profileSelect"
 PROFILE_EXPAND = "profileExpand"
 #: If-Match: `*`, or a comma-separated list of (weak or strong) entity tags (RFC 9110 §13.1.1), whose
@@ -106,9 +107,21 @@ def common_parameters(max_top: int, max_skip: int) -> dict[str, Parameter]:
             ),
             "schema": {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY, "pattern": IDEMPOTENCY_KEY_PATTERN},
         },
+        PREFER: {
+            "name": "Prefer", "in": "header", "required": False,
+            "description": (
+                f"`odata.maxpagesize=N`: at most N items a page (1 or more; over {max_top}, {max_top} is applied); "
+                "answered with `Preference-Applied`. Other preferences, and a malformed N, are ignored."
+            ),
+            "schema": {"type": "string"},
+            "example": "odata.maxpagesize=20",
+        },
         TOP: {
             "name": "$top", "in": "query", "required": False,
-            "description": "The page size (also accepted as `top`).",
+            "description": (
+                "The page size (also accepted as `top`); a page ends earlier at `Prefer: odata.maxpagesize` or "
+                "at the response bound (MAX_RESPONSE_BYTES): follow `@odata.nextLink`."
+            ),
             "schema": {"type": "integer", "minimum": 1, "maximum": max_top, "default": max_top},
         },
         SKIP: {
@@ -148,7 +161,8 @@ def facet_parameters(facet_type: FacetType, max_filter: int, max_orderby: int) -
             "name": "$filter", "in": "query", "required": False,
             "description": (
                 "An OData v4 filter: eq ne gt ge lt le on primitive properties and paths into complex values, "
-                "and or not and parentheses, startswith endswith contains, null, and any over string collections."
+                "and or not and parentheses, startswith endswith contains, null, and any over string collections. "
+                "A filter whose work over the collection would exceed the service's bound is 400 before it runs."
             ),
             "schema": {"type": "string", "minLength": 1, "maxLength": max_filter},
             "examples": {f"example{index}": {"value": text} for index, text in enumerate(filter_examples(facet_type))},
@@ -199,7 +213,8 @@ def profile_parameters(facet_types: Iterable[FacetType]) -> dict[str, Parameter]
             "name": "$expand", "in": "query", "required": False,
             "description": (
                 "Collections to return inline, comma-separated, each optionally with a nested `($select=...)`; "
-                "each holds the items the caller may see, in the default order."
+                "each holds the first page of the items the caller may see, in the default order, and "
+                "`{collection}@odata.nextLink` to the rest (the response bound is shared among them)."
             ),
             "schema": {"type": "string", "pattern": f"^{expand_item}(?:,{expand_item})*$"},
             "example": "names($select=first,last),skills",

@@ -111,6 +111,11 @@ def headers() -> dict[str, Any]:
             "required": False,
             "schema": {"type": "string"},
         },
+        "preferenceApplied": {
+            "description": "With `Prefer: odata.maxpagesize`: the page size applied.",
+            "required": False,
+            "schema": {"type": "string", "pattern": "^odata\\.maxpagesize=[1-9][0-9]*$"},
+        },
         "retryAfter": {
             "description": "Seconds to wait before retrying.",
             "required": True,
@@ -144,13 +149,18 @@ def error_responses() -> dict[str, Response]:
     return out
 
 
-def success(description: str, schema: str | None, *, location: bool = False, etag: bool = False) -> Response:
-    """A JSON success response; `schema` None for a free-form object (the document itself)."""
+def success(
+    description: str, schema: str | None, *, location: bool = False, etag: bool = False, paged: bool = False
+) -> Response:
+    """A JSON success response; `schema` None for a free-form object (the document itself); `paged`: a page
+    bounded by `Prefer: odata.maxpagesize` and the response bound (contract §2.6)."""
     response_headers = _ids()
     if location:
         response_headers["Location"] = ref_header("location")
     if etag:
         response_headers["ETag"] = ref_header("eTag")
+    if paged:
+        response_headers["Preference-Applied"] = ref_header("preferenceApplied")
     body = {"type": "object"} if schema is None else schema_ref(schema)
     return {"description": description, "headers": response_headers, "content": {JSON: {"schema": body}}}
 

@@ -44,6 +44,7 @@ from shared.facets.kinds import (
     Text,
 )
 from shared.facets.model import FacetType
+from shared.query.model import MAX_TOP
 
 Schema = dict[str, Any]
 
@@ -51,6 +52,8 @@ SCHEMAS = "#/components/schemas/"
 ODATA_CONTEXT = "@odata.context"
 ODATA_COUNT = "@odata.count"
 ODATA_NEXT_LINK = "@odata.nextLink"
+#: The most items a page holds (lists and expanded collections; contract §2.6).
+MAX_PAGE_ITEMS = MAX_TOP
 #: The profile entity's type (contract §2).
 PROFILE = "profile"
 PROFILE_ODATA_TYPE = "#microsoft.graph.profile"
@@ -261,7 +264,7 @@ def collection_schema(facet_type: FacetType) -> Schema:
                 "format": "uri",
                 "description": "The next page (absent on the last): follow it as it is.",
             },
-            "value": {"type": "array", "items": ref(facet_type.type_name)},
+            "value": {"type": "array", "items": ref(facet_type.type_name), "maxItems": MAX_PAGE_ITEMS},
         },
         "required": ["value"],
         "additionalProperties": False,
@@ -279,7 +282,19 @@ def profile_schemas(facet_types: Iterable[FacetType]) -> dict[str, Schema]:
         properties[facet_type.collection] = {
             "type": "array",
             "items": ref(facet_type.type_name),
-            "description": f"With `$expand={facet_type.collection}`: the collection's items the caller may see.",
+            "maxItems": MAX_PAGE_ITEMS,
+            "description": (
+                f"With `$expand={facet_type.collection}`: the first page of the collection's items the caller "
+                "may see."
+            ),
+        }
+        properties[f"{facet_type.collection}{ODATA_NEXT_LINK}"] = {
+            "type": "string",
+            "format": "uri",
+            "description": (
+                f"With `$expand={facet_type.collection}`, when it has more items: the rest, on the list route "
+                "(follow it as it is)."
+            ),
         }
     return {
         PROFILE: {

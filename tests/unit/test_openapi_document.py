@@ -331,7 +331,29 @@ def test_the_profile_bodies() -> None:
     for body in ({"id": "x"}, {"@odata.type": "#microsoft.graph.user"}, {"foo": 1}):
         assert not valid("profileWrite", body)
     assert set(SCHEMAS["profile"]["properties"]) == {"@odata.context", "@odata.type", "id",
-                                                     *(ft.collection for ft in FACET_TYPES)}
+                                                     *(ft.collection for ft in FACET_TYPES),
+                                                     *(f"{ft.collection}@odata.nextLink" for ft in FACET_TYPES)}
+
+
+def test_paged_responses_document_prefer_and_preference_applied() -> None:
+    from shared.web.prefer import max_page_size
+
+    prefer = PARAMETERS["prefer"]
+    assert (prefer["name"], prefer["in"]) == ("Prefer", "header")
+    assert max_page_size({"prefer": prefer["example"]}) == 20
+    pattern = re.compile(DOC["components"]["headers"]["preferenceApplied"]["schema"]["pattern"])
+    assert pattern.match(f"odata.maxpagesize={MAX_TOP}") and not pattern.match("odata.maxpagesize=0")
+    paged = [operation for path in DOC["paths"].values() for method, operation in path.items()
+             if method == "get" and {"$ref": "#/components/parameters/prefer"} in operation.get("parameters", [])]
+    lists = [operation for path in DOC["paths"].values() for method, operation in path.items()
+             if method == "get" and "CollectionResponse" in json.dumps(operation["responses"]["200"])]
+    assert lists and all(operation in paged for operation in lists)
+    assert len(paged) == len(lists) + 2  # and the profile's GET, under me/ and users/{user}/
+    assert all("Preference-Applied" in operation["responses"]["200"]["headers"] for operation in paged)
+    page = SCHEMAS[f"{FACET_TYPES[0].type_name}CollectionResponse"]["properties"]["value"]
+    assert page["maxItems"] == MAX_TOP == SCHEMAS["profile"]["properties"][FACET_TYPES[0].collection]["maxItems"]
+    profile = {"id": str(uuid.uuid4()), "skills": [], "skills@odata.nextLink": "https://x/api/me/profile/skills"}
+    assert valid("profile", profile)
 
 
 # --- patterns agree with the code that enforces them ---------------------------------------------------
@@ -456,6 +478,9 @@ def test_headers_per_route() -> None:
             expected.add("If-Match")
         if method == "post" and not path.endswith("/profile") and path != "/$batch":
             expected.add("Idempotency-Key")
+        if method == "get" and (path.endswith("/profile") or not path.endswith(("{id}", "/openapi.json"))) \
+                and "/profile" in path:
+            expected.add("Prefer")  # lists and the profile: pages (contract §2.6)
         assert headers == expected, (method, path)
 
 
