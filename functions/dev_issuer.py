@@ -3,15 +3,18 @@ token endpoints); routed only without ENTRA_TENANT_ID, never in Azure."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import azure.functions as func
 
-from shared.auth import dev_issuer, dev_sign_in
+from shared.auth import dev_issuer
 from shared.routing.table import Route
 from shared.settings import DEV_ISSUER_ROUTE, get_settings
 from shared.web import Call
+
+if TYPE_CHECKING:  # the sign-in's module is imported by its handlers, on their first request
+    from shared.auth import dev_sign_in
 
 
 def _json(body: dict[str, Any], status: int = 200) -> func.HttpResponse:
@@ -63,7 +66,9 @@ _codes: dev_sign_in.CodeStore | None = None
 def _code_store() -> dev_sign_in.CodeStore:
     global _codes  # noqa: PLW0603  (one store per process, created on first use)
     if _codes is None:
-        _codes = dev_sign_in.CodeStore()
+        from shared.auth.dev_sign_in import CodeStore
+
+        _codes = CodeStore()
     return _codes
 
 
@@ -88,6 +93,7 @@ def _docs(call: Call) -> str:
 
 
 def _authorization_request(call: Call) -> dev_sign_in.AuthorizationRequest:
+    from shared.auth import dev_sign_in
     from shared.auth.sign_in import REDIRECT_PATH
 
     return dev_sign_in.parse_authorization_request(call.req.params, f"{call.api_root}/{REDIRECT_PATH}")
@@ -95,6 +101,8 @@ def _authorization_request(call: Call) -> dev_sign_in.AuthorizationRequest:
 
 def authorize(call: Call, route: Route) -> func.HttpResponse:
     """GET the sign-in page of an authorization request (development users and an app-only choice)."""
+    from shared.auth import dev_sign_in
+
     if not _serves(call.route("tenant")):
         return _not_found()
     try:
@@ -109,6 +117,8 @@ def authorize(call: Call, route: Route) -> func.HttpResponse:
 
 def authorize_choice(call: Call, route: Route) -> func.HttpResponse:
     """POST the sign-in page's choice: redirect to the explorer with a code for it."""
+    from shared.auth import dev_sign_in
+
     if not _serves(call.route("tenant")):
         return _not_found()
     try:
@@ -124,6 +134,8 @@ def authorize_choice(call: Call, route: Route) -> func.HttpResponse:
 
 def token(call: Call, route: Route) -> func.HttpResponse:
     """POST a code and its PKCE verifier: an access token (errors as RFC 6749 §5.2, like Entra ID's)."""
+    from shared.auth import dev_sign_in
+
     if not _serves(call.route("tenant")):
         return _not_found()
     settings = get_settings()

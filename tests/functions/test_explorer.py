@@ -170,14 +170,16 @@ def test_the_initialiser_keeps_no_token_and_calls_nothing_elsewhere() -> None:
     assert not re.search(r"\beval\b|new Function|innerHTML|localStorage|https?://", script)
 
 
-def test_importing_the_app_reads_no_file_of_the_explorer() -> None:
-    """Cold start: the page and its files are read on their first request, Swagger UI located only then."""
+@pytest.mark.parametrize("tenant", [True, False], ids=["tenant", "development issuer"])
+def test_importing_the_app_reads_no_file_of_the_explorer(tenant: bool) -> None:
+    """Cold start: the page and its files are read on their first request, Swagger UI located only then; the
+    development issuer's sign-in is imported by its first request too."""
     script = (
         "import sys, function_app\n"
         "print(sorted(m for m in ('shared.explorer.assets', 'shared.explorer.page', 'swagger_ui_bundle', "
-        "'shared.auth.dev_sign_in', 'jinja2') if m in sys.modules))"
+        "'shared.auth.dev_sign_in', 'shared.auth.sign_in', 'jinja2') if m in sys.modules))"
     )
-    env = {"PATH": "/usr/bin:/bin", "ENTRA_TENANT_ID": TENANT, "ENTRA_AUDIENCES": "api://x"}
+    env = {"PATH": "/usr/bin:/bin", **({"ENTRA_TENANT_ID": TENANT, "ENTRA_AUDIENCES": "api://x"} if tenant else {})}
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr
