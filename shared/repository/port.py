@@ -27,11 +27,14 @@ Semantics every adapter guarantees:
 """
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.facets.model import FacetType
 from shared.models import DirectoryUser, IdempotencyRecord, Versioned
+
+if TYPE_CHECKING:
+    from shared.repository.changes import ChangePage, Cursor, Position
 
 #: A precondition from If-Match: None (none), "*" (the item exists) or the entity tags that match.
 IfMatch = str | tuple[str, ...] | None
@@ -93,14 +96,6 @@ class ProfileRepository(Protocol):
     ) -> dict[str, list[Versioned[Facet]]]:
         """Every facet of each named collection, keyed by collection name (every name present), in one round trip."""
 
-    def scan_facets(
-        self, tenant_id: str, object_id: str, facet_types: Sequence[FacetType]
-    ) -> Iterator[tuple[str, Versioned[Facet]]]:
-        """Every facet of the named collections as (collection name, facet), in no particular order,
-        from the same single store read as `list_facets`, handed over as it is read (the adapter never
-        holds them all; the caller keeps what it needs). Failures are the port's errors, raised while
-        iterating; a caller that stops early closes the iterator."""
-
     def replace_facet(
         self, tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, *, if_match: IfMatch
     ) -> Versioned[Facet]:
@@ -113,6 +108,29 @@ class ProfileRepository(Protocol):
 
     def get_idempotency_record(self, tenant_id: str, object_id: str, key: str) -> IdempotencyRecord | None:
         """An unexpired idempotency record, or None."""
+
+    # --- change tracking (shared/repository/changes.py; docs/data-model.md) --------------------
+    def read_changes(
+        self,
+        tenant_id: str,
+        object_id: str | None,
+        facet_types: Sequence[FacetType],
+        *,
+        since: Cursor | None,
+        after: Position | None,
+        limit: int,
+    ) -> ChangePage:
+        """One page (at most `limit` changes, never empty while more follow) of the changes to the
+        named collections of one user (`object_id`) or of the whole tenant (`object_id` None).
+
+        `since` None: a first round, every facet in scope and no tombstones; else the facets changed
+        and the tombstones written after the cursor `since`. `after`: the previous page's `after`
+        (None on a round's first page). A round with nothing to deliver is one store round trip.
+        Every change committed before a round's first page is in that round or the next.
+        """
+
+    def latest_cursor(self, tenant_id: str, object_id: str | None, facet_types: Sequence[FacetType]) -> Cursor:
+        """A cursor from now (`$deltatoken=latest`): the next round has only what changes after it."""
 
     # --- deployment-wide ---------------------------------------------------------------------
     def secret(self, name: str) -> bytes:

@@ -96,19 +96,17 @@ def test_get_facet_and_idempotency_record_are_one_point_read(counted):
         assert transport.requests[0][1] == "GET"  # a point read, not a query
 
 
-def test_replace_is_one_write_and_never_touches_the_user_document(counted):
+def test_replace_is_one_read_and_one_batch_with_the_user_document(counted):
+    """The user document takes the change number in the same batch (docs/data-model.md, change tracking)."""
     repo, transport = counted
     tenant, oid = guid(), guid()
     stored = repo.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=10)
-    for precondition in ("none", "star", "current tag"):
-        if_match = {"none": None, "star": "*", "current tag": stored.etag}[precondition]
+    for precondition in ("none", "star", "current tag", "several tags"):
+        if_match = {"none": None, "star": "*", "current tag": stored.etag,
+                    "several tags": ('"other"', stored.etag)}[precondition]
         transport.reset()
         stored = repo.replace_facet(tenant, oid, SKILLS, changed(stored.value), if_match=if_match)
-        assert _counts(transport) == (0, 1) and _batches(transport) == 0
-        assert "/docs/user" not in transport.requests[0][2]
-    transport.reset()
-    repo.replace_facet(tenant, oid, SKILLS, changed(stored.value), if_match=('"other"', stored.etag))
-    assert _counts(transport) == (1, 1)  # several tags: read, decide, then one if-match write
+        assert _counts(transport) == (1, 1) and _batches(transport) == 1
 
 
 def test_delete_facet_is_one_read_and_one_batch(counted):
@@ -196,7 +194,7 @@ def test_a_create_for_me_is_one_read_and_one_batch(counted):
         assert _counts(transport) == (1, 1) and _batches(transport) == 1
 
 
-def test_a_patch_without_if_match_is_one_read_and_one_write(counted):
+def test_a_patch_without_if_match_is_two_reads_and_one_batch(counted):
     repo, transport = counted
     directory, principal = LocalDirectory(repo), _caller(guid())
     target = resolve_target(directory, principal, "me", write=True)
@@ -204,7 +202,7 @@ def test_a_patch_without_if_match_is_one_read_and_one_write(counted):
     transport.reset()
     result = update_facet(repo, principal, target, SKILLS, made.facet_id, {"proficiency": "expert"}, if_match=None)
     assert result.body["proficiency"] == "expert" and result.body["displayName"] == "Python"
-    assert _counts(transport) == (1, 1) and _batches(transport) == 0
+    assert _counts(transport) == (2, 1) and _batches(transport) == 1  # the facet; the facet + user document
 
 
 def test_the_profile_expanded_over_every_collection_is_one_query(counted):
@@ -219,6 +217,5 @@ def test_the_profile_expanded_over_every_collection_is_one_query(counted):
     transport.reset()
     target = resolve_target(directory, principal, "me", write=False)
     found = expand_profile(repo, principal, target, {ft.collection: ft for ft in FACET_TYPES})
-    assert len(found) == len(FACET_TYPES)
-    assert all(len(found[ft.collection].items) == 1 for ft in (SKILLS, POSITIONS, ACCOUNT))
+    assert len(found) == len(FACET_TYPES) and all(len(found[ft.collection]) == 1 for ft in (SKILLS, POSITIONS, ACCOUNT))
     assert _counts(transport) == (1, 0) and transport.requests[0][1] == "POST"  # the one read is a query

@@ -17,6 +17,7 @@ from typing import Any
 
 from shared.facets.model import FacetType
 from shared.models import DirectoryUser, IdempotencyRecord
+from shared.repository.changes import TOMBSTONE_RETENTION_S
 from shared.repository.port import Facet
 
 Doc = dict[str, Any]
@@ -25,6 +26,8 @@ Operation = tuple[Any, ...]
 USER_ID = "user"
 UPN_ID = "upn"
 TYPE_USER, TYPE_IDEMPOTENCY, TYPE_UPN, TYPE_SECRET = "user", "idempotency", "upn", "secret"
+#: A deleted facet, kept for the delta retention window (docs/data-model.md, "Change tracking").
+TYPE_TOMBSTONE = "tombstone"
 #: The partition of the deployment-wide secrets (a user partition always holds a ':').
 SECRETS_PK = "secrets"
 #: The member that holds a facet's stored JSON.
@@ -149,6 +152,18 @@ def next_user(user: Doc | None, tenant_id: str, object_id: str, **changes: Any) 
     return body
 
 
+def seq_of(doc: Doc | None) -> int:
+    """A document's change number: the user document's counter, or the number a facet/tombstone was
+    written with (documents written before change tracking have none: 0)."""
+    value = (doc or {}).get("seq")
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def next_seq(user: Doc | None) -> int:
+    """The number the next batch on this user's partition stamps (its user document takes it too)."""
+    return seq_of(user) + 1
+
+
 def user_write(user: Doc | None, body: Doc) -> Operation:
     """Batch operation 0: create the user document, or replace it if it is still the version we read."""
     return create_op(body) if user is None else replace_op(body, user["_etag"])
@@ -185,11 +200,25 @@ def upn_doc(user: DirectoryUser) -> Doc:
 
 
 # --- facets --------------------------------------------------------------------------------------
-def facet_doc(tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet) -> Doc:
-    """A facet document: the stored facet JSON under `facet`, `type` = the collection."""
+def facet_doc(tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, seq: int | None = None) -> Doc:
+    """A facet document: the stored facet JSON under `facet`, `type` = the collection, `seq` its change number."""
     doc_id = facet_doc_id(facet_type, str(facet["id"]))
     doc = _base(user_pk(tenant_id, object_id), doc_id, facet_type.collection, tenant_id, object_id)
     doc[FACET] = facet
+    if seq is not None:
+        doc["seq"] = seq
+    return doc
+
+
+def facet_id_of(doc: Doc) -> str:
+    """The facet id a facet document holds (current or previous shape)."""
+    return str(facet_of(doc).get("id"))
+
+
+def tombstone_doc(tenant_id: str, object_id: str, collection: str, facet_id: str, doc_id: str, seq: int) -> Doc:
+    """What a delete leaves for delta rounds: expires by itself (`ttl`) after the retention window."""
+    doc = _base(user_pk(tenant_id, object_id), "del:" + doc_id, TYPE_TOMBSTONE, tenant_id, object_id)
+    doc.update(collection=collection, facetId=facet_id, seq=seq, deletedAt=int(time.time()), ttl=TOMBSTONE_RETENTION_S)
     return doc
 
 

@@ -102,7 +102,7 @@ RETRIES: Mapping[str, Retry] = MappingProxyType({
     "add_facet": CONTENTION,  # [user doc, idempotency record, facet] in one batch
     "get_facet": NEVER,
     "list_facets": NEVER,
-    "replace_facet": NEVER,  # one if-match replace of the facet document; the service retries 412 itself
+    "replace_facet": CONTENTION,  # [user doc, facet if-match] in one batch; a 412 on the facet is the caller's answer
     "delete_facet": CONTENTION,  # [user doc, facet] in one batch; a 412 on the facet is the caller's answer
     "get_idempotency_record": NEVER,
     "secret": CREATE_RACE,

@@ -8,6 +8,7 @@ import functools
 import logging
 import secrets
 import threading
+import time
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ParamSpec, TypeVar
@@ -22,6 +23,7 @@ from shared.errors import (
 )
 from shared.facets.model import FacetType
 from shared.models import DirectoryUser, IdempotencyRecord, Versioned
+from shared.repository.changes import Change, ChangePage, Cursor, InvalidCursor, Position
 from shared.repository.cosmos import documents as docs
 from shared.repository.cosmos.connection import CosmosConnection, connection_from_settings
 from shared.repository.cosmos.documents import Doc
@@ -33,6 +35,12 @@ from shared.settings import Settings
 
 log = logging.getLogger("profile_api.cosmos")
 
+#: Tenant-wide rounds re-read this many seconds of the store's commit times (`_ts`) before the
+#: previous round began, so a commit that became visible late is still found (docs/data-model.md).
+TENANT_OVERLAP_S = 60
+#: Users whose delivered numbers a tenant-wide cursor remembers (beyond: their items may come twice).
+TENANT_MAP_LIMIT = 200
+
 DUPLICATE = "A facet with this id already exists."
 #: Striped locks serialising one process's writes per user partition.
 PARTITION_LOCKS = 64
@@ -42,13 +50,13 @@ R = TypeVar("R")
 
 
 def _guarded(method: Callable[P, R]) -> Callable[P, R]:
-    """The adapter's edge: only the port's errors leave; anything else is a store failure (503)."""
+    """The adapter's edge: only the port's errors (and InvalidCursor) leave; anything else is a store failure (503)."""
 
     @functools.wraps(method)
     def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return method(*args, **kwargs)
-        except (ApiError, IdempotencyReplay):
+        except (ApiError, IdempotencyReplay, InvalidCursor):
             raise
         except Refused as refused:
             raise refused.unexpected() from refused
@@ -191,18 +199,22 @@ class CosmosRepository:
 
     @_guarded
     def delete_profile(self, tenant_id: str, object_id: str) -> None:
-        """1 point read + 1 query + ceil(documents / 99) batches; the marker is cleared in the last one.
+        """1 point read + 1 query + ceil((records + 2 x facets) / 99) batches; the marker is cleared in the last one.
 
-        Each batch is [user document if-match (counts lowered by the facets it deletes), up to 99
-        deletes]; idempotency records go first, facets after them. See docs/data-model.md.
+        Each batch is [user document if-match (counts lowered by the facets it deletes, seq + 1), up
+        to 99 operations: deletes, and a tombstone for each facet deleted]; idempotency records go
+        first, facets after them. Tombstones stay (they expire by TTL). See docs/data-model.md.
         """
         pk = docs.user_pk(tenant_id, object_id)
         with self._serialised(pk):
             for _ in self._tries("delete_profile"):
                 current = self._store.read(docs.USER_ID, pk)
-                rows = self._store.query("SELECT c.id, c.type FROM c WHERE c.pk = @pk", {"@pk": pk}, pk)
+                rows = self._store.query(
+                    "SELECT c.id, c.type, c.facet.id AS facetId, c.account.id AS accountId FROM c WHERE c.pk = @pk",
+                    {"@pk": pk}, pk,
+                )
                 rows = sorted(
-                    (row for row in rows if row["id"] != docs.USER_ID),
+                    (row for row in rows if row["id"] != docs.USER_ID and row.get("type") != docs.TYPE_TOMBSTONE),
                     key=lambda row: (row.get("type") != docs.TYPE_IDEMPOTENCY, str(row.get("type")), str(row["id"])),
                 )
                 if not rows and not docs.has_marker(current) and not any(docs.counts_of(current).values()):
@@ -217,14 +229,23 @@ class CosmosRepository:
 
     def _delete_in_batches(self, tenant_id: str, object_id: str, current: Doc | None, rows: list[Doc]) -> None:
         pk = docs.user_pk(tenant_id, object_id)
-        runs = docs.chunks(rows, docs.BATCH_LIMIT - 1)
+        runs = _runs(rows, docs.BATCH_LIMIT - 1)
         counts = docs.counts_of(current)
         marker = (current or {}).get("profile")
         for number, run in enumerate(runs):
             last = number == len(runs) - 1
             counts = {} if last else docs.lowered(counts, run)
-            head = docs.next_user(current, tenant_id, object_id, counts=counts, profile=None if last else marker)
-            operations = [docs.user_write(current, head)] + [docs.delete_op(row["id"]) for row in run]
+            seq = docs.next_seq(current)
+            head = docs.next_user(
+                current, tenant_id, object_id, counts=counts, profile=None if last else marker, seq=seq
+            )
+            operations = [docs.user_write(current, head)]
+            for row in run:
+                operations.append(docs.delete_op(row["id"]))
+                if _is_facet_row(row):
+                    facet_id = str(row.get("facetId") or row.get("accountId") or "")
+                    tombstone = docs.tombstone_doc(tenant_id, object_id, str(row["type"]), facet_id, row["id"], seq)
+                    operations.append(docs.upsert_op(tombstone))
             results = self._store.batch(operations, pk)
             current = {**head, "_etag": docs.result_etag(results[0])}
 
@@ -266,7 +287,9 @@ class CosmosRepository:
                     raise QuotaExceeded(f"The user already has the maximum of {max_count} items in '{collection}'.")
                 marker = (current or {}).get("profile") or docs.profile_marker()
                 counts[collection] = counts.get(collection, 0) + 1
-                head = docs.next_user(current, tenant_id, object_id, counts=counts, profile=marker)
+                seq = docs.next_seq(current)
+                head = docs.next_user(current, tenant_id, object_id, counts=counts, profile=marker, seq=seq)
+                body["seq"] = seq
                 operations = [docs.user_write(current, head)]
                 operations += [docs.upsert_op(record)] if record else []
                 operations += [docs.create_op(body)]
@@ -307,69 +330,56 @@ class CosmosRepository:
                 items.append(Versioned(docs.facet_of(found), self._etags.present(found["_etag"])))
         return listed
 
-    def scan_facets(
-        self, tenant_id: str, object_id: str, facet_types: Sequence[FacetType]
-    ) -> Iterator[tuple[str, Versioned[Facet]]]:
-        """The query of `list_facets`, its results handed over page by page as the caller iterates."""
-        wanted = {facet_type.collection for facet_type in facet_types}
-        if not wanted:
-            return
-        pk = docs.user_pk(tenant_id, object_id)
-        sql, parameters = docs.select_in("type", sorted(wanted), pk)
-        found = self._store.stream(sql, parameters, pk)
-        while True:
-            try:
-                doc = next(found)
-            except StopIteration:
-                return
-            except (ApiError, IdempotencyReplay):
-                raise
-            except Exception as error:  # the adapter's edge, as `_guarded` is for the other methods
-                raise to_api_error(error) from error
-            kind = str(doc.get("type"))
-            if kind in wanted and (docs.FACET in doc or kind in doc):
-                yield kind, Versioned(docs.facet_of(doc), self._etags.present(doc["_etag"]))
-
     @_guarded
     def replace_facet(
         self, tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, *, if_match: IfMatch
     ) -> Versioned[Facet]:
-        """One replace of the facet document, atomic by itself; the user document is not touched.
+        """1 read (user document and facet in one query) + 1 batch [user document if-match (seq + 1),
+        facet replace if-match the `_etag` read], so the change carries the user's next number.
 
-        - None or "*": 1 unconditional replace (404: NotFound).
-        - One entity tag as this store hands them out (the service's read-modify-write): 1 replace
-          if-match that tag (404: NotFound, 412: PreconditionFailed).
-        - Any other precondition (several tags, a malformed one): 1 point read, decided by
-          `etag_matches`, then 1 replace if-match the `_etag` read.
-        A write in between is PreconditionFailed, never overwritten, and never retried here.
+        `if_match` is decided by `etag_matches` on the facet read (404: NotFound, else 412:
+        PreconditionFailed). A write of the facet after our read: PreconditionFailed for a caller
+        with entity tags (the service re-reads), another try for None and "*"; a lost race on the
+        user document: another try (policy.py).
         """
         pk = docs.user_pk(tenant_id, object_id)
         body = docs.facet_doc(tenant_id, object_id, facet_type, facet)
-        expected: str | None = None
-        if if_match is not None and if_match != "*":
-            expected = self._etags.raw(if_match)
-            if expected is None:
-                current = self._store.read(body["id"], pk)
-                if current is None or not docs.is_facet(current, facet_type):
+        with self._serialised(pk):
+            for _ in self._tries("replace_facet"):
+                found = self._read_ids(pk, [docs.USER_ID, body["id"]])
+                target = found.get(body["id"])
+                if target is None or not docs.is_facet(target, facet_type):
                     raise FacetNotFound()
-                if not etag_matches(if_match, self._etags.present(current["_etag"])):
+                if not etag_matches(if_match, self._etags.present(target["_etag"])):
                     raise StaleFacet()
-                expected = str(current["_etag"])
-        try:
-            saved = self._store.replace(body, expected)
-        except Refused as refused:
-            if refused.status == 404:
-                raise FacetNotFound() from refused
-            if refused.status == 412:
-                raise StaleFacet() from refused
-            raise
-        return Versioned(dict(facet), self._etags.present(saved["_etag"]))
+                current = found.get(docs.USER_ID)
+                seq = docs.next_seq(current)
+                body["seq"] = seq
+                operations = [
+                    docs.user_write(current, docs.next_user(current, tenant_id, object_id, seq=seq)),
+                    docs.replace_op(body, target["_etag"]),
+                ]
+                try:
+                    results = self._store.batch(operations, pk)
+                except Refused as refused:
+                    if refused.lost_race:
+                        continue
+                    if refused.status == 412 and if_match in (None, "*"):
+                        continue
+                    if refused.status == 412:
+                        raise StaleFacet() from refused
+                    if refused.status == 404:
+                        raise FacetNotFound() from refused
+                    raise
+                return Versioned(dict(facet), self._etags.present(docs.result_etag(results[-1])))
+        raise AssertionError("unreachable: Retry.tries() raises when spent")
 
     @_guarded
     def delete_facet(
         self, tenant_id: str, object_id: str, facet_type: FacetType, facet_id: str, *, if_match: IfMatch
     ) -> None:
-        """1 read (user document and facet in one query) + 1 batch [user document if-match (count - 1), delete]."""
+        """1 read (user document and facet in one query) + 1 batch [user document if-match (count - 1,
+        seq + 1), delete, tombstone]."""
         pk = docs.user_pk(tenant_id, object_id)
         doc_id = docs.facet_doc_id(facet_type, facet_id)
         collection = facet_type.collection
@@ -383,13 +393,17 @@ class CosmosRepository:
                     raise StaleFacet()
                 current = found.get(docs.USER_ID)
                 counts = docs.counts_of(current)
+                seq = docs.next_seq(current)
                 head = docs.next_user(
-                    current, tenant_id, object_id, counts={**counts, collection: max(0, counts.get(collection, 0) - 1)}
+                    current, tenant_id, object_id, counts={**counts, collection: max(0, counts.get(collection, 0) - 1)},
+                    seq=seq,
                 )
                 conditional = if_match is not None and if_match != "*"
+                tombstone = docs.tombstone_doc(tenant_id, object_id, collection, facet_id, doc_id, seq)
                 operations = [
                     docs.user_write(current, head),
                     docs.delete_op(doc_id, target["_etag"] if conditional else None),
+                    docs.upsert_op(tombstone),
                 ]
                 try:
                     self._store.batch(operations, pk)
@@ -408,6 +422,114 @@ class CosmosRepository:
         """1 point read; an expired record reads as None even before the TTL purge."""
         found = self._store.read(docs.idempotency_doc_id(key), docs.user_pk(tenant_id, object_id))
         return docs.idempotency_from(found)
+
+    # --- change tracking (docs/data-model.md, "Change tracking") -------------------------------
+    @_guarded
+    def read_changes(
+        self,
+        tenant_id: str,
+        object_id: str | None,
+        facet_types: Sequence[FacetType],
+        *,
+        since: Cursor | None,
+        after: Position | None,
+        limit: int,
+    ) -> ChangePage:
+        """Per user: 1 single-partition query a page. Tenant-wide: 1 cross-partition query a page."""
+        collections = [facet_type.collection for facet_type in facet_types]
+        if object_id is not None:
+            return self._user_changes(tenant_id, object_id, collections, since, after, limit)
+        return self._tenant_changes(tenant_id, collections, since, after, limit)
+
+    @_guarded
+    def latest_cursor(self, tenant_id: str, object_id: str | None, facet_types: Sequence[FacetType]) -> Cursor:
+        """Per user: 1 point read (the user document's number). Tenant-wide: no store call."""
+        if object_id is None:
+            return {"w": int(time.time()) - TENANT_OVERLAP_S, "m": {}}
+        return docs.seq_of(self._store.read(docs.USER_ID, docs.user_pk(tenant_id, object_id)))
+
+    def _user_changes(
+        self, tenant_id: str, object_id: str, collections: list[str], since: Cursor | None, after: Position | None,
+        limit: int,
+    ) -> ChangePage:
+        """The user's document and every change of the scope in one query; sorted and paged here (a
+        user's data is bounded by the quota). Cursor: the user document's `seq`. Position: `[start,
+        seq, object id, collection, facet id]`, `start` being the number read on the round's first page."""
+        pk = docs.user_pk(tenant_id, object_id)
+        first = since is None
+        floor = -1 if first else _number(since)
+        start, key = _user_position(after, floor)
+        # The collections are chosen here, not in the query: a user's changes are few (the quota
+        # bounds them), and the test server's partition-key check grows exponentially with each OR.
+        if first:
+            names = {f"@c{n}": name for n, name in enumerate(collections)}
+            listed = ", ".join(names) or "null"
+            # Only generated parameter names are interpolated; every value is a parameter.
+            sql = f"SELECT * FROM c WHERE c.pk = @pk AND (c.id = @user OR c.type IN ({listed}))"  # noqa: S608
+            parameters: dict[str, Any] = {"@pk": pk, "@user": docs.USER_ID, **names}
+        else:
+            sql = "SELECT * FROM c WHERE c.pk = @pk AND (c.id = @user OR c.seq > @floor)"
+            parameters = {"@pk": pk, "@user": docs.USER_ID, "@floor": floor}
+        found = self._store.query(sql, parameters, pk)
+        user = next((doc for doc in found if doc.get("id") == docs.USER_ID), None)
+        wanted = set(collections)
+        changes = [change for doc in found if (change := _change(doc, wanted, first)) is not None]
+        changes = sorted(
+            (change for change in changes if change.seq > floor and _order(change) > key), key=_order
+        )
+        begun = docs.seq_of(user) if start is None else start
+        if len(changes) > limit:
+            last = _order(changes[limit - 1])
+            return ChangePage(changes[:limit], after=[begun, *last], cursor=None)
+        return ChangePage(changes, after=None, cursor=begun if first else docs.seq_of(user))
+
+    def _tenant_changes(
+        self, tenant_id: str, collections: list[str], since: Cursor | None, after: Position | None, limit: int
+    ) -> ChangePage:
+        """Pages of a cross-partition query in (pk, id) order over the documents whose `_ts` is at
+        least the cursor's window start, less those whose `seq` the cursor says were delivered.
+
+        Cursor: `{"w": window start (the store's `_ts`), "m": {user hash: seq delivered}}`. Position:
+        `{"w1": the next window start, "m1": the next map so far, "k": [pk, id] of the last document}`.
+        """
+        first = since is None
+        window: int | None = None
+        delivered: dict[str, int] = {}
+        if not first:
+            window, delivered = _tenant_cursor(since)
+        next_map: dict[str, int] = {}
+        key: tuple[str, str] | None = None
+        if after is None:
+            next_window = int(time.time()) - TENANT_OVERLAP_S
+        else:
+            next_window, next_map, key = _tenant_position(after)
+        names = {f"@c{n}": name for n, name in enumerate(collections)}
+        listed = ", ".join(names) or "null"
+        kinds = f"c.type IN ({listed})"
+        if not first:
+            kinds = f"({kinds} OR (c.type = @tombstone AND c.collection IN ({listed})))"
+        wanted = set(collections)
+        while True:
+            clauses = ["STARTSWITH(c.pk, @tenant)", kinds]
+            parameters: dict[str, Any] = {"@tenant": docs.key_part(tenant_id) + ":", "@tombstone": docs.TYPE_TOMBSTONE}
+            parameters.update(names)
+            if window is not None:
+                clauses.append("c._ts >= @window")
+                parameters["@window"] = window
+            if key is not None:
+                clauses.append("(c.pk > @kpk OR (c.pk = @kpk AND c.id > @kid))")
+                parameters.update({"@kpk": key[0], "@kid": key[1]})
+            # Only fixed clauses, generated parameter names and a whole number are interpolated.
+            sql = f"SELECT TOP {int(limit) + 1} * FROM c WHERE {' AND '.join(clauses)} ORDER BY c.pk, c.id"  # noqa: S608
+            found = self._store.query_across(sql, parameters)
+            raw, more = found[:limit], len(found) > limit
+            changes = _tenant_page(raw, wanted, delivered, next_window, next_map, key[0] if key else None, first)
+            if more:
+                key = (str(raw[-1]["pk"]), str(raw[-1]["id"]))
+                if not changes:  # nothing new on this page: read on, so that a page with a link is never empty
+                    continue
+                return ChangePage(changes, after={"w1": next_window, "m1": next_map, "k": list(key)}, cursor=None)
+            return ChangePage(changes, after=None, cursor={"w": next_window, "m": next_map})
 
     # --- deployment-wide -----------------------------------------------------------------------
     @_guarded
@@ -440,3 +562,117 @@ class CosmosRepository:
         """A few documents of one partition in ONE round trip (a single-partition query on `id`)."""
         sql, parameters = docs.select_in("id", ids, pk)
         return {str(found["id"]): found for found in self._store.query(sql, parameters, pk)}
+
+
+_NOT_FACETS = frozenset({docs.TYPE_USER, docs.TYPE_IDEMPOTENCY, docs.TYPE_UPN, docs.TYPE_SECRET, docs.TYPE_TOMBSTONE})
+
+
+def _is_facet_row(row: Doc) -> bool:
+    return isinstance(row.get("type"), str) and row["type"] not in _NOT_FACETS
+
+
+def _runs(rows: list[Doc], budget: int) -> list[list[Doc]]:
+    """`rows` in runs of at most `budget` batch operations (a facet costs two: its delete and its
+    tombstone); one empty run for no rows."""
+    runs: list[list[Doc]] = [[]]
+    used = 0
+    for row in rows:
+        cost = 2 if _is_facet_row(row) else 1
+        if used + cost > budget:
+            runs.append([])
+            used = 0
+        runs[-1].append(row)
+        used += cost
+    return runs
+
+
+# --- change tracking helpers ---------------------------------------------------------------------
+def _number(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+        raise InvalidCursor("not a change number of this store")
+    return value
+
+
+def _user_position(after: Position | None, floor: int) -> tuple[int | None, tuple[int, str, str, str]]:
+    if after is None:
+        return None, (floor, "", "", "")
+    if not (isinstance(after, list) and len(after) == 5 and all(isinstance(part, str) for part in after[2:])):
+        raise InvalidCursor("not a position of this store")
+    return _number(after[0]), (_number(after[1]), after[2], after[3], after[4])
+
+
+def _numbers(value: object) -> dict[str, int]:
+    if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
+        raise InvalidCursor("not a cursor of this store")
+    return {key: _number(number) for key, number in value.items()}
+
+
+def _tenant_cursor(since: Cursor) -> tuple[int, dict[str, int]]:
+    if not (isinstance(since, dict) and set(since) == {"w", "m"}):
+        raise InvalidCursor("not a cursor of this store")
+    return _number(since["w"]), _numbers(since["m"])
+
+
+def _tenant_position(after: Position) -> tuple[int, dict[str, int], tuple[str, str]]:
+    if not (isinstance(after, dict) and set(after) == {"w1", "m1", "k"}):
+        raise InvalidCursor("not a position of this store")
+    key = after["k"]
+    if not (isinstance(key, list) and len(key) == 2 and all(isinstance(part, str) for part in key)):
+        raise InvalidCursor("not a position of this store")
+    return _number(after["w1"]), _numbers(after["m1"]), (key[0], key[1])
+
+
+def _user_hash(pk: str) -> str:
+    """A user partition in a tenant-wide cursor: 64 bits of its SHA-256 (11 characters)."""
+    import base64
+    import hashlib
+
+    return base64.urlsafe_b64encode(hashlib.sha256(pk.encode("utf-8")).digest()[:8]).rstrip(b"=").decode("ascii")
+
+
+def _order(change: Change) -> tuple[int, str, str, str]:
+    return (change.seq, change.object_id, change.collection, change.facet_id)
+
+
+def _change(doc: Doc, wanted: set[str], first: bool) -> Change | None:
+    """The change a facet or tombstone document of the scope stands for, else None."""
+    kind = doc.get("type")
+    oid = str(doc.get("oid") or "")
+    if kind in wanted and (docs.FACET in doc or kind in doc):
+        return Change(oid, str(kind), docs.facet_id_of(doc), docs.facet_of(doc), docs.seq_of(doc))
+    if not first and kind == docs.TYPE_TOMBSTONE and doc.get("collection") in wanted:
+        return Change(oid, str(doc["collection"]), str(doc.get("facetId")), None, docs.seq_of(doc))
+    return None
+
+
+def _tenant_page(
+    raw: list[Doc],
+    wanted: set[str],
+    delivered: dict[str, int],
+    window: int,
+    remembered: dict[str, int],
+    continuing: str | None,
+    first: bool,
+) -> list[Change]:
+    """The changes of one raw page not yet delivered, and (into `remembered`) the numbers the next
+    round may skip: for a user first met on this page with a document committed in the next window,
+    the highest number this page (one snapshot of that user's partition) shows for them."""
+    changes: list[Change] = []
+    highest: dict[str, int] = {}
+    recent: set[str] = set()
+    for doc in raw:
+        change = _change(doc, wanted, first)
+        if change is None:
+            continue
+        pk = str(doc["pk"])
+        user = _user_hash(pk)
+        if user not in delivered or change.seq > delivered[user]:
+            changes.append(change)
+        if pk != continuing:
+            highest[user] = max(highest.get(user, delivered.get(user, 0)), change.seq)
+            if int(doc.get("_ts") or 0) >= window:
+                recent.add(user)
+    for user in recent:
+        if user in remembered or len(remembered) < TENANT_MAP_LIMIT:
+            remembered[user] = max(remembered.get(user, 0), highest[user])
+    return changes

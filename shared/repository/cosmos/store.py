@@ -5,7 +5,7 @@ routed (errors.py): item answers (404/409/412) become `Refused`, everything else
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared.repository.cosmos.connection import CosmosConnection
@@ -40,26 +40,6 @@ class Store:
                 return None
             raise refused.unexpected() from refused
 
-    def stream(self, sql: str, parameters: dict[str, Any], pk: str) -> Iterator[Doc]:
-        """The results of a query scoped to one logical partition, as the caller iterates: the SDK
-        fetches a page (up to the service's page size) at a time, so they are never all held here."""
-        params = [{"name": name, "value": value} for name, value in parameters.items()]
-        try:
-            pages = self._call(lambda c: iter(c.query_items(
-                sql, parameters=params, partition_key=pk, max_item_count=-1, timeout=self._timeout
-            )))
-        except Refused as refused:
-            raise refused.unexpected() from refused
-        while True:
-            try:
-                item = next(pages)
-            except StopIteration:
-                return
-            except Exception as error:  # the one route, as in _call
-                routed = route(error)
-                raise (routed.unexpected() if isinstance(routed, Refused) else routed) from error
-            yield dict(item)
-
     def query(self, sql: str, parameters: dict[str, Any], pk: str) -> list[Doc]:
         """Every result of a query scoped to one logical partition (never cross-partition).
 
@@ -71,6 +51,21 @@ class Store:
         def run(container: ContainerProxy) -> list[Doc]:
             items = container.query_items(
                 sql, parameters=params, partition_key=pk, max_item_count=-1, timeout=self._timeout
+            )
+            return [dict(item) for item in items]
+
+        try:
+            return self._call(run)
+        except Refused as refused:
+            raise refused.unexpected() from refused
+
+    def query_across(self, sql: str, parameters: dict[str, Any]) -> list[Doc]:
+        """Every result of a cross-partition query (the tenant-wide delta feed only; its `TOP` bounds the answer)."""
+        params = [{"name": name, "value": value} for name, value in parameters.items()]
+
+        def run(container: ContainerProxy) -> list[Doc]:
+            items = container.query_items(
+                sql, parameters=params, enable_cross_partition_query=True, max_item_count=-1, timeout=self._timeout
             )
             return [dict(item) for item in items]
 

@@ -5,6 +5,10 @@ is atomic. Facets of all collections share the `facets` table, keyed by (tenant,
 collection, facet id); the stored JSON is kept exactly as written (older shapes are upgraded on the
 way out by the facet kinds). Expired idempotency records are purged a few at a time by every create,
 through their expiry index, so the file stops growing with them.
+
+Change tracking (docs/data-model.md): every transaction that changes a facet takes the tenant's next
+number (`sequences`) and stamps it on what it writes; a delete leaves a tombstone with it. Expired
+tombstones are purged the same way as idempotency records, by every write that changes a facet.
 """
 from __future__ import annotations
 
@@ -12,18 +16,28 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any, Final
 
 from shared.errors import Conflict, FacetNotFound, IdempotencyReplay, QuotaExceeded, StaleFacet
 from shared.facets.model import FacetType
 from shared.models import DirectoryUser, IdempotencyRecord, Versioned
+from shared.repository.changes import (
+    TOMBSTONE_RETENTION_S,
+    Change,
+    ChangePage,
+    Cursor,
+    InvalidCursor,
+    Position,
+)
 from shared.repository.port import Facet, IfMatch, etag_matches
 from shared.repository.sqlite.schema import SQL
 from shared.repository.sqlite.store import SqliteStore
 
 #: Expired idempotency records each create removes (it adds at most one, so they never pile up).
 PURGE_BATCH: Final = 16
+#: A tombstone floor above every change number: a first round delivers no tombstones.
+_NO_TOMBSTONES: Final = 2**62
 
 
 class SqliteRepository:
@@ -71,6 +85,9 @@ class SqliteRepository:
     def delete_profile(self, tenant_id: str, object_id: str) -> None:
         key = (tenant_id, object_id)
         with self._store.write() as db:
+            now = int(time.time())
+            written = db.execute(SQL.tombstones_insert_user, (_next_seq(db, tenant_id), now, *key)).rowcount
+            _purge_tombstones(db, now, written + PURGE_BATCH)
             db.execute(SQL.facets_delete_user, key)
             db.execute(SQL.idempotency_delete_user, key)
             db.execute(SQL.profile_delete, key)
@@ -96,12 +113,14 @@ class SqliteRepository:
             (count,) = db.execute(SQL.facet_count, collection).fetchone()
             if count >= max_count:
                 raise QuotaExceeded(f"The user already has the maximum of {max_count} items in '{collection[2]}'.")
-            if db.execute(SQL.facet_insert, (*collection, facet["id"], etag, data)).rowcount == 0:
+            seq = _next_seq(db, tenant_id)
+            if db.execute(SQL.facet_insert, (*collection, facet["id"], etag, data, seq)).rowcount == 0:
                 raise Conflict("A facet with this id already exists.")
             db.execute(SQL.profile_insert, (tenant_id, object_id))
             if idempotency is not None:
                 db.execute(SQL.idempotency_put, (tenant_id, object_id, *_record_row(idempotency)))
             db.execute(SQL.idempotency_purge, (now, PURGE_BATCH))
+            _purge_tombstones(db, now, PURGE_BATCH)
         return Versioned(facet, etag)
 
     def get_facet(
@@ -123,16 +142,6 @@ class SqliteRepository:
                 found[collection].append(Versioned(body, etag))
         return found
 
-    def scan_facets(
-        self, tenant_id: str, object_id: str, facet_types: Sequence[FacetType]
-    ) -> Iterator[tuple[str, Versioned[Facet]]]:
-        """The statement of `list_facets`, its rows fetched and parsed a few at a time as the caller iterates."""
-        names = [facet_type.collection for facet_type in facet_types]
-        if not names:
-            return
-        for collection, data, etag in self._store.stream(SQL.facets_list, (tenant_id, object_id, json.dumps(names))):
-            yield collection, Versioned(json.loads(data), etag)
-
     def replace_facet(
         self, tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, *, if_match: IfMatch
     ) -> Versioned[Facet]:
@@ -140,7 +149,7 @@ class SqliteRepository:
         key = (tenant_id, object_id, facet_type.collection, facet["id"])
         with self._store.write() as db:
             _check(db, key, if_match)
-            db.execute(SQL.facet_update, (data, etag, *key))
+            db.execute(SQL.facet_update, (data, etag, _next_seq(db, tenant_id), *key))
         return Versioned(facet, etag)
 
     def delete_facet(
@@ -149,11 +158,56 @@ class SqliteRepository:
         key = (tenant_id, object_id, facet_type.collection, facet_id)
         with self._store.write() as db:
             _check(db, key, if_match)
+            now = int(time.time())
+            db.execute(SQL.tombstone_insert, (*key, _next_seq(db, tenant_id), now))
+            _purge_tombstones(db, now, PURGE_BATCH)
             db.execute(SQL.facet_delete, key)
 
     def get_idempotency_record(self, tenant_id: str, object_id: str, key: str) -> IdempotencyRecord | None:
         rows = self._store.read(SQL.idempotency_get, (tenant_id, object_id, key, int(time.time())))
         return _record(rows[0]) if rows else None
+
+    # --- change tracking ---------------------------------------------------------------------
+    def read_changes(
+        self,
+        tenant_id: str,
+        object_id: str | None,
+        facet_types: Sequence[FacetType],
+        *,
+        since: Cursor | None,
+        after: Position | None,
+        limit: int,
+    ) -> ChangePage:
+        """One statement per page, keyset-paged in the store by (seq, object id, collection, id).
+
+        Cursor: the tenant's counter (an int). Position: `[start, seq, object id, collection, id]`,
+        `start` being the counter read on a round's first page (a first round ends there: a delete
+        during its walk is in the next round, since a first round delivers no tombstones).
+        """
+        first = since is None
+        floor = -1 if first else _whole(since)
+        start, key = _position(after, floor)
+        collections = json.dumps([facet_type.collection for facet_type in facet_types])
+        sql = SQL.changes_tenant if object_id is None else SQL.changes_user
+        rows = self._store.read(
+            sql, (tenant_id, object_id, collections, floor, *key, _NO_TOMBSTONES if first else floor, limit + 1)
+        )
+        counter = next((int(row[0]) for row in rows if row[1] is None), 0)
+        found = [row for row in rows if row[1] is not None]
+        page = found[:limit]
+        changes = [
+            Change(str(oid), str(name), str(facet_id), None if data is None else json.loads(data), int(seq))
+            for seq, oid, name, facet_id, data in page
+        ]
+        begun = counter if start is None else start
+        if len(found) > limit:
+            last = page[-1]
+            return ChangePage(changes, after=[begun, int(last[0]), last[1], last[2], last[3]], cursor=None)
+        return ChangePage(changes, after=None, cursor=begun if first else counter)
+
+    def latest_cursor(self, tenant_id: str, object_id: str | None, facet_types: Sequence[FacetType]) -> Cursor:
+        rows = self._store.read(SQL.sequence_get, (tenant_id,))
+        return int(rows[0][0]) if rows else 0
 
     # --- deployment-wide ---------------------------------------------------------------------
     def secret(self, name: str) -> bytes:
@@ -170,6 +224,32 @@ class SqliteRepository:
         value = bytes(rows[0][0])
         self._secrets[name] = value
         return value
+
+
+def _next_seq(db: sqlite3.Connection, tenant_id: str) -> int:
+    """The tenant's next change number, taken inside the caller's write transaction."""
+    (value,) = db.execute(SQL.sequence_next, (tenant_id,)).fetchone()
+    return int(value)
+
+
+def _purge_tombstones(db: sqlite3.Connection, now: int, limit: int) -> None:
+    db.execute(SQL.tombstones_purge, (now - TOMBSTONE_RETENTION_S, limit))
+
+
+def _whole(value: object) -> int:
+    """A cursor or position number this adapter issued (the service passes back what it sealed)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+        raise InvalidCursor("not a change number of this store")
+    return value
+
+
+def _position(after: Position | None, floor: int) -> tuple[int | None, tuple[int, str, str, str]]:
+    """(the counter at the round's start, the keyset position) of a page; the round's first page starts at `floor`."""
+    if after is None:
+        return None, (floor, "", "", "")
+    if not (isinstance(after, list) and len(after) == 5 and all(isinstance(part, str) for part in after[2:])):
+        raise InvalidCursor("not a position of this store")
+    return _whole(after[0]), (_whole(after[1]), str(after[2]), str(after[3]), str(after[4]))
 
 
 def _new_etag() -> str:

@@ -3,7 +3,9 @@
 Tables: `facets` (every facet of every collection, one row each, the stored JSON as it was
 written), `profiles` (the profile marker), `users` (the directory of seen users), `idempotency`
 (create outcomes, purged after expiry through `idempotency_expiry`), `secrets` (deployment-wide
-random values). Every statement in `SQL` is served by an index: tests/unit/test_sqlite_query_plans.py
+random values), `sequences` (each tenant's change counter) and `tombstones` (deleted facets, kept
+for the delta retention window; docs/data-model.md, "Change tracking"). Every statement in `SQL` is
+served by an index: tests/unit/test_sqlite_query_plans.py
 runs `EXPLAIN QUERY PLAN` on each and on everything the adapter issues.
 
 Versions (`PRAGMA user_version`): 0 with an `accounts` table is the account-only layout of earlier
@@ -16,10 +18,22 @@ import sqlite3
 from typing import Final, NamedTuple
 
 #: The layout written by this version. (The account-only layout kept user_version 0.)
-SCHEMA_VERSION: Final = 2
+SCHEMA_VERSION: Final = 3
 
 #: Tables that hold data: a full scan of any of them is a defect (see the query-plan test).
-DATA_TABLES: Final = ("facets", "profiles", "users", "idempotency", "secrets")
+DATA_TABLES: Final = ("facets", "profiles", "users", "idempotency", "secrets", "sequences", "tombstones")
+
+#: Change tracking (schema version 3): the facets' `seq` column is part of the facets table above.
+_CHANGE_TRACKING: Final = (
+    "CREATE INDEX IF NOT EXISTS facets_changes ON facets (tenant_id, seq, object_id, collection, id)",
+    "CREATE TABLE IF NOT EXISTS sequences (tenant_id TEXT NOT NULL PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS tombstones ("
+    " tenant_id TEXT NOT NULL, object_id TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL,"
+    " seq INTEGER NOT NULL, deleted_at INTEGER NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS tombstones_changes ON tombstones (tenant_id, seq, object_id, collection, id)",
+    "CREATE INDEX IF NOT EXISTS tombstones_user ON tombstones (tenant_id, object_id, collection, seq)",
+    "CREATE INDEX IF NOT EXISTS tombstones_expiry ON tombstones (deleted_at)",
+)
 
 _CREATE: Final = (
     "CREATE TABLE IF NOT EXISTS users ("
@@ -30,13 +44,15 @@ _CREATE: Final = (
     " tenant_id TEXT NOT NULL, object_id TEXT NOT NULL, PRIMARY KEY (tenant_id, object_id)) WITHOUT ROWID",
     "CREATE TABLE IF NOT EXISTS facets ("
     " tenant_id TEXT NOT NULL, object_id TEXT NOT NULL, collection TEXT NOT NULL, id TEXT NOT NULL,"
-    " etag TEXT NOT NULL, data TEXT NOT NULL, PRIMARY KEY (tenant_id, object_id, collection, id))",
+    " etag TEXT NOT NULL, data TEXT NOT NULL, seq INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (tenant_id, object_id, collection, id))",
     "CREATE TABLE IF NOT EXISTS idempotency ("
     " tenant_id TEXT NOT NULL, object_id TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,"
     " resource_id TEXT NOT NULL, response TEXT NOT NULL, expires_at INTEGER NOT NULL,"
     " PRIMARY KEY (tenant_id, object_id, key))",
     "CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at)",
     "CREATE TABLE IF NOT EXISTS secrets (name TEXT NOT NULL PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID",
+    *_CHANGE_TRACKING,
 )
 
 #: From the account-only layout: its `profiles(tenant_id, object_id, id, created)` becomes markers,
@@ -51,6 +67,10 @@ _FROM_ACCOUNTS_LAYOUT: Final = (
     "DROP TABLE profiles_v1",
     "DROP TABLE accounts",
 )
+
+
+#: From schema version 2 (no change tracking): facets get `seq` 0 (they take part in a first round).
+_FROM_VERSION_2: Final = ("ALTER TABLE facets ADD COLUMN seq INTEGER NOT NULL DEFAULT 0", *_CHANGE_TRACKING)
 
 
 class Statements(NamedTuple):
@@ -73,12 +93,14 @@ class Statements(NamedTuple):
     # facets
     facet_count: str = "SELECT COUNT(*) FROM facets WHERE tenant_id=? AND object_id=? AND collection=?"
     facet_insert: str = (
-        "INSERT INTO facets (tenant_id, object_id, collection, id, etag, data) VALUES (?,?,?,?,?,?)"
+        "INSERT INTO facets (tenant_id, object_id, collection, id, etag, data, seq) VALUES (?,?,?,?,?,?,?)"
         " ON CONFLICT DO NOTHING"
     )
     facet_get: str = "SELECT data, etag FROM facets WHERE tenant_id=? AND object_id=? AND collection=? AND id=?"
     facet_etag: str = "SELECT etag FROM facets WHERE tenant_id=? AND object_id=? AND collection=? AND id=?"
-    facet_update: str = "UPDATE facets SET data=?, etag=? WHERE tenant_id=? AND object_id=? AND collection=? AND id=?"
+    facet_update: str = (
+        "UPDATE facets SET data=?, etag=?, seq=? WHERE tenant_id=? AND object_id=? AND collection=? AND id=?"
+    )
     facet_delete: str = "DELETE FROM facets WHERE tenant_id=? AND object_id=? AND collection=? AND id=?"
     # the collections come as one JSON array, so one statement serves any number of them
     facets_list: str = (
@@ -96,6 +118,54 @@ class Statements(NamedTuple):
     )
     idempotency_purge: str = (
         "DELETE FROM idempotency WHERE rowid IN (SELECT rowid FROM idempotency WHERE expires_at<=? LIMIT ?)"
+    )
+    # change tracking: one number per write transaction, tombstones, rounds (docs/data-model.md)
+    sequence_next: str = (
+        "INSERT INTO sequences (tenant_id, value) VALUES (?, 1)"
+        " ON CONFLICT (tenant_id) DO UPDATE SET value=value+1 RETURNING value"
+    )
+    sequence_get: str = "SELECT value FROM sequences WHERE tenant_id=?"
+    tombstone_insert: str = (
+        "INSERT INTO tombstones (tenant_id, object_id, collection, id, seq, deleted_at) VALUES (?,?,?,?,?,?)"
+    )
+    tombstones_insert_user: str = (
+        "INSERT INTO tombstones (tenant_id, object_id, collection, id, seq, deleted_at)"
+        " SELECT tenant_id, object_id, collection, id, ?, ? FROM facets WHERE tenant_id=? AND object_id=?"
+    )
+    tombstones_purge: str = (
+        "DELETE FROM tombstones WHERE rowid IN (SELECT rowid FROM tombstones WHERE deleted_at<? LIMIT ?)"
+    )
+    # A page of a round, in delivery order: (seq, object id, collection, id, data; NULL data for a
+    # tombstone) strictly after the keyset position, then one row (NULL object id) with the tenant's
+    # counter, all in one snapshot. ?1 tenant, ?2 object id, ?3 collections (JSON array), ?4 floor of
+    # the facets (seq > floor), ?5-?8 the keyset position, ?9 floor of the tombstones (a first round
+    # passes one above every number: it has none), ?10 the page size.
+    changes_user: str = (
+        "WITH page AS ("
+        "SELECT seq, object_id, collection, id, data FROM facets INDEXED BY sqlite_autoindex_facets_1"
+        " WHERE tenant_id=?1 AND object_id=?2"
+        " AND collection IN (SELECT value FROM json_each(?3)) AND seq>?4"
+        " AND (seq, object_id, collection, id)>(?5, ?6, ?7, ?8)"
+        " UNION ALL "
+        "SELECT seq, object_id, collection, id, NULL FROM tombstones INDEXED BY tombstones_user"
+        " WHERE tenant_id=?1 AND object_id=?2"
+        " AND collection IN (SELECT value FROM json_each(?3)) AND seq>?9"
+        " AND (seq, object_id, collection, id)>(?5, ?6, ?7, ?8)"
+        " ORDER BY 1, 2, 3, 4 LIMIT ?10)"
+        " SELECT * FROM page UNION ALL SELECT value, NULL, NULL, NULL, NULL FROM sequences WHERE tenant_id=?1"
+    )
+    # The same for every user of the tenant (?2 unused): both arms walk their (tenant, seq, ...) index
+    # in order and are merged, so a page reads about as many rows as it returns. (A user's page names
+    # its indexes: the planner, without statistics, would walk the tenant's changes instead.)
+    changes_tenant: str = (
+        "WITH page AS ("
+        "SELECT seq, object_id, collection, id, data FROM facets WHERE tenant_id=?1 AND ?2 IS NULL AND seq>?4"
+        " AND (seq, object_id, collection, id)>(?5, ?6, ?7, ?8) AND collection IN (SELECT value FROM json_each(?3))"
+        " UNION ALL "
+        "SELECT seq, object_id, collection, id, NULL FROM tombstones WHERE tenant_id=?1 AND seq>?9"
+        " AND (seq, object_id, collection, id)>(?5, ?6, ?7, ?8) AND collection IN (SELECT value FROM json_each(?3))"
+        " ORDER BY 1, 2, 3, 4 LIMIT ?10)"
+        " SELECT * FROM page UNION ALL SELECT value, NULL, NULL, NULL, NULL FROM sequences WHERE tenant_id=?1"
     )
     # deployment-wide secrets
     secrets_get: str = "SELECT value FROM secrets WHERE name=?"
@@ -124,7 +194,14 @@ def upgrade(conn: sqlite3.Connection) -> None:
             raise NewerSchema(f"schema version {version} is newer than {SCHEMA_VERSION}")
         if version < SCHEMA_VERSION:
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            for statement in _FROM_ACCOUNTS_LAYOUT if "accounts" in tables else _CREATE:
+            statements: tuple[str, ...]
+            if "accounts" in tables:
+                statements = _FROM_ACCOUNTS_LAYOUT
+            elif version == 2:
+                statements = _FROM_VERSION_2
+            else:
+                statements = _CREATE
+            for statement in statements:
                 conn.execute(statement)
             conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         conn.execute("COMMIT")

@@ -1,0 +1,67 @@
+"""What the repository port hands the delta service: changed facets and tombstones, a page at a time.
+
+Layout and ordering per store: docs/data-model.md, "Change tracking". In short: every write that
+changes a facet stamps it with a number taken in the same transaction or batch (`seq`); a delete
+leaves a tombstone stamped the same way and kept for `TOMBSTONE_RETENTION_S`.
+
+Two values are the adapter's own and opaque to the service (JSON, sealed into tokens by it):
+- a **cursor**: where a round starts (what a deltaLink remembers);
+- a **position**: where the next page of the same round starts (what a nextLink remembers).
+"""
+from __future__ import annotations
+
+from typing import Any, Final
+
+from shared.repository.port import Facet
+
+#: How long a delta token is honoured (Graph's lifetime for identity resources).
+RETENTION_S: Final = 7 * 24 * 3600
+#: How long a tombstone is kept: the retention window plus an hour for clock differences between
+#: the instance that deleted and the one that checks a token's age (ages never order changes).
+TOMBSTONE_RETENTION_S: Final = RETENTION_S + 3600
+
+#: JSON values the adapter puts in cursors and positions.
+Cursor = Any
+Position = Any
+
+
+class InvalidCursor(Exception):
+    """A cursor or position this store did not issue (e.g. one sealed before a change of store)."""
+
+
+class Change:
+    """One changed facet (`facet` is its stored JSON) or one deleted facet (`facet` is None)."""
+
+    __slots__ = ("collection", "facet", "facet_id", "object_id", "seq")
+
+    def __init__(self, object_id: str, collection: str, facet_id: str, facet: Facet | None, seq: int) -> None:
+        self.object_id = object_id
+        self.collection = collection
+        self.facet_id = facet_id
+        self.facet = facet
+        self.seq = seq
+
+    @property
+    def deleted(self) -> bool:
+        return self.facet is None
+
+    def __repr__(self) -> str:
+        state = "deleted" if self.facet is None else "changed"
+        return f"Change({self.object_id}/{self.collection}/{self.facet_id} {state} seq={self.seq})"
+
+
+class ChangePage:
+    """One page of a round: its changes, then either where the next page starts or where the next round does."""
+
+    __slots__ = ("after", "changes", "cursor")
+
+    def __init__(self, changes: list[Change], *, after: Position | None, cursor: Cursor | None) -> None:
+        #: In the order the round delivers them.
+        self.changes = changes
+        #: Set when more pages follow (then `cursor` is None).
+        self.after = after
+        #: Set on the last page: the next round starts here.
+        self.cursor = cursor
+
+    def __repr__(self) -> str:
+        return f"ChangePage({len(self.changes)} changes, after={self.after!r}, cursor={self.cursor!r})"
