@@ -27,7 +27,7 @@ Semantics every adapter guarantees:
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.facets.model import FacetType
@@ -95,6 +95,14 @@ class ProfileRepository(Protocol):
         self, tenant_id: str, object_id: str, facet_types: Sequence[FacetType]
     ) -> dict[str, list[Versioned[Facet]]]:
         """Every facet of each named collection, keyed by collection name (every name present), in one round trip."""
+
+    def scan_facets(
+        self, tenant_id: str, object_id: str, facet_types: Sequence[FacetType]
+    ) -> Iterator[tuple[str, Versioned[Facet]]]:
+        """Every facet of the named collections as (collection name, facet), in no particular order,
+        from the same single store read as `list_facets`, handed over as it is read (the adapter never
+        holds them all; the caller keeps what it needs). Failures are the port's errors, raised while
+        iterating; a caller that stops early closes the iterator."""
 
     def replace_facet(
         self, tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, *, if_match: IfMatch

@@ -217,5 +217,6 @@ def test_the_profile_expanded_over_every_collection_is_one_query(counted):
     transport.reset()
     target = resolve_target(directory, principal, "me", write=False)
     found = expand_profile(repo, principal, target, {ft.collection: ft for ft in FACET_TYPES})
-    assert len(found) == len(FACET_TYPES) and all(len(found[ft.collection]) == 1 for ft in (SKILLS, POSITIONS, ACCOUNT))
+    assert len(found) == len(FACET_TYPES)
+    assert all(len(found[ft.collection].items) == 1 for ft in (SKILLS, POSITIONS, ACCOUNT))
     assert _counts(transport) == (1, 0) and transport.requests[0][1] == "POST"  # the one read is a query

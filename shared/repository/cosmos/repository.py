@@ -330,6 +330,29 @@ class CosmosRepository:
                 items.append(Versioned(docs.facet_of(found), self._etags.present(found["_etag"])))
         return listed
 
+    def scan_facets(
+        self, tenant_id: str, object_id: str, facet_types: Sequence[FacetType]
+    ) -> Iterator[tuple[str, Versioned[Facet]]]:
+        """The query of `list_facets`, its results handed over page by page as the caller iterates."""
+        wanted = {facet_type.collection for facet_type in facet_types}
+        if not wanted:
+            return
+        pk = docs.user_pk(tenant_id, object_id)
+        sql, parameters = docs.select_in("type", sorted(wanted), pk)
+        found = self._store.stream(sql, parameters, pk)
+        while True:
+            try:
+                doc = next(found)
+            except StopIteration:
+                return
+            except (ApiError, IdempotencyReplay):
+                raise
+            except Exception as error:  # the adapter's edge, as `_guarded` is for the other methods
+                raise to_api_error(error) from error
+            kind = str(doc.get("type"))
+            if kind in wanted and (docs.FACET in doc or kind in doc):
+                yield kind, Versioned(docs.facet_of(doc), self._etags.present(doc["_etag"]))
+
     @_guarded
     def replace_facet(
         self, tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, *, if_match: IfMatch

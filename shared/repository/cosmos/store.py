@@ -5,7 +5,7 @@ routed (errors.py): item answers (404/409/412) become `Refused`, everything else
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from shared.repository.cosmos.connection import CosmosConnection
@@ -39,6 +39,26 @@ class Store:
             if refused.status == 404:
                 return None
             raise refused.unexpected() from refused
+
+    def stream(self, sql: str, parameters: dict[str, Any], pk: str) -> Iterator[Doc]:
+        """The results of a query scoped to one logical partition, as the caller iterates: the SDK
+        fetches a page (up to the service's page size) at a time, so they are never all held here."""
+        params = [{"name": name, "value": value} for name, value in parameters.items()]
+        try:
+            pages = self._call(lambda c: iter(c.query_items(
+                sql, parameters=params, partition_key=pk, max_item_count=-1, timeout=self._timeout
+            )))
+        except Refused as refused:
+            raise refused.unexpected() from refused
+        while True:
+            try:
+                item = next(pages)
+            except StopIteration:
+                return
+            except Exception as error:  # the one route, as in _call
+                routed = route(error)
+                raise (routed.unexpected() if isinstance(routed, Refused) else routed) from error
+            yield dict(item)
 
     def query(self, sql: str, parameters: dict[str, Any], pk: str) -> list[Doc]:
         """Every result of a query scoped to one logical partition (never cross-partition).

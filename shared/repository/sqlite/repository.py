@@ -16,7 +16,7 @@ import json
 import os
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
 from shared.errors import Conflict, FacetNotFound, IdempotencyReplay, QuotaExceeded, StaleFacet
@@ -141,6 +141,16 @@ class SqliteRepository:
             for (collection, _, etag), body in zip(rows, bodies, strict=True):
                 found[collection].append(Versioned(body, etag))
         return found
+
+    def scan_facets(
+        self, tenant_id: str, object_id: str, facet_types: Sequence[FacetType]
+    ) -> Iterator[tuple[str, Versioned[Facet]]]:
+        """The statement of `list_facets`, its rows fetched and parsed a few at a time as the caller iterates."""
+        names = [facet_type.collection for facet_type in facet_types]
+        if not names:
+            return
+        for collection, data, etag in self._store.stream(SQL.facets_list, (tenant_id, object_id, json.dumps(names))):
+            yield collection, Versioned(json.loads(data), etag)
 
     def replace_facet(
         self, tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, *, if_match: IfMatch
