@@ -9,6 +9,7 @@ keeps no token in the browser's storage. Screenshots of both answers are saved u
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,11 +19,30 @@ import requests
 from shared.auth.dev_issuer import dev_object_id
 from tests.e2e.conftest import Api
 from tests.support.browser import ARTEFACTS, chromium, require_browser
+from tests.support.localhost import PROJECT_ROOT
 
 WAIT_S = 30
 USER = "megan.bowen@contoso.dev"
-_ORIGIN_FAVICON = ""
-SKILL = {"displayName": "Rust", "proficiency": "advancedProfessional", "allowedAudiences": "organization"}
+EXPLORER_SECTION = "## Walkthrough: the API explorer in the browser"
+
+
+def readme_steps() -> tuple[dict, str]:
+    """The README's explorer walkthrough: the body of its create, and the proficiency of its refused one."""
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = text.split(f"\n{EXPLORER_SECTION}\n", 1)[1].split("\n## ", 1)[0]
+    body = re.search(r"body\s+`(\{[^`]*\})`", section)
+    refused = re.search(r'The same with `"proficiency": "(\w+)"`', section)
+    assert body and refused, "the README's steps name a body and a refused proficiency"
+    return json.loads(body[1]), refused[1]
+
+
+def test_the_readme_shows_the_explorer_first_after_make_run() -> None:
+    text = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    sections = re.findall(r"^## (.+)$", text, re.M)
+    assert sections[sections.index("Quick start") + 1] == EXPLORER_SECTION.removeprefix("## ")
+    assert "http://127.0.0.1:7071/api/docs" in text.split(EXPLORER_SECTION, 1)[1].split("\n## ", 1)[0]
+    skill, refused = readme_steps()
+    assert set(skill) <= {"displayName", "proficiency", "allowedAudiences"} and refused != skill["proficiency"]
 
 
 @pytest.fixture
@@ -32,17 +52,18 @@ def browser(tmp_path: Path) -> Iterator[object]:
         yield driver
 
 
-def _severe(driver: object) -> list[str]:
+def _severe(driver: object, origin: str) -> list[str]:
     """Console messages since the last call that mean something failed or was blocked (CSP violations are
     errors). The browser's own request for `/favicon.ico` from a page that names no icon (Swagger UI's OAuth
     redirect page) is outside the API and not counted."""
     entries = driver.get_log("browser")  # type: ignore[attr-defined]
     return [e["message"] for e in entries
             if (e["level"] == "SEVERE" or "Content Security Policy" in e["message"])
-            and not e["message"].startswith(_ORIGIN_FAVICON)]
+            and not e["message"].startswith(f"{origin}/favicon.ico ")]
 
 
 def test_sign_in_and_try_it_out_in_a_real_browser(dev_api: Api, browser: object) -> None:
+    """The README's walkthrough, as a person follows it (as Megan Bowen: any listed user will do)."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.support import expected_conditions as ec
@@ -53,13 +74,12 @@ def test_sign_in_and_try_it_out_in_a_real_browser(dev_api: Api, browser: object)
     css = By.CSS_SELECTOR
 
     # 1. The page: Swagger UI renders every operation of the document.
-    global _ORIGIN_FAVICON  # noqa: PLW0603
-    _ORIGIN_FAVICON = dev_api.url.removesuffix("/api") + "/favicon.ico "
+    origin = dev_api.url.removesuffix("/api")
     driver.get(f"{dev_api.url}/docs")
     operation = wait.until(ec.presence_of_element_located((css, "#operations-skills-skills_create_me")))
     assert driver.title == "Profile API explorer"
     assert "Profile API" in driver.find_element(css, ".info .title").text
-    assert _severe(driver) == [], "the page loads with nothing blocked or failing"
+    assert _severe(driver, origin) == [], "the page loads with nothing blocked or failing"
 
     # 2. Authorize: the oauth2 scheme, signed in on the development issuer's page in a popup.
     driver.find_element(css, ".auth-wrapper .authorize").click()
@@ -84,21 +104,23 @@ def test_sign_in_and_try_it_out_in_a_real_browser(dev_api: Api, browser: object)
     driver.execute_script("arguments[0].scrollIntoView()", operation)
     operation.find_element(css, ".opblock-summary-control").click()
     wait.until(ec.element_to_be_clickable((css, "#operations-skills-skills_create_me .try-out__btn"))).click()
-    created = _execute(driver, wait, json.dumps(SKILL), "201")
-    assert created["displayName"] == "Rust" and created["proficiency"] == "advancedProfessional"
+    skill, refused_proficiency = readme_steps()
+    created = _execute(driver, wait, json.dumps(skill), "201")
+    assert {k: created[k] for k in skill} == skill
     assert created["createdBy"]["user"] == {"displayName": "Megan Bowen", "id": dev_object_id(USER)}
-    assert _severe(driver) == [], "signing in and trying out: nothing blocked or failing"
+    assert _severe(driver, origin) == [], "signing in and trying out: nothing blocked or failing"
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     driver.save_screenshot(str(ARTEFACTS / "explorer-201.png"))
 
     # 4. The same operation with a body the API refuses: 400 in Graph's envelope, on the page.
-    refused = _execute(driver, wait, json.dumps({**SKILL, "proficiency": "godlike"}), "400")
+    refused = _execute(driver, wait, json.dumps({**skill, "proficiency": refused_proficiency}), "400")
     assert refused["error"]["code"] == "invalidRequest"
+    assert refused["error"]["details"][0]["target"] == "proficiency"
     assert refused["error"]["innerError"]["request-id"]
 
     driver.save_screenshot(str(ARTEFACTS / "explorer-400.png"))
     # The browser logs the 400 it was shown as a failed load; anything else (a CSP violation) is a failure.
-    assert [m for m in _severe(driver) if "status of 400" not in m] == []
+    assert [m for m in _severe(driver, origin) if "status of 400" not in m] == []
     stored = driver.execute_script("return [window.localStorage.length, window.sessionStorage.length]")
     assert stored == [0, 0], "no token is kept in the browser's storage"
 
