@@ -7,6 +7,8 @@
 Checks:
   1. GET /api/openapi.json without a token                          -> 200 (anonymous by contract;
      App Service Authentication must exclude it)
+     GET /api/docs and its Swagger UI script without a token       -> 200 (the API explorer: excluded
+     too, and its files installed by the remote build)
   2. POST /api/me/profile/account without a token                  -> 401
   3. the same with a delegated token (scope api://.../User.ReadWrite) -> 201
 Token: the PROFILE_API_TOKEN environment variable, else
@@ -31,6 +33,8 @@ from write_local_settings import ScriptError, read_azd_values
 
 ROUTE = "/api/me/profile/account"
 OPENAPI_ROUTE = "/api/openapi.json"
+#: The API explorer's page and its largest file (served only when the deployment installed Swagger UI).
+EXPLORER_ROUTES = ("/api/docs", "/api/docs/swagger-ui-bundle.js")
 BODY = {"allowedAudiences": "organization", "countryCode": "NO"}
 TIMEOUT = 60  # seconds; a Flex Consumption app scaled to zero needs a cold start
 
@@ -107,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     target = base + ROUTE
 
     results = [check(f"GET {OPENAPI_ROUTE} without a token", request("GET", base + OPENAPI_ROUTE), 200)]
+    results += [check(f"GET {path} without a token", request("GET", base + path), 200) for path in EXPLORER_ROUTES]
     anonymous = request("POST", target, body=BODY)
     results.append(check(f"POST {ROUTE} without a token", anonymous, 401))
     if anonymous.status == 401:

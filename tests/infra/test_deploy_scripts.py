@@ -29,6 +29,7 @@ MAX_BODY_BYTES="65536"
 MAX_FACETS_PER_USER="100"
 MAX_BATCH_BODY_BYTES="2097152"
 MAX_RESPONSE_BYTES="4194304"
+MAX_STORED_BYTES_PER_USER="8388608"
 DIRECTORY="graph"
 GRAPH_ENDPOINT="https://graph.microsoft.com"
 QUOTED="say \\"hi\\""
@@ -132,15 +133,20 @@ def test_smoke_uses_only_the_standard_library():
 
 class _FakeApi(BaseHTTPRequestHandler):
     """POST: 401 without a bearer token, 201 with one (or 200 everywhere when `open` is set).
-    GET /api/openapi.json: `openapi_status` (200 like the app; 401 like Easy Auth without the exclusion)."""
+    GET /api/openapi.json: `openapi_status` (200 like the app; 401 like Easy Auth without the exclusion);
+    GET /api/docs and its files: `explorer_status` likewise."""
 
     open: ClassVar[bool] = False
     openapi_status: ClassVar[int] = 200
+    explorer_status: ClassVar[int] = 200
     seen: ClassVar[list] = []
 
     def do_GET(self):
         type(self).seen.append((self.path, self.headers.get("Authorization"), None))
-        status = type(self).openapi_status if self.path == "/api/openapi.json" else 404
+        if self.path == "/api/openapi.json":
+            status = type(self).openapi_status
+        else:
+            status = type(self).explorer_status if self.path.startswith("/api/docs") else 404
         payload = b'{"openapi": "3.1.0"}'
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -170,7 +176,7 @@ class _FakeApi(BaseHTTPRequestHandler):
 @pytest.fixture
 def fake_api():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _FakeApi)
-    _FakeApi.seen, _FakeApi.open, _FakeApi.openapi_status = [], False, 200
+    _FakeApi.seen, _FakeApi.open, _FakeApi.openapi_status, _FakeApi.explorer_status = [], False, 200, 200
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}", _FakeApi
@@ -187,10 +193,11 @@ def test_smoke_passes_against_a_conforming_api(fake_api):
     url, handler = fake_api
     result = _smoke(url)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert [s[0] for s in handler.seen] == ["/api/openapi.json"] + ["/api/me/profile/account"] * 2
-    assert handler.seen[0][1] is None and handler.seen[1][1] is None
-    assert handler.seen[2][1] == "Bearer not-a-real-token-0123456789"
-    assert handler.seen[2][2] == {"allowedAudiences": "organization", "countryCode": "NO"}
+    explorer = ["/api/docs", "/api/docs/swagger-ui-bundle.js"]
+    assert [s[0] for s in handler.seen] == ["/api/openapi.json", *explorer] + ["/api/me/profile/account"] * 2
+    assert all(seen[1] is None for seen in handler.seen[:4])
+    assert handler.seen[4][1] == "Bearer not-a-real-token-0123456789"
+    assert handler.seen[4][2] == {"allowedAudiences": "organization", "countryCode": "NO"}
     assert "not-a-real-token" not in result.stdout + result.stderr  # never printed
 
 
@@ -200,6 +207,15 @@ def test_smoke_fails_when_the_openapi_document_needs_a_token(fake_api):
     result = _smoke(url)
     assert result.returncode == 1
     assert "[FAIL] GET /api/openapi.json without a token: HTTP 401 (expected 200)" in result.stdout
+
+
+def test_smoke_fails_when_the_explorer_needs_a_token(fake_api):
+    url, handler = fake_api
+    handler.explorer_status = 401  # Easy Auth without the explorer's excluded paths
+    result = _smoke(url)
+    assert result.returncode == 1
+    assert "[FAIL] GET /api/docs without a token: HTTP 401 (expected 200)" in result.stdout
+    assert "[FAIL] GET /api/docs/swagger-ui-bundle.js without a token: HTTP 401 (expected 200)" in result.stdout
 
 
 def test_smoke_fails_when_the_api_is_open(fake_api):
