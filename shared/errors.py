@@ -46,6 +46,13 @@ class DelegatedOnly(BadRequest):
     status, code = 400, "BadRequest"
 
 
+class SyncStateNotFound(BadRequest):
+    """400 with Graph's code for a delta token past the retention window, or one the store does not know
+    (contract §12): the client restarts with a full synchronization."""
+
+    status, code = 400, "syncStateNotFound"
+
+
 class Unauthorized(ApiError):
     """401. `error` is the RFC 6750 error attribute (None when no credentials were sent)."""
 
