@@ -6,10 +6,14 @@
 # neither root nor passwordless sudo), it says so and exits 0: the browser test then skips with the same
 # message. Where installing is possible but fails, it exits 1 under CI=true (a CI run must not pass
 # without the browser test quietly) and warns otherwise.
+#
+# BROWSER_CHROMIUM, BROWSER_CHROMEDRIVER and BROWSER_APT_GET replace the two paths and apt-get (for the
+# script's own test, tests/infra/test_install_browser.py).
 set -euo pipefail
 
-CHROMIUM=/usr/bin/chromium
-DRIVER=/usr/bin/chromedriver
+CHROMIUM="${BROWSER_CHROMIUM:-/usr/bin/chromium}"
+DRIVER="${BROWSER_CHROMEDRIVER:-/usr/bin/chromedriver}"
+APT_GET="${BROWSER_APT_GET:-apt-get}"
 PACKAGES=(chromium chromium-driver)
 
 if [ -x "${CHROMIUM}" ] && [ -x "${DRIVER}" ]; then
@@ -17,7 +21,7 @@ if [ -x "${CHROMIUM}" ] && [ -x "${DRIVER}" ]; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
+if ! command -v "${APT_GET}" >/dev/null 2>&1; then
   echo "browser: cannot install ${PACKAGES[*]}: no apt-get on this machine; the browser test will be skipped." >&2
   exit 0
 fi
@@ -33,7 +37,7 @@ fi
 
 echo "browser: installing ${PACKAGES[*]} with apt-get"
 export DEBIAN_FRONTEND=noninteractive
-apt() { "${AS_ROOT[@]}" apt-get -o DPkg::Lock::Timeout=300 "$@"; }
+apt() { "${AS_ROOT[@]}" "${APT_GET}" -o DPkg::Lock::Timeout=300 "$@"; }
 apt -qq update || true   # an outdated list may still install; the result is checked below
 apt -qq install -y --no-install-recommends "${PACKAGES[@]}" >/dev/null || true
 if [ -x "${CHROMIUM}" ] && [ -x "${DRIVER}" ]; then
