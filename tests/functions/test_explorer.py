@@ -184,3 +184,17 @@ def test_importing_the_app_reads_no_file_of_the_explorer(tenant: bool) -> None:
                             timeout=60, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_explorer_goes_into_the_deployment_package() -> None:
+    """azd packages the folder less what .funcignore names (a name without a slash matches at any depth, as in
+    .gitignore): the explorer's own files must not match, and Swagger UI comes from requirements.txt."""
+    from fnmatch import fnmatch
+
+    patterns = [line.strip().rstrip("/") for line in (ROOT / ".funcignore").read_text(encoding="utf-8").splitlines()
+                if line.strip() and not line.startswith("#")]
+    modules = [Path(explorer.__file__), Path(assets.__file__), *assets.OWN_FILES.iterdir()]
+    for path in modules:
+        parts = path.resolve().relative_to(ROOT).parts
+        assert not [p for p in patterns for part in parts if fnmatch(part, p)], parts
+    assert "requirements.txt" not in patterns
