@@ -17,10 +17,10 @@ import azure.functions as func
 import jwt
 import pytest
 
-from tests.functions.helpers import FUNCTIONS, TABLE
 from shared.auth import Authenticator, authorize, dev_issuer
 from shared.errors import Forbidden
 from shared.settings import DEV_AUDIENCE, DEV_TENANT_ID, Settings, get_settings
+from tests.functions.helpers import FUNCTIONS, TABLE
 from tests.unit.auth.helpers import reject
 
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
