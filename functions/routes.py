@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator
 
 import azure.functions as func
 
-from functions import batch, explorer, facets, fallback, openapi, profile
+from functions import batch, delta, explorer, facets, fallback, openapi, profile
 from shared.facets.catalog import FACET_TYPES
 from shared.routing.table import Access, Resource, Route, RouteTable
 from shared.web import handle
@@ -34,6 +34,11 @@ _FACET_OPERATIONS = (
     ("update", "PATCH", "/{id}", Access.WRITE, facets.update),
     ("delete", "DELETE", "/{id}", Access.WRITE, facets.delete),
 )
+#: Delta query (contract §12): `.../{collection}/delta` is named `{collection}_delta_{me|user}`, which sorts
+#: before `{collection}_get_{me|user}` (`.../{collection}/{id}`), so the literal segment wins.
+_DELTA = ("delta", "GET", "/delta", Access.READ, delta.user_round)
+#: The tenant-wide feeds: `users/profile/{collection}/delta` and `users/profile/delta` (every collection).
+TENANT_DELTA = "users/profile"
 #: (name's verb, method, permission, handler) of the profile, under `me/profile` and `users/{user}/profile`.
 _PROFILE_OPERATIONS = (
     ("create", "POST", Access.WRITE, profile.create),
@@ -50,12 +55,24 @@ def _profile_rows() -> Iterator[Route]:
 
 def _facet_rows() -> Iterator[Route]:
     for facet_type in FACET_TYPES:
-        for operation, method, suffix, access, handler in _FACET_OPERATIONS:
+        for operation, method, suffix, access, handler in (*_FACET_OPERATIONS, _DELTA):
             for base, who in ((ME, "me"), (USER, "user")):
                 yield Route(
                     f"{facet_type.collection}_{operation}_{who}", method, f"{base}/{facet_type.collection}{suffix}",
                     handler, access, Resource.FACET, operation, facet_type,
                 )
+
+
+def _tenant_delta_rows() -> Iterator[Route]:
+    for facet_type in FACET_TYPES:
+        yield Route(
+            f"{facet_type.collection}_delta_users", "GET", f"{TENANT_DELTA}/{facet_type.collection}/delta",
+            delta.tenant_round, Access.READ, Resource.FACET, "delta_tenant", facet_type,
+        )
+    yield Route(
+        "profile_delta_users", "GET", f"{TENANT_DELTA}/delta", delta.tenant_round, Access.READ, Resource.FACET,
+        "delta_tenant",
+    )
 
 
 def _dev_issuer_rows() -> Iterator[Route]:
@@ -82,6 +99,7 @@ def build_table(*, dev_issuer: bool) -> RouteTable:
     rows = [
         *_profile_rows(),
         *_facet_rows(),
+        *_tenant_delta_rows(),
         Route("openapi_document", "GET", "openapi.json", openapi.document, Access.ANONYMOUS, Resource.DOCUMENT, "get"),
         # The API explorer (Swagger UI): its page, and its files by name from a fixed allow-list (else 404).
         Route("docs_page", "GET", "docs", explorer.page, Access.ANONYMOUS),

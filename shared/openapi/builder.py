@@ -53,6 +53,9 @@ def build(routes: Iterable[Route], sign_in: SignIn | str | None = FROM_SETTINGS)
     for facet_type in FACET_TYPES:
         all_parameters.update(parameters.facet_parameters(facet_type, MAX_FILTER_LENGTH, MAX_ORDERBY_KEYS))
     all_parameters.update(parameters.profile_parameters(FACET_TYPES))
+    from shared.openapi.delta import delta_parameters
+
+    all_parameters.update(delta_parameters())
     tags = [{"name": operations.PROFILE_TAG, "description": "The profile: one per user, always there."}]
     tags += [
         {"name": ft.collection, "description": f"The `{ft.collection}` collection ({ft.qualified})."}

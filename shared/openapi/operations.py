@@ -189,7 +189,11 @@ def paths(routes: Iterable[Route], sign_in: SignIn | None = None) -> dict[str, d
     for route in routes:
         if route.method is None or route.resource is Resource.NONE:
             continue
-        if route.resource is Resource.FACET and route.facet_type is not None:
+        if route.resource is Resource.FACET and route.action.startswith("delta"):
+            from shared.openapi.delta import delta_operation
+
+            operation = delta_operation(route)
+        elif route.resource is Resource.FACET and route.facet_type is not None:
             operation = facet_operation(route.facet_type, route)
         elif route.resource is Resource.PROFILE:
             operation = profile_operation(route)
@@ -199,7 +203,11 @@ def paths(routes: Iterable[Route], sign_in: SignIn | None = None) -> dict[str, d
             operation = batch_operation(route)
         else:
             operation = document_operation(route)
-        if sign_in is not None and operation["security"]:
+        if sign_in is not None and operation["security"] and route.action == "delta_tenant":
+            from shared.openapi.delta import tenant_sign_in_security
+
+            operation["security"] += tenant_sign_in_security(sign_in)
+        elif sign_in is not None and operation["security"]:
             operation["security"] += sign_in_security(route, sign_in)
         _item(out, route.path)[route.method.lower()] = operation
     return out

@@ -29,7 +29,13 @@ FACET_ROUTES = {
     for prefix in ("me/profile", "users/{user}/profile")
     for method, suffix in (("POST", ""), ("GET", ""), ("GET", "/{id}"), ("PATCH", "/{id}"), ("DELETE", "/{id}"))
 }
-PRODUCT_ROUTES = PROFILE_ROUTES | FACET_ROUTES | {("GET", "openapi.json"), ("POST", "$batch")}
+#: Delta query (contract §12): per user, and tenant-wide per collection and over every collection.
+DELTA_ROUTES = {
+    ("GET", f"{prefix}/{collection}/delta")
+    for collection in COLLECTIONS
+    for prefix in ("me/profile", "users/{user}/profile", "users/profile")
+} | {("GET", "users/profile/delta")}
+PRODUCT_ROUTES = PROFILE_ROUTES | FACET_ROUTES | DELTA_ROUTES | {("GET", "openapi.json"), ("POST", "$batch")}
 #: The API explorer (Swagger UI): its page and its files, in Azure as well as locally.
 EXPLORER_ROUTES = {("GET", "docs"), ("GET", "docs/{asset}")}
 
@@ -120,10 +126,12 @@ def test_ten_generated_functions_per_collection_6_profile_functions_and_the_othe
 
     assert len(FACET_ROUTES) == 10 * len(COLLECTIONS) and len(PROFILE_ROUTES) == 6
     facet = [fn for fn in tenant_functions if (fn["methods"][0], fn["route"]) in FACET_ROUTES]
-    generated = {row.name for row in TABLE if row.facet_type is not None}
+    generated = {row.name for row in TABLE if row.facet_type is not None and not row.action.startswith("delta")}
     assert len(facet) == len(FACET_ROUTES) and {fn["name"] for fn in facet} == generated
     assert len([fn for fn in tenant_functions if (fn["methods"][0], fn["route"]) in PROFILE_ROUTES]) == 6
-    assert len(tenant_functions) == len(FACET_ROUTES) + 6 + 2 + len(EXPLORER_ROUTES)  # the document, $batch
+    assert len([fn for fn in tenant_functions if (fn["methods"][0], fn["route"]) in DELTA_ROUTES]) == len(DELTA_ROUTES)
+    # the document, $batch
+    assert len(tenant_functions) == len(FACET_ROUTES) + 6 + 2 + len(EXPLORER_ROUTES) + len(DELTA_ROUTES)
     assert [fn["route"] for fn in index_functions(catch_all=True, ENTRA_TENANT_ID=TENANT, ENTRA_AUDIENCES="api://x")
             if fn["name"] == FUNCTION_NAME] == ["{*path}"]
 
@@ -136,3 +144,7 @@ def test_generated_function_names_say_collection_operation_and_target(tenant_fun
         for operation, (method, suffix) in operations.items():
             assert routes[f"{collection}_{operation}_me"] == (method, f"me/profile/{collection}{suffix}")
             assert routes[f"{collection}_{operation}_user"] == (method, f"users/{{user}}/profile/{collection}{suffix}")
+        assert routes[f"{collection}_delta_me"] == ("GET", f"me/profile/{collection}/delta")
+        assert routes[f"{collection}_delta_user"] == ("GET", f"users/{{user}}/profile/{collection}/delta")
+        assert routes[f"{collection}_delta_users"] == ("GET", f"users/profile/{collection}/delta")
+    assert routes["profile_delta_users"] == ("GET", "users/profile/delta")

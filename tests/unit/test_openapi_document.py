@@ -119,7 +119,8 @@ def test_every_function_is_exactly_one_operation_named_as_it_is() -> None:
     registered = sorted((fn["methods"][0].upper(), fn["route"], fn["name"]) for fn in functions)
     documented = sorted((method.upper(), path.lstrip("/"), op["operationId"]) for path, method, op in operations())
     assert documented == registered
-    assert len(documented) == 6 + 10 * len(FACET_TYPES) + 2  # the profile, the collections, the document, $batch
+    # the profile, the collections, the document, $batch; delta per user (me, users/{user}) and tenant-wide
+    assert len(documented) == 6 + 10 * len(FACET_TYPES) + 2 + 3 * len(FACET_TYPES) + 1
 
 
 def test_the_development_issuer_is_not_documented() -> None:
@@ -143,7 +144,7 @@ def test_every_collection_has_its_tag_and_its_ten_operations() -> None:
     assert tags == ["profile", *(ft.collection for ft in FACET_TYPES), "batch", "document"]
     for facet_type in FACET_TYPES:
         tagged = [op for _, _, op in operations() if op["tags"] == [facet_type.collection]]
-        assert len(tagged) == 10, facet_type.collection
+        assert len(tagged) == 10 + 3, facet_type.collection  # and its delta: me, users/{user}, tenant-wide
 
 
 def test_path_parameters_are_the_route_placeholders() -> None:
@@ -348,7 +349,10 @@ def test_paged_responses_document_prefer_and_preference_applied() -> None:
     lists = [operation for path in DOC["paths"].values() for method, operation in path.items()
              if method == "get" and "CollectionResponse" in json.dumps(operation["responses"]["200"])]
     assert lists and all(operation in paged for operation in lists)
-    assert len(paged) == len(lists) + 2  # and the profile's GET, under me/ and users/{user}/
+    deltas = [operation for path in DOC["paths"].values() for method, operation in path.items()
+              if path.get("get") is operation and "_delta_" in operation["operationId"]]
+    assert len(deltas) == 3 * len(FACET_TYPES) + 1
+    assert len(paged) == len(lists) + 2 + len(deltas)  # the profile's GET (me/, users/{user}/); delta rounds
     assert all("Preference-Applied" in operation["responses"]["200"]["headers"] for operation in paged)
     page = SCHEMAS[f"{FACET_TYPES[0].type_name}CollectionResponse"]["properties"]["value"]
     assert page["maxItems"] == MAX_TOP == SCHEMAS["profile"]["properties"][FACET_TYPES[0].collection]["maxItems"]
@@ -458,6 +462,8 @@ def test_query_options_per_route_are_the_contracts() -> None:
             assert names == set(), (method, path)
         elif path.endswith("/profile"):
             assert names == {"$select", "$expand"}, path
+        elif path.endswith("/delta"):  # `$deltatoken=latest` is the client's; other tokens are in the links
+            assert names == {"$select", "$deltatoken"}, path
         elif path.endswith("{id}"):
             assert names == {"$select"}, path
         else:
@@ -526,6 +532,11 @@ def test_each_operation_names_the_permissions_that_pass_the_check() -> None:
             assert operation["security"][0] == {"entraBearer": []} and "x-permissions" not in operation
             continue
         write = method != "get"
+        if path.startswith("/users/profile/"):  # tenant-wide delta: every user's data, no one's own
+            table = {"delegatedOtherUsers": _granting(app=False, write=False, target=other),
+                     "application": _granting(app=True, write=False, target=other)}
+            assert operation["x-permissions"] == table, (method, path)
+            continue
         table = {"delegatedOwnData": _granting(app=False, write=write, target="me" if path.startswith("/me") else own)}
         if path.startswith("/users/"):
             table["delegatedOtherUsers"] = _granting(app=False, write=write, target=other)
@@ -624,6 +635,8 @@ def _statuses(path: str, method: str) -> set[str]:
     if path == "/$batch":  # each request's own statuses are inside the 200
         return {"200", "400", "401", "413"}
     statuses = {"400", "401", "403", "429", "503"}
+    if path.startswith("/users/profile/"):  # tenant-wide delta: no user to be missing
+        return statuses | {"200"}
     if path.startswith("/users/") or path.endswith("{id}"):
         statuses.add("404")
     if method in ("post", "patch", "delete"):
