@@ -140,7 +140,10 @@ def serve(app: Any = None, host: str = "127.0.0.1", port: int | None = None, **o
     server, base = create(app, host, port, **options)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    for line in describe(find_root(options.get("root"))):
+    lines = describe(find_root(options.get("root")))
+    if lines:  # the Profile API: its explorer (contract §11) is the first thing to open
+        lines.append(f"explorer: {base}/docs")
+    for line in lines:
         print(f"  {line}", flush=True)
     print(f"Profile API listening on {base}", flush=True)
     try:

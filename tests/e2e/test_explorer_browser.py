@@ -75,6 +75,7 @@ def test_sign_in_and_try_it_out_in_a_real_browser(dev_api: Api, browser: object)
 
     # 1. The page: Swagger UI renders every operation of the document.
     origin = dev_api.url.removesuffix("/api")
+    assert f"  explorer: {dev_api.url}/docs\n" in dev_api.host.stdout, "make run names the explorer"
     driver.get(f"{dev_api.url}/docs")
     operation = wait.until(ec.presence_of_element_located((css, "#operations-skills-skills_create_me")))
     assert driver.title == "Profile API explorer"
