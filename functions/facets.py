@@ -33,6 +33,7 @@ def create(call: Call, route: Route) -> func.HttpResponse:
     created = facets.create_facet(
         call.repo, call.caller, target, facet_type, doc,
         max_count=call.settings.max_facets_per_user, idempotent=_idempotent(call),
+        max_bytes=call.settings.max_stored_bytes_per_user,
     )
     location = f"{call.api_root}/users/{created.object_id}/profile/{facet_type.collection}/{created.facet_id}"
     return _facet_response(call, facet_type, created, status=201, extra={"Location": location})
@@ -70,7 +71,8 @@ def update(call: Call, route: Route) -> func.HttpResponse:
     if_match = call.if_match()
     doc = call.json_object(allow_empty=False)
     updated = facets.update_facet(
-        call.repo, call.caller, target, facet_type, call.route("id"), doc, if_match=if_match
+        call.repo, call.caller, target, facet_type, call.route("id"), doc, if_match=if_match,
+        max_bytes=call.settings.max_stored_bytes_per_user,
     )
     return _facet_response(call, facet_type, updated)
 

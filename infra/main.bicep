@@ -47,6 +47,11 @@ param maxFacetsPerUser int = 100
 @maxValue(104857600)
 param maxResponseBytes int = 4194304
 
+@description('MAX_STORED_BYTES_PER_USER: the most bytes of facets one user may store, all collections together.')
+@minValue(65536)
+@maxValue(1073741824)
+param maxStoredBytesPerUser int = 8388608
+
 @description('DIRECTORY: where users come from. graph = Microsoft Graph (needs the User.Read.All app role, granted here); local = only users the service has seen (no Graph role needed).')
 @allowed([
   'local'
@@ -250,6 +255,7 @@ module api './app/api.bicep' = {
     maxBatchBodyBytes: maxBatchBodyBytes
     maxFacetsPerUser: maxFacetsPerUser
     maxResponseBytes: maxResponseBytes
+    maxStoredBytesPerUser: maxStoredBytesPerUser
     directory: directory
     graphEndpoint: graphEndpoint
   }
@@ -311,5 +317,6 @@ output MAX_BODY_BYTES string = string(maxBodyBytes)
 output MAX_BATCH_BODY_BYTES string = string(maxBatchBodyBytes)
 output MAX_FACETS_PER_USER string = string(maxFacetsPerUser)
 output MAX_RESPONSE_BYTES string = string(maxResponseBytes)
+output MAX_STORED_BYTES_PER_USER string = string(maxStoredBytesPerUser)
 output DIRECTORY string = directory
 output GRAPH_ENDPOINT string = graphEndpoint

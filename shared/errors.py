@@ -83,6 +83,13 @@ class QuotaExceeded(ApiError):
     status, code = 403, "quotaLimitReached"
 
 
+class StorageQuotaExceeded(ApiError):
+    """507 with Graph's code for a full drive (`quotaLimitReached`): the user's stored data would grow past
+    the per-user storage ceiling (contract §2.6)."""
+
+    status, code = 507, "quotaLimitReached"
+
+
 class NotFound(ApiError):
     status, code = 404, "itemNotFound"
 

@@ -179,6 +179,8 @@ class Settings:
     max_facets_per_user: int = whole_number(100, 1, 10000)
     #: The largest response body of a list or a profile (contract §2.3): pages stop before it.
     max_response_bytes: int = whole_number(4 * 1024 * 1024, 65536, 100 * 1024 * 1024)
+    #: The most bytes of facets one user may store, all collections together (contract §2.6).
+    max_stored_bytes_per_user: int = whole_number(8 * 1024 * 1024, 65536, 1024 * 1024 * 1024)
     directory: Literal["local", "graph"] = choice("local", "local", "graph")
     graph_endpoint: str = trusted_url("https://graph.microsoft.com")
     port: int = whole_number(7071, 1, 65535)

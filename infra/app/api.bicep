@@ -52,6 +52,9 @@ param maxFacetsPerUser int
 @minValue(65536)
 @maxValue(104857600)
 param maxResponseBytes int
+@minValue(65536)
+@maxValue(1073741824)
+param maxStoredBytesPerUser int
 @allowed([
   'local'
   'graph'
@@ -96,6 +99,7 @@ var appSettings = {
   MAX_BATCH_BODY_BYTES: string(maxBatchBodyBytes)
   MAX_FACETS_PER_USER: string(maxFacetsPerUser)
   MAX_RESPONSE_BYTES: string(maxResponseBytes)
+  MAX_STORED_BYTES_PER_USER: string(maxStoredBytesPerUser)
   DIRECTORY: directory
   GRAPH_ENDPOINT: graphEndpoint
 }

@@ -95,7 +95,8 @@ def facet_operation(facet_type: FacetType, route: Route) -> Operation:
     whose = _whose(route)
     if kind == "create":
         return _operation(
-            route, tag, f"Create a {qualified} in {whose} {tag}", (r.CONFLICT, r.PAYLOAD_TOO_LARGE, r.UNPROCESSABLE),
+            route, tag, f"Create a {qualified} in {whose} {tag}",
+            (r.CONFLICT, r.PAYLOAD_TOO_LARGE, r.UNPROCESSABLE, r.INSUFFICIENT_STORAGE),
             parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.IDEMPOTENCY_KEY)],
             requestBody=_body(write_name(facet_type), required=True, description="The new facet's properties."),
             responses={"201": r.success("Created.", read, location=True, etag=True)},
@@ -122,7 +123,7 @@ def facet_operation(facet_type: FacetType, route: Route) -> Operation:
     if kind == "update":
         return _operation(
             route, tag, f"Update one of {whose} {tag}",
-            (r.NOT_FOUND, r.CONFLICT, r.PRECONDITION_FAILED, r.PAYLOAD_TOO_LARGE),
+            (r.NOT_FOUND, r.CONFLICT, r.PRECONDITION_FAILED, r.PAYLOAD_TOO_LARGE, r.INSUFFICIENT_STORAGE),
             parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.IF_MATCH)],
             requestBody=_body(
                 write_name(facet_type), required=True,

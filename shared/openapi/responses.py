@@ -27,6 +27,7 @@ PAYLOAD_TOO_LARGE = "413"
 UNPROCESSABLE = "422"
 TOO_MANY_REQUESTS = "429"
 SERVICE_UNAVAILABLE = "503"
+INSUFFICIENT_STORAGE = "507"
 
 #: status -> (component name, description, extra headers: header name -> header component)
 _ERRORS: dict[str, tuple[str, str, dict[str, str]]] = {
@@ -69,6 +70,12 @@ _ERRORS: dict[str, tuple[str, str, dict[str, str]]] = {
         "ServiceUnavailable",
         "`serviceNotAvailable`: the store or the directory cannot answer now; retry after the given seconds.",
         {"Retry-After": "retryAfter"},
+    ),
+    INSUFFICIENT_STORAGE: (
+        "InsufficientStorage",
+        "`quotaLimitReached`: the write would grow the user's facets, all collections together, past the "
+        "per-user storage ceiling (MAX_STORED_BYTES_PER_USER); nothing was written.",
+        {},
     ),
 }
 

@@ -64,13 +64,13 @@ def run_list(
         start = min(query.skip, len(rows))
     size = query.top if limits is None else min(query.top, limits.max_items)
     page = rows[start : start + size]
-    items = [project(body, query.select) for _, _, body in page if body is not None]
+    shown = [project(body, query.select) for _, _, body in page if body is not None]
     if limits is not None:
-        kept = len(within_bytes([item_bytes(item) for item in items], limits.max_bytes))
-        page, items = page[:kept], items[:kept]
+        kept = len(within_bytes([item_bytes(item) for item in shown], limits.max_bytes))
+        page, shown = page[:kept], shown[:kept]
     more = start + len(page) < len(rows)
     token = seal_token(page[-1][1], paging, _bound_to(query, facet_type)) if more else None
-    return ListPage(items=items, next_skiptoken=token, count=len(matching) if query.count else None)
+    return ListPage(items=shown, next_skiptoken=token, count=len(matching) if query.count else None)
 
 
 def first_page(

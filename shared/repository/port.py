@@ -17,6 +17,10 @@ Semantics every adapter guarantees:
   `max_count` facets in that collection, sets the profile marker, and stores the idempotency record
   (if given) with the facet. If an unexpired record with the same key exists, nothing is written and
   `IdempotencyReplay(record)` is raised. A facet id the user already has in that collection is `Conflict`.
+- Storage ceiling: with `max_bytes`, `add_facet` and `replace_facet` refuse with
+  `StorageQuotaExceeded` (nothing written) when the write would leave the user's facets, all
+  collections together, over `max_bytes` bytes (`stored_size` of each) and makes them larger; a
+  write that does not grow them always passes. Decided in the same atomic step as the write.
 - `delete_profile` removes the marker, every facet of every collection and every idempotency record
   of the user; removing nothing is not an error (the profile always exists). SQLite: one
   transaction. Cosmos: see docs/data-model.md for users with more documents than one batch holds.
@@ -39,6 +43,22 @@ if TYPE_CHECKING:
 #: A precondition from If-Match: None (none), "*" (the item exists) or the entity tags that match.
 IfMatch = str | tuple[str, ...] | None
 Facet = dict[str, Any]
+
+
+def stored_size(facet: Facet) -> int:
+    """What a facet counts against the storage ceiling: its compact JSON with non-ASCII characters
+    escaped (`\\uXXXX`), which is how the SQLite store keeps it (the same count on every adapter)."""
+    import json
+
+    return len(json.dumps(facet, separators=(",", ":")))
+
+
+def storage_message(max_bytes: int, stored: int, growth: int) -> str:
+    """The message of `StorageQuotaExceeded`, the same on every adapter."""
+    return (
+        f"The user's stored data would exceed its limit of {max_bytes:,} bytes (stored now: {stored:,}; "
+        f"this write adds {growth:,}). Delete or shorten facets first."
+    )
 
 
 def etag_matches(if_match: IfMatch, etag: str) -> bool:
@@ -83,6 +103,7 @@ class ProfileRepository(Protocol):
         *,
         max_count: int,
         idempotency: IdempotencyRecord | None = None,
+        max_bytes: int | None = None,
     ) -> Versioned[Facet]:
         """Store a new facet (see the module docstring for the atomic guarantees)."""
 
@@ -105,9 +126,17 @@ class ProfileRepository(Protocol):
         iterating; a caller that stops early closes the iterator."""
 
     def replace_facet(
-        self, tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, *, if_match: IfMatch
+        self,
+        tenant_id: str,
+        object_id: str,
+        facet_type: FacetType,
+        facet: Facet,
+        *,
+        if_match: IfMatch,
+        max_bytes: int | None = None,
     ) -> Versioned[Facet]:
-        """Replace an existing facet; NotFound if absent, PreconditionFailed if `if_match` does not match."""
+        """Replace an existing facet; NotFound if absent, PreconditionFailed if `if_match` does not match,
+        StorageQuotaExceeded past `max_bytes` (see the module docstring)."""
 
     def delete_facet(
         self, tenant_id: str, object_id: str, facet_type: FacetType, facet_id: str, *, if_match: IfMatch

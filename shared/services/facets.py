@@ -58,7 +58,7 @@ class IdempotentRequest:
     fingerprint: str
 
 
-def create_facet(
+def create_facet(  # noqa: PLR0913  # the request's parts; the limits are keywords
     repo: ProfileRepository,
     principal: Principal,
     target: Target,
@@ -67,8 +67,10 @@ def create_facet(
     *,
     max_count: int,
     idempotent: IdempotentRequest | None = None,
+    max_bytes: int | None = None,
 ) -> FacetResult:
-    """Validate and store a new facet (and the profile marker, if the user had none)."""
+    """Validate and store a new facet (and the profile marker, if the user had none); at most `max_count`
+    in the collection (403) and `max_bytes` of facets for the user (507; contract §2.6)."""
     values = validate_create(facet_type, doc)
     now = graph_timestamp()
     who = principal.identity_set()
@@ -90,7 +92,8 @@ def create_facet(
         )
     try:
         saved = repo.add_facet(
-            target.tenant_id, target.object_id, facet_type, stored, max_count=max_count, idempotency=record
+            target.tenant_id, target.object_id, facet_type, stored, max_count=max_count, idempotency=record,
+            max_bytes=max_bytes,
         )
     except IdempotencyReplay as replay:
         return _replay(repo, target, facet_type, replay.record, idempotent)
@@ -148,7 +151,7 @@ def get_facet(
     return _result(target, facet_type, _load(repo, principal, target, facet_type, facet_id))
 
 
-def update_facet(
+def update_facet(  # noqa: PLR0913  # the request's parts; the precondition and the limit are keywords
     repo: ProfileRepository,
     principal: Principal,
     target: Target,
@@ -157,9 +160,11 @@ def update_facet(
     doc: object,
     *,
     if_match: IfMatch,
+    max_bytes: int | None = None,
 ) -> FacetResult:
     """Apply a partial update. With If-Match the caller's version must be current (else 412); without
-    it the last writer wins per property, re-reading and retrying when another write got in between."""
+    it the last writer wins per property, re-reading and retrying when another write got in between.
+    A facet that grows the user's facets past `max_bytes` is 507 (contract §2.6)."""
     for attempt in range(PATCH_ATTEMPTS):
         current = _load(repo, principal, target, facet_type, facet_id)
         if not etag_matches(if_match, current.etag):
@@ -173,7 +178,8 @@ def update_facet(
         }
         try:
             stored = repo.replace_facet(
-                target.tenant_id, target.object_id, facet_type, updated, if_match=(current.etag,)
+                target.tenant_id, target.object_id, facet_type, updated, if_match=(current.etag,),
+                max_bytes=max_bytes,
             )
         except PreconditionFailed:
             if if_match not in (None, "*"):

@@ -3,6 +3,8 @@
 1. `$filter`: the hostile-testing finding (100 skills of maximal hard-to-fold strings, then a filter of
    as many clauses as 2,000 characters hold) is refused with 400 before it runs, or answered correctly;
    an ordinary filter over the same collection still finds the right facet.
+2. The per-user storage ceiling: a create or update that would grow a user's facets past it is 507
+   `quotaLimitReached` in Graph's envelope, and nothing is written.
 3. Bounded responses: lists and expanded collections page by items and bytes; every page is within
    MAX_RESPONSE_BYTES, next links (`@odata.nextLink`, `{collection}@odata.nextLink`) return the rest,
    `Prefer: odata.maxpagesize` is honoured and reported with `Preference-Applied`.
@@ -57,9 +59,10 @@ def create_all(api: Api, user: User, collection: str, bodies: list[dict[str, Any
         return list(pool.map(post, bodies))
 
 
-#: The response bound of the small-limits host.
+#: The response bound and the storage ceiling of the small-limits host.
 SMALL_RESPONSE = 65_536
-SMALL_LIMITS = {"MAX_RESPONSE_BYTES": str(SMALL_RESPONSE)}
+SMALL_CEILING = 262_144
+SMALL_LIMITS = {"MAX_RESPONSE_BYTES": str(SMALL_RESPONSE), "MAX_STORED_BYTES_PER_USER": str(SMALL_CEILING)}
 
 
 @pytest.fixture(scope="module", params=STORES)
@@ -134,6 +137,40 @@ def test_the_red_team_filter_over_100_maximal_skills_is_refused_or_correct(
                                params={"$filter": accepted_filter(42, 7), "$select": "id"})
     assert found.status_code == 200, found.text[:300]
     assert [item["id"] for item in found.json()["value"]] == [wanted["id"]]
+
+
+# --- 2. storage ceiling ---------------------------------------------------------------------------
+
+
+def test_writes_past_the_storage_ceiling_are_507_and_write_nothing(small_api: Api, owner: User) -> None:
+    statuses = []
+    for _ in range(40):  # bounded: 40 x ~10 KB is far past the ceiling
+        response = small_api.request("POST", "me/profile/skills", owner.token, json=BIG_SKILL)
+        statuses.append(response.status_code)
+        if response.status_code != 201:
+            break
+    assert statuses[-1] == 507 and set(statuses[:-1]) == {201}, statuses
+    error = response.json()["error"]
+    assert error["code"] == "quotaLimitReached" and f"{SMALL_CEILING:,} bytes" in error["message"]
+    assert error["innerError"]["request-id"] == response.headers["request-id"]
+    kept = walk(small_api, owner, "me/profile/skills")
+    ids = [item["id"] for page in kept for item in page.json()["value"]]
+    assert len(ids) == len(statuses) - 1
+    # Another collection counts against the same ceiling; a smaller facet may still fit.
+    other = small_api.request("POST", "me/profile/interests", owner.token, json=BIG_SKILL)
+    assert other.status_code == 507
+    # An update that grows a facet is refused the same way and leaves it as it was; one that shrinks passes.
+    target = f"me/profile/skills/{ids[0]}"
+    before = small_api.request("GET", target, owner.token)
+    grown = small_api.request("PATCH", target, owner.token, json={"collaborationTags": ["t" * 250] * 50})
+    assert grown.status_code == 507 and grown.json()["error"]["code"] == "quotaLimitReached"
+    after = small_api.request("GET", target, owner.token)
+    assert after.json() == before.json() and after.headers["ETag"] == before.headers["ETag"]
+    shrunk = small_api.request("PATCH", target, owner.token, json={"categories": ["c"]})
+    assert shrunk.status_code == 200
+    # Deleting makes room again.
+    assert small_api.request("DELETE", f"me/profile/skills/{ids[1]}", owner.token).status_code == 204
+    assert small_api.request("POST", "me/profile/skills", owner.token, json=BIG_SKILL).status_code == 201
 
 
 # --- 3. bounded responses -------------------------------------------------------------------------

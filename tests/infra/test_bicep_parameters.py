@@ -16,6 +16,7 @@ API = module_path("api.bicep")
 BOUNDED_LIMITS = {
     "maxBodyBytes": "MAX_BODY_BYTES", "maxBatchBodyBytes": "MAX_BATCH_BODY_BYTES",
     "maxFacetsPerUser": "MAX_FACETS_PER_USER", "maxResponseBytes": "MAX_RESPONSE_BYTES",
+    "maxStoredBytesPerUser": "MAX_STORED_BYTES_PER_USER",
 }
 
 

@@ -89,6 +89,7 @@ def test_limits_default_to_the_contract():
     assert params["maxBatchBodyBytes"]["default"] == 2097152
     assert params["maxFacetsPerUser"]["default"] == 100
     assert params["maxResponseBytes"]["default"] == 4194304
+    assert params["maxStoredBytesPerUser"]["default"] == 8388608
 
 
 def test_local_settings_script_uses_the_contract_names():

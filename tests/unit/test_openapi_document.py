@@ -41,7 +41,7 @@ METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 EXAMPLES = settings(max_examples=200, derandomize=True, database=None, deadline=None)
 ERROR_RESPONSES = {
     "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "PreconditionFailed", "PayloadTooLarge",
-    "Unprocessable", "TooManyRequests", "ServiceUnavailable",
+    "Unprocessable", "TooManyRequests", "ServiceUnavailable", "InsufficientStorage",
 }
 
 DOC = openapi.document(TABLE)
@@ -647,6 +647,8 @@ def _statuses(path: str, method: str) -> set[str]:
         statuses.add("412")
     if method == "post" and not path.endswith("/profile"):
         statuses.add("422")
+    if method in ("post", "patch") and not path.endswith("/profile"):
+        statuses.add("507")  # the per-user storage ceiling (contract §2.6)
     success = {"post": "201", "delete": "204"}.get(method, "200")
     return statuses | {success}
 

@@ -30,7 +30,8 @@ TENANT = "3B1C9A5E-8F0D-4E2A-9C71-5D6E7F8A9B0C"
 CONTRACT_NAMES = (
     "PROFILE_STORE", "PROFILE_SQLITE_PATH", "COSMOS_ENDPOINT", "COSMOS_DATABASE", "COSMOS_CONTAINER", "COSMOS_KEY",
     "AZURE_CLIENT_ID", "ENTRA_TENANT_ID", "ENTRA_AUDIENCES", "ENTRA_AUTHORITY", "MAX_BODY_BYTES",
-    "MAX_BATCH_BODY_BYTES", "MAX_FACETS_PER_USER", "MAX_RESPONSE_BYTES", "DIRECTORY", "GRAPH_ENDPOINT", "PORT",
+    "MAX_BATCH_BODY_BYTES", "MAX_FACETS_PER_USER", "MAX_RESPONSE_BYTES",
+    "MAX_STORED_BYTES_PER_USER", "DIRECTORY", "GRAPH_ENDPOINT", "PORT",
 )
 URL_RULE = "must be an https URL (plain http only for loopback addresses)."
 
@@ -51,6 +52,7 @@ def test_defaults_are_the_contract_table():
     assert settings.entra_authority == "https://login.microsoftonline.com"
     assert (settings.max_body_bytes, settings.max_facets_per_user, settings.port) == (65536, 100, 7071)
     assert settings.max_response_bytes == 4 * 1024 * 1024
+    assert settings.max_stored_bytes_per_user == 8 * 1024 * 1024
     assert settings.max_batch_body_bytes == 2 * 1024 * 1024
     assert settings.request_body_cap == settings.max_batch_body_bytes
     assert (settings.directory, settings.graph_endpoint) == ("local", "https://graph.microsoft.com")
@@ -85,11 +87,12 @@ def test_setting_names_are_derived_from_the_fields_and_match_the_contract():
 def test_numeric_bounds_are_exposed():
     assert BOUNDS == {"MAX_BODY_BYTES": (2, 104857600), "MAX_BATCH_BODY_BYTES": (2, 104857600),
                       "MAX_FACETS_PER_USER": (1, 10000), "MAX_RESPONSE_BYTES": (65536, 104857600),
-                      "PORT": (1, 65535)}
+                      "MAX_STORED_BYTES_PER_USER": (65536, 1073741824), "PORT": (1, 65535)}
 
 
 @pytest.mark.parametrize(
-    "name", ["MAX_BODY_BYTES", "MAX_BATCH_BODY_BYTES", "MAX_FACETS_PER_USER", "MAX_RESPONSE_BYTES", "PORT"]
+    "name", ["MAX_BODY_BYTES", "MAX_BATCH_BODY_BYTES", "MAX_FACETS_PER_USER", "MAX_RESPONSE_BYTES",
+             "MAX_STORED_BYTES_PER_USER", "PORT"]
 )
 def test_whole_numbers_accept_exactly_their_bounds(name):
     low, high = BOUNDS[name]

@@ -94,7 +94,9 @@ def _workload(repo: SqliteRepository, tenant: str) -> None:
     repo.get_facet(tenant, oid, SKILLS, first.value["id"])
     repo.list_facets(tenant, oid, FACET_TYPES)
     repo.list_facets(tenant, oid, [SKILLS])
-    second = repo.replace_facet(tenant, oid, SKILLS, changed(first.value), if_match=first.etag)
+    repo.add_facet(tenant, oid, POSITIONS, facet(POSITIONS), max_count=100, max_bytes=10**9)  # the storage ceiling
+    grown = changed(first.value, displayName="a longer name than before")
+    second = repo.replace_facet(tenant, oid, SKILLS, grown, if_match=first.etag, max_bytes=10**9)  # the ceiling
     with pytest.raises(PreconditionFailed):
         repo.replace_facet(tenant, oid, SKILLS, changed(first.value), if_match=first.etag)
     with pytest.raises(NotFound):

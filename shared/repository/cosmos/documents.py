@@ -18,7 +18,7 @@ from typing import Any
 from shared.facets.model import FacetType
 from shared.models import DirectoryUser, IdempotencyRecord
 from shared.repository.changes import TOMBSTONE_RETENTION_S
-from shared.repository.port import Facet
+from shared.repository.port import Facet, stored_size
 
 Doc = dict[str, Any]
 Operation = tuple[Any, ...]
@@ -126,7 +126,37 @@ def new_user(tenant_id: str, object_id: str) -> Doc:
     """A user document before anything is known: no directory entry, no marker, no facets."""
     doc = _base(user_pk(tenant_id, object_id), USER_ID, TYPE_USER, tenant_id, object_id)
     doc.update(directory=None, profile=None, counts={}, rev=0)
+    doc[STORED] = 0
     return doc
+
+
+#: The user document's member holding the `stored_size` of all the user's facets (the storage ceiling).
+STORED = "bytes"
+
+
+def stored_bytes_of(user: Doc | None) -> int | None:
+    """The bytes of the user's facets as the user document records them: 0 without a document or without
+    facets, None when unknown (a document written before it was kept, or during a multi-batch delete)."""
+    if user is None:
+        return 0
+    value = user.get(STORED)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return 0 if not any(counts_of(user).values()) else None
+
+
+def set_stored(user: Doc, stored: int | None) -> Doc:
+    """`user` (a next version) recording `stored` bytes of facets, or not recording any when None."""
+    if stored is None:
+        user.pop(STORED, None)
+    else:
+        user[STORED] = stored
+    return user
+
+
+def facet_doc_size(doc: Doc) -> int:
+    """The `stored_size` of the facet a facet document holds (current or previous shape)."""
+    return stored_size(facet_of(doc))
 
 
 def counts_of(user: Doc | None) -> dict[str, int]:

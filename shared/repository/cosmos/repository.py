@@ -20,6 +20,7 @@ from shared.errors import (
     IdempotencyReplay,
     QuotaExceeded,
     StaleFacet,
+    StorageQuotaExceeded,
 )
 from shared.facets.model import FacetType
 from shared.models import DirectoryUser, IdempotencyRecord, Versioned
@@ -30,7 +31,7 @@ from shared.repository.cosmos.documents import Doc
 from shared.repository.cosmos.errors import Refused, to_api_error
 from shared.repository.cosmos.policy import RETRIES, Retry
 from shared.repository.cosmos.store import Store
-from shared.repository.port import Facet, IfMatch, etag_matches
+from shared.repository.port import Facet, IfMatch, etag_matches, storage_message, stored_size
 from shared.settings import Settings
 
 log = logging.getLogger("profile_api.cosmos")
@@ -239,6 +240,7 @@ class CosmosRepository:
             head = docs.next_user(
                 current, tenant_id, object_id, counts=counts, profile=None if last else marker, seq=seq
             )
+            docs.set_stored(head, 0 if last else None)  # unknown until the next write counts them again
             operations = [docs.user_write(current, head)]
             for row in run:
                 operations.append(docs.delete_op(row["id"]))
@@ -260,12 +262,14 @@ class CosmosRepository:
         *,
         max_count: int,
         idempotency: IdempotencyRecord | None = None,
+        max_bytes: int | None = None,
     ) -> Versioned[Facet]:
         """1 read (user document, facet id and idempotency key in one query) + 1 batch.
 
-        Batch: [user document create / if-match replace (count + 1, marker set), upsert of the
-        idempotency record, create of the facet]. Replay, duplicate id and quota are decided from the
-        read, so a refused create writes nothing.
+        Batch: [user document create / if-match replace (count + 1, stored bytes + the facet's, marker
+        set), upsert of the idempotency record, create of the facet]. Replay, duplicate id, quota and
+        storage ceiling are decided from the read, so a refused create writes nothing. (A user document
+        that does not know its stored bytes yet costs one more query, once: `_stored_total`.)
         """
         pk = docs.user_pk(tenant_id, object_id)
         body = docs.facet_doc(tenant_id, object_id, facet_type, facet)
@@ -285,11 +289,13 @@ class CosmosRepository:
                 counts = docs.counts_of(current)
                 if counts.get(collection, 0) >= max_count:
                     raise QuotaExceeded(f"The user already has the maximum of {max_count} items in '{collection}'.")
+                stored = self._stored_after(pk, current, 0, stored_size(facet), max_bytes)
                 marker = (current or {}).get("profile") or docs.profile_marker()
                 counts[collection] = counts.get(collection, 0) + 1
                 seq = docs.next_seq(current)
                 head = docs.next_user(current, tenant_id, object_id, counts=counts, profile=marker, seq=seq)
                 body["seq"] = seq
+                docs.set_stored(head, stored)
                 operations = [docs.user_write(current, head)]
                 operations += [docs.upsert_op(record)] if record else []
                 operations += [docs.create_op(body)]
@@ -355,10 +361,18 @@ class CosmosRepository:
 
     @_guarded
     def replace_facet(
-        self, tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, *, if_match: IfMatch
+        self,
+        tenant_id: str,
+        object_id: str,
+        facet_type: FacetType,
+        facet: Facet,
+        *,
+        if_match: IfMatch,
+        max_bytes: int | None = None,
     ) -> Versioned[Facet]:
-        """1 read (user document and facet in one query) + 1 batch [user document if-match (seq + 1),
-        facet replace if-match the `_etag` read], so the change carries the user's next number.
+        """1 read (user document and facet in one query) + 1 batch [user document if-match (seq + 1,
+        stored bytes moved by the change of size), facet replace if-match the `_etag` read], so the
+        change carries the user's next number. Past `max_bytes` (a facet that grows): StorageQuotaExceeded.
 
         `if_match` is decided by `etag_matches` on the facet read (404: NotFound, else 412:
         PreconditionFailed). A write of the facet after our read: PreconditionFailed for a caller
@@ -376,12 +390,11 @@ class CosmosRepository:
                 if not etag_matches(if_match, self._etags.present(target["_etag"])):
                     raise StaleFacet()
                 current = found.get(docs.USER_ID)
+                stored = self._stored_after(pk, current, docs.facet_doc_size(target), stored_size(facet), max_bytes)
                 seq = docs.next_seq(current)
                 body["seq"] = seq
-                operations = [
-                    docs.user_write(current, docs.next_user(current, tenant_id, object_id, seq=seq)),
-                    docs.replace_op(body, target["_etag"]),
-                ]
+                head = docs.set_stored(docs.next_user(current, tenant_id, object_id, seq=seq), stored)
+                operations = [docs.user_write(current, head), docs.replace_op(body, target["_etag"])]
                 try:
                     results = self._store.batch(operations, pk)
                 except Refused as refused:
@@ -421,6 +434,7 @@ class CosmosRepository:
                     current, tenant_id, object_id, counts={**counts, collection: max(0, counts.get(collection, 0) - 1)},
                     seq=seq,
                 )
+                docs.set_stored(head, self._stored_after(pk, current, docs.facet_doc_size(target), 0, None))
                 conditional = if_match is not None and if_match != "*"
                 tombstone = docs.tombstone_doc(tenant_id, object_id, collection, facet_id, doc_id, seq)
                 operations = [
@@ -581,6 +595,31 @@ class CosmosRepository:
         self._store.connection.close()
 
     # --- plumbing ------------------------------------------------------------------------------
+    def _stored_after(
+        self, pk: str, current: Doc | None, removed: int, added: int, max_bytes: int | None
+    ) -> int | None:
+        """The bytes of the user's facets after a write of `added` bytes in place of `removed` (None:
+        unknown, and not needed); StorageQuotaExceeded when the write grows them past `max_bytes`."""
+        grows = max_bytes is not None and added > removed
+        total = self._stored_total(pk, current, compute=grows)
+        if total is None:
+            return None
+        if max_bytes is not None and grows and total - removed + added > max_bytes:
+            raise StorageQuotaExceeded(storage_message(max_bytes, total, added - removed))
+        return max(0, total - removed + added)
+
+    def _stored_total(self, pk: str, current: Doc | None, *, compute: bool) -> int | None:
+        """The bytes of the user's facets: as the user document records them, else (when `compute`) counted
+        over the facet documents by one query (the next write records them), else None."""
+        known = docs.stored_bytes_of(current)
+        if known is not None or not compute:
+            return known
+        from shared.facets.catalog import FACET_TYPES
+
+        sql, parameters = docs.select_in("type", [facet_type.collection for facet_type in FACET_TYPES], pk)
+        return sum(docs.facet_doc_size(doc) for doc in self._store.stream(sql, parameters, pk)
+                   if docs.FACET in doc or str(doc.get("type")) in doc)
+
     def _read_ids(self, pk: str, ids: list[str]) -> dict[str, Doc]:
         """A few documents of one partition in ONE round trip (a single-partition query on `id`)."""
         sql, parameters = docs.select_in("id", ids, pk)

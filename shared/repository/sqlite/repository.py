@@ -19,7 +19,14 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Any, Final
 
-from shared.errors import Conflict, FacetNotFound, IdempotencyReplay, QuotaExceeded, StaleFacet
+from shared.errors import (
+    Conflict,
+    FacetNotFound,
+    IdempotencyReplay,
+    QuotaExceeded,
+    StaleFacet,
+    StorageQuotaExceeded,
+)
 from shared.facets.model import FacetType
 from shared.models import DirectoryUser, IdempotencyRecord, Versioned
 from shared.repository.changes import (
@@ -30,7 +37,7 @@ from shared.repository.changes import (
     InvalidCursor,
     Position,
 )
-from shared.repository.port import Facet, IfMatch, etag_matches
+from shared.repository.port import Facet, IfMatch, etag_matches, storage_message
 from shared.repository.sqlite.schema import SQL
 from shared.repository.sqlite.store import SqliteStore
 
@@ -102,6 +109,7 @@ class SqliteRepository:
         *,
         max_count: int,
         idempotency: IdempotencyRecord | None = None,
+        max_bytes: int | None = None,
     ) -> Versioned[Facet]:
         etag, data, now = _new_etag(), _dump(facet), int(time.time())
         collection = (tenant_id, object_id, facet_type.collection)
@@ -113,6 +121,7 @@ class SqliteRepository:
             (count,) = db.execute(SQL.facet_count, collection).fetchone()
             if count >= max_count:
                 raise QuotaExceeded(f"The user already has the maximum of {max_count} items in '{collection[2]}'.")
+            _within_storage(db, tenant_id, object_id, len(data), 0, max_bytes)
             seq = _next_seq(db, tenant_id)
             if db.execute(SQL.facet_insert, (*collection, facet["id"], etag, data, seq)).rowcount == 0:
                 raise Conflict("A facet with this id already exists.")
@@ -153,12 +162,22 @@ class SqliteRepository:
             yield collection, Versioned(json.loads(data), etag)
 
     def replace_facet(
-        self, tenant_id: str, object_id: str, facet_type: FacetType, facet: Facet, *, if_match: IfMatch
+        self,
+        tenant_id: str,
+        object_id: str,
+        facet_type: FacetType,
+        facet: Facet,
+        *,
+        if_match: IfMatch,
+        max_bytes: int | None = None,
     ) -> Versioned[Facet]:
         etag, data = _new_etag(), _dump(facet)
         key = (tenant_id, object_id, facet_type.collection, facet["id"])
         with self._store.write() as db:
             _check(db, key, if_match)
+            if max_bytes is not None:
+                (before,) = db.execute(SQL.facet_stored_bytes, key).fetchone()
+                _within_storage(db, tenant_id, object_id, len(data), int(before), max_bytes)
             db.execute(SQL.facet_update, (data, etag, _next_seq(db, tenant_id), *key))
         return Versioned(facet, etag)
 
@@ -260,6 +279,18 @@ def _position(after: Position | None, floor: int) -> tuple[int | None, tuple[int
     if not (isinstance(after, list) and len(after) == 5 and all(isinstance(part, str) for part in after[2:])):
         raise InvalidCursor("not a position of this store")
     return _whole(after[0]), (_whole(after[1]), str(after[2]), str(after[3]), str(after[4]))
+
+
+def _within_storage(
+    db: sqlite3.Connection, tenant_id: str, object_id: str, added: int, removed: int, max_bytes: int | None
+) -> None:
+    """StorageQuotaExceeded when a write of `added` bytes in place of `removed` grows the user's facets past
+    `max_bytes` (their sum is read inside the write's transaction, so concurrent writes cannot both pass)."""
+    if max_bytes is None or added <= removed:
+        return
+    (stored,) = db.execute(SQL.facets_stored_bytes, (tenant_id, object_id)).fetchone()
+    if int(stored) - removed + added > max_bytes:
+        raise StorageQuotaExceeded(storage_message(max_bytes, int(stored), added - removed))
 
 
 def _new_etag() -> str:

@@ -92,6 +92,13 @@ class Statements(NamedTuple):
     idempotency_delete_user: str = "DELETE FROM idempotency WHERE tenant_id=? AND object_id=?"
     # facets
     facet_count: str = "SELECT COUNT(*) FROM facets WHERE tenant_id=? AND object_id=? AND collection=?"
+    # the storage ceiling: the bytes of a user's facets (the JSON is ASCII, so characters are bytes)
+    facets_stored_bytes: str = (
+        "SELECT COALESCE(SUM(length(CAST(data AS BLOB))), 0) FROM facets WHERE tenant_id=? AND object_id=?"
+    )
+    facet_stored_bytes: str = (
+        "SELECT length(CAST(data AS BLOB)) FROM facets WHERE tenant_id=? AND object_id=? AND collection=? AND id=?"
+    )
     facet_insert: str = (
         "INSERT INTO facets (tenant_id, object_id, collection, id, etag, data, seq) VALUES (?,?,?,?,?,?,?)"
         " ON CONFLICT DO NOTHING"
