@@ -17,7 +17,8 @@ figure is the median of the repetitions):
           `$filter` accepted over 100 maximal facets and the peak RSS growth of a local host for `$expand=*`
           over the red-team profile, 1 and 4 requests (benchmarks/limits.py), the Graph
           directory adapter (benchmarks/directory.py), Cosmos round trips and RU on paper
-          (benchmarks/cosmos_round_trips.py, when its figures() exists).
+          (benchmarks/cosmos_round_trips.py, when its figures() exists), delta rounds with 0, 10 and
+          1,000 changes beside a full read, per user and tenant-wide, on both stores (benchmarks/delta.py).
 - sweep:  issue 13.4, throughput and p50/p99 of creates at 1/4/8/16/32 concurrent clients with as
           many host threads, on the SQLite store and on the same store behind 10 ms of simulated
           network wait per store call (benchmarks/io_app: what Cosmos DB makes a create wait).
@@ -537,10 +538,37 @@ def cosmos_rows(scale: Scale) -> list[Row]:
     return rows
 
 
+def delta_rows(scale: Scale) -> list[Row]:
+    """Delta rounds (benchmarks/delta.py) beside a full read of the same data, on both stores."""
+    from benchmarks import delta
+
+    r = delta.figures(reps=5 if scale.cold_reps > 3 else 1)
+    rows = []
+    for store in ("sqlite", "cosmos"):
+        for scope, full, label in (("user", "user_full_list", "one user's 100 skills"),
+                                   ("tenant", "tenant_full_read", "100 users x 10 skills")):
+            floor = r[f"{store}_{full}_ms"]
+            for changes in ("no_changes", "10_changes", "1000_changes"):
+                name = f"{store}_{scope}_{changes}"
+                note = (f"{r[name + '_round_trips']:.0f} store round trips, {r[name + '_items']:.0f} items; "
+                        f"floor: full read of {label} ({r[f'{store}_{full}_round_trips']:.0f} round trips)")
+                if store == "cosmos" and scope == "tenant" and changes != "1000_changes":
+                    note += "; within 60 s of 1,000 writes, which the overlap re-reads"
+                # the goal on time only in process: on the test server both sides are one TLS connection each
+                goal = 1.0 if store == "sqlite" and changes == "no_changes" else None
+                rows.append(Row(f"delta {store} {scope}: round, {changes.replace('_', ' ')}", r[name + "_ms"], "ms",
+                                floor, goal, note))
+    quiet = "cosmos_tenant_no_changes_quiet"
+    rows.append(Row("delta cosmos tenant: round, no changes, 60 s after the last write", r[quiet + "_ms"], "ms",
+                    r["cosmos_tenant_full_read_ms"], None,
+                    f"{r[quiet + '_round_trips']:.0f} store round trips (goal: 1); test server latency, not Azure's"))
+    return rows
+
+
 def inproc_rows(scale: Scale) -> list[Row]:
     rows: list[Row] = []
     for part in (token_rows, validation_rows, sqlite_rows, query_rows, filter_rows, expand_rows, directory_rows,
-                 cosmos_rows):
+                 cosmos_rows, delta_rows):
         try:
             rows += part(scale)
         except Exception as error:  # one broken module must not hide the rest of the table
