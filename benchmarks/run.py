@@ -485,13 +485,16 @@ def expand_rows(scale: Scale) -> list[Row]:
     collection full of facets of up to ~34 KB), one request and 4 at once, beside the response bound."""
     from benchmarks import limits
 
+    # The goal, a small multiple of the bound: the page's items, the body as text, as bytes and the
+    # host's copy, and the store's read buffers.
+    goal = 8.0
     r = limits.expand_figures(concurrent=4)
     bound = r["bound_mb"]
     note = (f"{r['stored_mb']:.0f} MB of create bodies stored (every collection x 100); largest response "
             f"{r['one_largest_response_mb']:.2f} MB in {r['one_slowest_s']:.2f} s; floor: MAX_RESPONSE_BYTES")
     return [
-        Row("$expand=* red-team profile: peak RSS growth, 1 request", r["one_rss_growth_mb"], "MB", bound, 5.0, note),
-        Row("  … 4 concurrent requests", r["concurrent_4_rss_growth_mb"], "MB", 4 * bound, 5.0,
+        Row("$expand=* red-team profile: peak RSS growth, 1 request", r["one_rss_growth_mb"], "MB", bound, goal, note),
+        Row("  … 4 concurrent requests", r["concurrent_4_rss_growth_mb"], "MB", 4 * bound, goal,
             f"largest response {r['concurrent_4_largest_response_mb']:.2f} MB, slowest "
             f"{r['concurrent_4_slowest_s']:.2f} s; floor: 4 x MAX_RESPONSE_BYTES"),
     ]
