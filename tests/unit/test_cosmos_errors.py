@@ -117,10 +117,13 @@ def test_every_port_method_has_a_retry_policy():
     assert methods == set(RETRIES)
 
 
-def test_facet_etag_conflicts_are_never_retried_by_the_adapter():
-    assert RETRIES["replace_facet"].attempts == 1
-    assert all(RETRIES[name].attempts == 1 for name in ("get_facet", "list_facets", "get_user", "find_user_by_upn"))
-    contention = {RETRIES[name] for name in ("add_facet", "delete_facet", "create_profile", "delete_profile")}
+def test_reads_are_never_retried_by_the_adapter_and_writes_only_on_user_document_contention():
+    """A facet's ETag conflict is the caller's answer (replace_facet retries only its user-document race,
+    and a facet race only when the caller gave no precondition: tests/contract)."""
+    reads = ("get_facet", "list_facets", "get_user", "find_user_by_upn", "read_changes", "latest_cursor")
+    assert all(RETRIES[name].attempts == 1 for name in reads)
+    contention = {RETRIES[name] for name in ("add_facet", "replace_facet", "delete_facet", "create_profile",
+                                             "delete_profile")}
     assert len(contention) == 1 and next(iter(contention)).attempts > 1 and next(iter(contention)).budget_s > 0
 
 

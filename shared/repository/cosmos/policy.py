@@ -102,6 +102,9 @@ RETRIES: Mapping[str, Retry] = MappingProxyType({
     "add_facet": CONTENTION,  # [user doc, idempotency record, facet] in one batch
     "get_facet": NEVER,
     "list_facets": NEVER,
+    "scan_facets": NEVER,  # one query, read as the caller iterates
+    "read_changes": NEVER,  # one query a page (change tracking)
+    "latest_cursor": NEVER,
     "replace_facet": CONTENTION,  # [user doc, facet if-match] in one batch; a 412 on the facet is the caller's answer
     "delete_facet": CONTENTION,  # [user doc, facet] in one batch; a 412 on the facet is the caller's answer
     "get_idempotency_record": NEVER,
