@@ -28,9 +28,11 @@ _DELTATOKEN = {
 }
 _REMOVED = {
     "type": "object",
+    "additionalProperties": False,
     "required": ["id", "@removed"],
     "properties": {
         "@odata.id": {"type": "string"},
+        "@odata.type": {"type": "string"},
         "id": {"type": "string"},
         "@removed": {
             "type": "object",
@@ -48,7 +50,14 @@ def delta_operation(route: Route) -> Operation:
     facet_type = route.facet_type
     tenant_wide = route.action == "delta_tenant"
     tag = facet_type.collection if facet_type is not None else PROFILE_TAG
-    item = ref(facet_type.type_name) if facet_type is not None else {"type": "object"}
+    item = ref(facet_type.type_name) if facet_type is not None and not tenant_wide else {
+        "type": "object",
+        "required": ["@odata.id", "id"],
+        "properties": {"@odata.id": {"type": "string"}, "@odata.type": {"type": "string"}, "id": {"type": "string"}},
+        "description": (
+            f"A `{facet_type.type_name}` (its schema) " if facet_type is not None else "A facet of any collection "
+        ) + "with `@odata.id` = `users('{oid}')/profile/{collection}('{id}')`.",
+    }
     if tenant_wide:
         what = f"every user's {tag}" if facet_type is not None else "every user's facets of every collection"
         summary = f"Track changes to {what} (delta query)"

@@ -57,8 +57,9 @@ SEED_USER = "db789417-4ccb-41d1-a0a9-47b01a09ea49"
 LIVE = "live"
 #: A `{user}` the directory does not know (404), never replaced.
 NOBODY = "nobody@contoso.test"
-#: 6 profile operations, 10 per collection, `$batch` (the document's own operation is left out by schemathesis).
-OPERATIONS = 6 + 10 * len(FACET_TYPES) + 1
+#: 6 profile operations, 10 per collection, `$batch` (the document's own operation is left out by schemathesis),
+#: and delta: per collection under me/ and users/{user}/ and tenant-wide, and tenant-wide over every collection.
+OPERATIONS = 6 + 10 * len(FACET_TYPES) + 1 + 3 * len(FACET_TYPES) + 1
 BATCH = "POST /$batch"
 #: A batch that runs: one request the token above may make.
 RUNNING_BATCH = {"requests": [{"id": "1", "method": "GET", "url": "/me/profile"}]}
