@@ -258,3 +258,34 @@ def test_sqlite_purges_expired_tombstones_as_writes_happen(tmp_path):
             db.close()
     finally:
         repo.close()
+
+
+def test_sqlite_a_file_without_change_tracking_is_upgraded_and_its_facets_are_in_a_first_round(tmp_path):
+    """A file of the previous layout (schema version 2: no `seq`, no tombstones) opens, is upgraded in
+    place, and its facets take part in a first round; later writes are tracked."""
+    from shared.repository.sqlite import SqliteRepository, schema
+
+    path = tmp_path / "v2.sqlite3"
+    repo = SqliteRepository(str(path))
+    tenant, oid = guid(), guid()
+    old = add(repo, tenant, oid, SKILLS)
+    repo.close()
+    db = sqlite3.connect(path)  # back to the previous layout, as that release left it
+    with db:
+        for statement in ("DROP INDEX facets_changes", "ALTER TABLE facets DROP COLUMN seq", "DROP TABLE tombstones",
+                          "DROP TABLE sequences", "PRAGMA user_version=2"):
+            db.execute(statement)
+    db.close()
+
+    repo = SqliteRepository(str(path))
+    try:
+        db = sqlite3.connect(path)
+        assert db.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        db.close()
+        first, cursor, _ = drain(repo, tenant, oid, [SKILLS], None)
+        assert [(change.facet_id, change.seq) for change in first] == [(old["id"], 0)]
+        repo.delete_facet(tenant, oid, SKILLS, old["id"], if_match=None)
+        changes, _, _ = drain(repo, tenant, oid, [SKILLS], cursor)
+        assert [(change.facet_id, change.deleted) for change in changes] == [(old["id"], True)]
+    finally:
+        repo.close()
