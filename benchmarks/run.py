@@ -19,7 +19,7 @@ figure is the median of the repetitions):
           directory adapter (benchmarks/directory.py), Cosmos round trips and RU on paper
           (benchmarks/cosmos_round_trips.py, when its figures() exists), delta rounds with 0, 10 and
           1,000 changes beside a full read, per user and tenant-wide, on both stores (benchmarks/delta.py).
-- sweep:  issue 13.4, throughput and p50/p99 of creates at 1/4/8/16/32 concurrent clients with as
+- sweep:  throughput and p50/p99 of creates at 1/4/8/16/32 concurrent clients with as
           many host threads, on the SQLite store and on the same store behind 10 ms of simulated
           network wait per store call (benchmarks/io_app: what Cosmos DB makes a create wait).
 Figures only: nothing here fails on a slow machine (a goal not met is marked, not raised).
@@ -579,7 +579,7 @@ def inproc_rows(scale: Scale) -> list[Row]:
     return rows
 
 
-# ------------------------------------------------------------------------------------------- 13.4 sweep
+# --------------------------------------------------------------------------------------- concurrency sweep
 
 def sweep_level(host: Host, tokens: list[str], clients: int, seconds: float) -> tuple[list[float], float]:
     """`clients` keep-alive clients creating for `seconds` (bounded count): (latencies in ms, elapsed s)."""
@@ -643,7 +643,7 @@ def sweep_rows(environment: Environment, scale: Scale) -> list[Row]:
     rows = []
     for (label, level), values in samples.items():
         note = f"p50 {percentile(values, 0.5):.1f} ms, p99 {percentile(values, 0.99):.1f} ms"
-        rows.append(Row(f"13.4 {label}: {level} clients, {level} threads", len(values) / elapsed[label, level],
+        rows.append(Row(f"sweep {label}: {level} clients, {level} threads", len(values) / elapsed[label, level],
                         "creates/s", note=note))
     return rows
 
@@ -685,7 +685,7 @@ def render(rows: list[Row]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--quick", action="store_true", help="a smoke run: a few repetitions of everything")
-    parser.add_argument("--no-sweep", action="store_true", help="skip the 13.4 concurrency sweep")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the concurrency sweep")
     parser.add_argument("--only", nargs="+", choices=SECTIONS, help="measure only these sections")
     args = parser.parse_args(argv)
     scale = QUICK if args.quick else Scale()

@@ -1,6 +1,6 @@
 """The project's function app with every store call made to wait, as a network store (Cosmos DB) makes it.
 
-For issue 13.4's sweep (benchmarks/run.py): each call to the repository sleeps BENCH_STORE_DELAY_MS
+For the concurrency sweep (benchmarks/run.py): each call to the repository sleeps BENCH_STORE_DELAY_MS
 (default 10 ms: a create is two Cosmos DB round trips, benchmarks/cosmos_round_trips.py, of about 5 ms
 each in one region) before running on the SQLite store, releasing the GIL as a socket wait does.
 Served by the local host like the project: `--root benchmarks/io_app`.

@@ -8,7 +8,7 @@ host on any port, because the host fetches its discovery document and JWKS from 
 
 Two files under `.data/dev-issuer/`: the private key (PEM, 0600) and its public JWK with the SHA-256
 of the PEM it was derived from. Serving the JWKS reads only the public file; the private key is
-parsed only to sign, and its (slow, ~35 ms) RSA consistency check runs once, when the public file is
+parsed only to sign, and its (slow) RSA consistency check runs once, when the public file is
 written: later loads of the same PEM, recognised by its hash, skip it.
 """
 from __future__ import annotations

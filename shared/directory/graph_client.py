@@ -1,6 +1,6 @@
 """One GET of a Microsoft Graph user, over azure-core's pipeline, with bounded retries (contract §5).
 
-azure-core (and requests under it) costs ~80 ms to import and azure-identity ~200 ms, so nothing
+azure-core (and requests under it) and azure-identity are slow to import, so nothing
 here imports them at module level: the pipeline is built on the first lookup, once per client,
 under a lock. An https endpoint gets a bearer token for `https://graph.microsoft.com/.default`
 from azure-identity; a plain-http endpoint (only loopback passes the settings check) gets none.
@@ -70,7 +70,7 @@ def retry_after_seconds(value: str | None, *, now: Callable[[], datetime] = lamb
     text = value.strip()
     if text.isascii() and text.isdigit():
         return float(int(text))
-    import email.utils  # only for the rare HTTP-date form (8 ms to import)
+    import email.utils  # only for the rare HTTP-date form (slow to import)
 
     try:
         when = email.utils.parsedate_to_datetime(text)

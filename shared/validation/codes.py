@@ -2,10 +2,10 @@
 
 The code sets come from pycountry and langcodes, built once into shared/validation/code_tables.py
 (scripts/generate_code_tables.py; a test regenerates and compares). Loading pycountry's ISO 639-3 table
-and importing langcodes on a new instance's first request cost about 70 ms and 7 MB. A tag made only of
+and importing langcodes would be paid on a new instance's first request. A tag made only of
 subtags langcodes accepts alone and never rewrites (`en`, `nb-NO`, `zh-Hant-TW`, `es-419`) is valid
 without it; any other tag is still decided by langcodes.tag_is_valid, imported then. The tables
-themselves (about 1 ms to load) are imported on first use too.
+themselves are imported on first use too.
 """
 from __future__ import annotations
 

@@ -5,11 +5,10 @@
   and do not wait for writers.
 - Writes are serialised in-process: one lock per file (shared by every repository on it in this
   process) is held around each `BEGIN IMMEDIATE` transaction. Without it, colliding writers meet in
-  SQLite's busy handler, which sleeps with back-off: that was the whole write tail (8 writers:
-  p99 62-393 ms, worst up to 1.2 s). The lock is first come, first served: with a plain
+  SQLite's busy handler, which sleeps with back-off: that was the whole write tail (`make bench`
+  measures the concurrent-write rows). The lock is first come, first served: with a plain
   `threading.Lock` the releasing thread usually takes it straight back, so one writer runs while
-  the others starve (8 writers: p99 17-23 ms, worst 28-57 ms; in arrival order: p99 5-7 ms, worst
-  9-18 ms, on a loaded 2-CPU machine). The busy timeout stays for writers in other processes
+  the others starve. The busy timeout stays for writers in other processes
   (several function workers, `make run` beside a test).
 - No sqlite3 exception leaves: busy/locked -> `ServiceUnavailable(retry_after=1)`; anything else
   (I/O error, not a database, a file from a newer version) -> `ServiceUnavailable(retry_after=5)`.
