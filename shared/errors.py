@@ -6,6 +6,10 @@ becomes a response, so an unexpected exception is a 500 `generalException` with 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from shared.models import IdempotencyRecord
 
 
 @dataclass(frozen=True)
@@ -160,7 +164,7 @@ class IdempotencyReplay(Exception):
     Raised by the repository and caught by the service, which replays the original response.
     """
 
-    def __init__(self, record: object) -> None:
+    def __init__(self, record: IdempotencyRecord) -> None:
         super().__init__("idempotency key already used")
         self.record = record
 

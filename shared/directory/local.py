@@ -12,7 +12,7 @@ from collections import OrderedDict
 from shared.auth import Principal
 from shared.directory.port import token_entry
 from shared.models import DirectoryUser
-from shared.repository import ProfileRepository
+from shared.repository import UserStore
 
 
 class _SeenCallers:
@@ -41,7 +41,7 @@ class _SeenCallers:
 class LocalDirectory:
     """The repository's records of seen callers, as a directory."""
 
-    def __init__(self, repo: ProfileRepository, *, remembered: int = 10_000) -> None:
+    def __init__(self, repo: UserStore, *, remembered: int = 10_000) -> None:
         self._repo = repo
         self._seen = _SeenCallers(remembered)
 

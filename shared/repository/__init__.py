@@ -1,4 +1,17 @@
 """Storage: the repository port and its adapters (sqlite: embedded default; cosmos: Azure)."""
-from shared.repository.port import Facet, IfMatch, ProfileRepository, etag_matches
+from shared.repository.port import (
+    ChangeStore,
+    Facet,
+    FacetStore,
+    IfMatch,
+    ProfileRepository,
+    ProfileStore,
+    SecretStore,
+    UserStore,
+    etag_matches,
+)
 
-__all__ = ["Facet", "IfMatch", "ProfileRepository", "etag_matches"]
+__all__ = [
+    "ChangeStore", "Facet", "FacetStore", "IfMatch", "ProfileRepository", "ProfileStore", "SecretStore", "UserStore",
+    "etag_matches",
+]

@@ -1,6 +1,8 @@
-"""The repository port: everything the service asks of storage, as atomic domain operations.
+"""The repository port: everything the services ask of storage, as atomic domain operations.
 
-Both adapters (`sqlite`, `cosmos`) implement this Protocol and pass one contract suite
+One small Protocol per concern — `UserStore`, `ProfileStore`, `FacetStore`, `ChangeStore`,
+`SecretStore` — and `ProfileRepository`, all of them, which both adapters (`sqlite`, `cosmos`)
+implement; a service or the directory takes only the part it uses. Both pass one contract suite
 (tests/contract). Keys are always (tenant_id, object_id), never a UPN. Errors raised are those of
 `shared.errors`: `Conflict`, `PreconditionFailed`, `QuotaExceeded`, `Throttled`,
 `ServiceUnavailable`, and the `IdempotencyReplay` signal; no SDK or sqlite3 exception leaves an adapter.
@@ -69,10 +71,9 @@ def etag_matches(if_match: IfMatch, etag: str) -> bool:
     return etag in tags
 
 
-class ProfileRepository(Protocol):
-    """Storage for the profile marker, the facets, the directory of seen users and idempotency records."""
+class UserStore(Protocol):
+    """The directory of users this service has seen (DIRECTORY=local)."""
 
-    # --- directory (users this service has seen; DIRECTORY=local) ---------------------------
     def record_user(self, user: DirectoryUser) -> None:
         """Remember a user's UPN and display name (upsert; cheap when nothing changed).
 
@@ -86,14 +87,20 @@ class ProfileRepository(Protocol):
     def find_user_by_upn(self, tenant_id: str, upn: str) -> DirectoryUser | None:
         """Resolve a UPN (case-insensitive) to the user that last presented it, or None."""
 
-    # --- profile ---------------------------------------------------------------------------
+
+class ProfileStore(Protocol):
+    """The profile marker (the profile itself exists implicitly for every user)."""
+
     def create_profile(self, tenant_id: str, object_id: str) -> None:
         """Set the user's profile marker; Conflict if it is already set."""
 
     def delete_profile(self, tenant_id: str, object_id: str) -> None:
         """Delete the marker, every facet of every collection and every idempotency record."""
 
-    # --- facets ----------------------------------------------------------------------------
+
+class FacetStore(Protocol):
+    """The facets of every collection, with the idempotency records their creates leave (contract §8)."""
+
     def add_facet(
         self,
         tenant_id: str,
@@ -143,10 +150,10 @@ class ProfileRepository(Protocol):
     ) -> None:
         """Delete a facet; NotFound if absent, PreconditionFailed if `if_match` does not match."""
 
-    def get_idempotency_record(self, tenant_id: str, object_id: str, key: str) -> IdempotencyRecord | None:
-        """An unexpired idempotency record, or None."""
 
-    # --- change tracking (shared/repository/changes.py; docs/data-model.md) --------------------
+class ChangeStore(Protocol):
+    """What changed since a cursor (shared/repository/changes.py; docs/data-model.md, "Change tracking")."""
+
     def read_changes(
         self,
         tenant_id: str,
@@ -169,9 +176,16 @@ class ProfileRepository(Protocol):
     def latest_cursor(self, tenant_id: str, object_id: str | None, facet_types: Sequence[FacetType]) -> Cursor:
         """A cursor from now (`$deltatoken=latest`): the next round has only what changes after it."""
 
-    # --- deployment-wide ---------------------------------------------------------------------
+
+class SecretStore(Protocol):
+    """Deployment-wide secrets, the same on every instance."""
+
     def secret(self, name: str) -> bytes:
         """32 random bytes kept in the store under `name`, created on first use; every instance gets the same."""
+
+
+class ProfileRepository(UserStore, ProfileStore, FacetStore, ChangeStore, SecretStore, Protocol):
+    """Everything an adapter implements; services and the directory each ask for the narrow part they use."""
 
     def close(self) -> None:
         """Release connections (tests and the local host call it on shutdown)."""

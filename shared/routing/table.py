@@ -27,7 +27,7 @@ class Access(Enum):
 
     ANONYMOUS = "anonymous"
     #: `$batch`: each of its requests is authorized as its direct call is.
-    TOKEN = "token"
+    TOKEN = "token"  # noqa: S105  (a kind of access, not a secret)
     READ = "read"
     WRITE = "write"
 

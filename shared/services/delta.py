@@ -31,7 +31,7 @@ from shared.models import DirectoryUser
 from shared.query.model import MAX_SKIPTOKEN_LENGTH, MAX_TOP
 from shared.query.params import read_options
 from shared.query.selecting import parse_facet_select, project
-from shared.repository import ProfileRepository
+from shared.repository import ChangeStore
 from shared.repository.changes import RETENTION_S, Change, InvalidCursor
 from shared.services.users import Target
 
@@ -112,7 +112,7 @@ def authorize_tenant_read(principal: Principal) -> None:
 
 
 def run_round(
-    repo: ProfileRepository,
+    repo: ChangeStore,
     principal: Principal,
     feed: Feed,
     options: DeltaOptions,

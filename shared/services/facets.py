@@ -28,7 +28,7 @@ from shared.facets.model import FacetType
 from shared.facets.validate import validate_create, validate_patch
 from shared.facets.wire import to_store, to_wire
 from shared.models import IdempotencyRecord, Versioned
-from shared.repository import Facet, IfMatch, ProfileRepository, etag_matches
+from shared.repository import Facet, FacetStore, IfMatch, etag_matches
 from shared.services.clock import graph_timestamp
 from shared.services.users import Target
 
@@ -59,7 +59,7 @@ class IdempotentRequest:
 
 
 def create_facet(  # noqa: PLR0913  # the request's parts; the limits are keywords
-    repo: ProfileRepository,
+    repo: FacetStore,
     principal: Principal,
     target: Target,
     facet_type: FacetType,
@@ -111,7 +111,7 @@ def visible_facets(
 
 
 def list_facets(
-    repo: ProfileRepository, principal: Principal, target: Target, facet_type: FacetType
+    repo: FacetStore, principal: Principal, target: Target, facet_type: FacetType
 ) -> list[FacetResult]:
     """Every facet of the collection the caller may see (the query options are applied by shared.query)."""
     found = repo.list_facets(target.tenant_id, target.object_id, [facet_type])
@@ -125,7 +125,7 @@ def paging_scope(principal: Principal, target: Target, facet_type: FacetType) ->
 
 
 def list_page(
-    repo: ProfileRepository,
+    repo: FacetStore,
     principal: Principal,
     target: Target,
     facet_type: FacetType,
@@ -145,14 +145,14 @@ def list_page(
 
 
 def get_facet(
-    repo: ProfileRepository, principal: Principal, target: Target, facet_type: FacetType, facet_id: str
+    repo: FacetStore, principal: Principal, target: Target, facet_type: FacetType, facet_id: str
 ) -> FacetResult:
     """One facet; NotFound if absent or hidden from the caller."""
     return _result(target, facet_type, _load(repo, principal, target, facet_type, facet_id))
 
 
 def update_facet(  # noqa: PLR0913  # the request's parts; the precondition and the limit are keywords
-    repo: ProfileRepository,
+    repo: FacetStore,
     principal: Principal,
     target: Target,
     facet_type: FacetType,
@@ -191,7 +191,7 @@ def update_facet(  # noqa: PLR0913  # the request's parts; the precondition and 
 
 
 def delete_facet(
-    repo: ProfileRepository,
+    repo: FacetStore,
     principal: Principal,
     target: Target,
     facet_type: FacetType,
@@ -218,13 +218,13 @@ def _scoped_key(principal: Principal, target: Target, key: str) -> str:
 
 
 def _replay(
-    repo: ProfileRepository,
+    repo: FacetStore,
     target: Target,
     facet_type: FacetType,
-    record: object,
+    record: IdempotencyRecord,
     idempotent: IdempotentRequest | None,
 ) -> FacetResult:
-    if not isinstance(record, IdempotencyRecord) or idempotent is None or record.fingerprint != idempotent.fingerprint:
+    if idempotent is None or record.fingerprint != idempotent.fingerprint:
         raise Unprocessable("The Idempotency-Key was already used for a different request.")
     current = repo.get_facet(target.tenant_id, target.object_id, facet_type, record.resource_id)
     # The replayed body is the original one: its ETag only while the facet still reads back the same
@@ -236,7 +236,7 @@ def _replay(
 
 
 def _load(
-    repo: ProfileRepository, principal: Principal, target: Target, facet_type: FacetType, facet_id: str
+    repo: FacetStore, principal: Principal, target: Target, facet_type: FacetType, facet_id: str
 ) -> Versioned[Facet]:
     found = (
         repo.get_facet(target.tenant_id, target.object_id, facet_type, facet_id) if len(facet_id) <= _MAX_ID else None
@@ -258,7 +258,7 @@ def _pause(attempt: int) -> None:
 
 
 def scan_visible(
-    repo: ProfileRepository, principal: Principal, target: Target, facet_types: Mapping[str, FacetType]
+    repo: FacetStore, principal: Principal, target: Target, facet_types: Mapping[str, FacetType]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
     """(name, wire body) of every facet of the named collections (name -> type) that the caller may see,
     from one store read, as the store hands them over (in no particular order, never all held here)."""

@@ -13,7 +13,7 @@ from shared import query
 from shared.auth import Principal
 from shared.facets.model import FacetType
 from shared.models import PROFILE_ODATA_TYPE, profile_id
-from shared.repository import ProfileRepository
+from shared.repository import FacetStore, ProfileStore
 from shared.services.facets import paging_scope, scan_visible
 from shared.services.users import Target
 
@@ -26,14 +26,14 @@ def profile_body(target: Target) -> dict[str, Any]:
     return {"@odata.type": PROFILE_ODATA_TYPE, "id": profile_id(target.tenant_id, target.object_id)}
 
 
-def create_profile(repo: ProfileRepository, target: Target) -> dict[str, Any]:
+def create_profile(repo: ProfileStore, target: Target) -> dict[str, Any]:
     """Set the stored profile; Conflict if it was already created (by POST or by a facet's create)."""
     repo.create_profile(target.tenant_id, target.object_id)
     return profile_body(target)
 
 
 def expand_profile(
-    repo: ProfileRepository,
+    repo: FacetStore,
     principal: Principal,
     target: Target,
     facet_types: Mapping[str, FacetType],
@@ -63,6 +63,6 @@ def expand_profile(
     return query.first_pages(scan_visible(repo, principal, target, facet_types), collections, each)
 
 
-def delete_profile(repo: ProfileRepository, target: Target) -> None:
+def delete_profile(repo: ProfileStore, target: Target) -> None:
     """Delete the stored profile with every facet of every collection (204 even when nothing was stored)."""
     repo.delete_profile(target.tenant_id, target.object_id)

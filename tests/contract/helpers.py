@@ -75,3 +75,19 @@ def record(key: str | None = None, *, resource_id: str = "r", ttl: int = 86400) 
         key=key or uuid.uuid4().hex, fingerprint=uuid.uuid4().hex, resource_id=resource_id,
         response={"id": resource_id, "displayName": "ü"}, expires_at=int(time.time()) + ttl,
     )
+
+
+def idempotency_record(repo: Any, tenant_id: str, object_id: str, key: str) -> IdempotencyRecord | None:
+    """The unexpired idempotency record under `key`, read from the adapter's own layout.
+
+    No port method reads one (no service needs to: a create meets its record in the same atomic step),
+    so the contract suite looks at what each store holds.
+    """
+    from shared.repository.cosmos import documents as docs
+    from shared.repository.sqlite import repository as sqlite_repository
+
+    if isinstance(repo, sqlite_repository.SqliteRepository):
+        rows = repo._store.read(sqlite_repository.SQL.idempotency_get, (tenant_id, object_id, key, int(time.time())))
+        return sqlite_repository._record(rows[0]) if rows else None
+    found = repo._store.read(docs.idempotency_doc_id(key), docs.user_pk(tenant_id, object_id))
+    return docs.idempotency_from(found)

@@ -17,7 +17,7 @@ from shared.repository.cosmos import CosmosRepository
 from shared.repository.cosmos.connection import CosmosConnection
 from shared.repository.cosmos.policy import RETRIES, CosmosTimeouts
 from tests.contract.cosmos_transports import Fault, FaultTransport, is_batch, is_document_request, is_query
-from tests.contract.helpers import POSITIONS, SKILLS, facet, guid, record
+from tests.contract.helpers import POSITIONS, SKILLS, facet, guid, idempotency_record, record
 from tests.support.cosmos_server import DUMMY_KEY, create_database, free_port, settings_for
 
 OUR_MESSAGES = {
@@ -95,7 +95,7 @@ def test_outage_then_recovery_with_a_restarted_server(cosmos_server_factory):
     assert_clean(caught.value)
     server.restart()  # empty: the test server keeps data in memory
     create_database(settings)
-    assert repo.get_idempotency_record(tenant, oid, "during-outage") is None  # nothing partial
+    assert idempotency_record(repo, tenant, oid, "during-outage") is None  # nothing partial
     _add(repo, tenant, oid)  # the same repository (and client) works again
     assert len(repo.list_facets(tenant, oid, [SKILLS])["skills"]) == 1
 
@@ -186,7 +186,7 @@ def test_batch_never_sent_writes_nothing(cosmos_settings):
         _add(repo, tenant, oid, idempotency=record("k"))
     assert_clean(caught.value)
     assert repo.list_facets(tenant, oid, [SKILLS]) == {"skills": []}
-    assert repo.get_idempotency_record(tenant, oid, "k") is None
+    assert idempotency_record(repo, tenant, oid, "k") is None
     repo.create_profile(tenant, oid)  # no marker was set either
 
 

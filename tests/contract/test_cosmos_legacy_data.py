@@ -17,7 +17,7 @@ from shared.facets.wire import to_wire
 from shared.repository.cosmos import CosmosRepository
 from shared.repository.cosmos.connection import connection_from_settings
 from shared.repository.cosmos.documents import user_pk
-from tests.contract.helpers import ACCOUNT, SKILLS, changed, facet, guid, user
+from tests.contract.helpers import ACCOUNT, SKILLS, changed, facet, guid, idempotency_record, user
 
 CREATED = "2025-05-01T08:00:00.1234567Z"
 
@@ -63,7 +63,7 @@ def test_an_old_account_reads_back_as_stored(old_data):
     # the shape upgrade is the facet engine's: source.type as a collection, directory values filled in
     wire = to_wire(ACCOUNT, got.value, repo.get_user(tenant, oid))
     assert wire["source"] == {"type": ["User"]} and wire["userPrincipalName"] == "ada@contoso.com"
-    assert repo.get_idempotency_record(tenant, oid, "old-key").resource_id == account["id"]
+    assert idempotency_record(repo, tenant, oid, "old-key").resource_id == account["id"]
 
 
 def test_the_old_marker_and_count_are_honoured(old_data):
@@ -93,7 +93,7 @@ def test_delete_profile_removes_old_documents_too(old_data):
     repo, tenant, oid, account = old_data
     repo.delete_profile(tenant, oid)
     assert repo.get_facet(tenant, oid, ACCOUNT, account["id"]) is None
-    assert repo.get_idempotency_record(tenant, oid, "old-key") is None
+    assert idempotency_record(repo, tenant, oid, "old-key") is None
     assert repo.get_user(tenant, oid).user_principal_name == "ada@contoso.com"  # the directory entry stays
     repo.create_profile(tenant, oid)  # the marker went
     repo.record_user(user(tenant, oid, "ada@contoso.com", "Ada"))  # presented again: indexes the UPN

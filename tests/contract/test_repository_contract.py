@@ -12,7 +12,7 @@ import pytest
 
 from shared.errors import Conflict, QuotaExceeded
 from shared.facets.catalog import FACET_TYPES
-from tests.contract.helpers import POSITIONS, SAMPLE_TYPES, SKILLS, facet, guid, record, user
+from tests.contract.helpers import POSITIONS, SAMPLE_TYPES, SKILLS, facet, guid, idempotency_record, record, user
 
 
 # --- directory -------------------------------------------------------------------------------
@@ -104,12 +104,12 @@ def test_delete_profile_removes_every_collection_and_record_of_the_user(repo, te
     assert repo.list_facets(tenant, oid, FACET_TYPES) == {facet_type.collection: [] for facet_type in FACET_TYPES}
     for facet_type in SAMPLE_TYPES:
         assert all(repo.get_facet(tenant, oid, facet_type, i) is None for i in made[facet_type.collection])
-        assert all(repo.get_idempotency_record(tenant, oid, f"{facet_type.collection}-{n}") is None for n in range(2))
+        assert all(idempotency_record(repo, tenant, oid, f"{facet_type.collection}-{n}") is None for n in range(2))
     repo.create_profile(tenant, oid)  # the marker went too
     assert repo.find_user_by_upn(tenant, "ada@contoso.com").object_id == oid  # the directory stays
     # the neighbour keeps everything
     assert repo.get_facet(tenant, neighbour, SKILLS, kept.value["id"]) == kept
-    assert repo.get_idempotency_record(tenant, neighbour, "skills-0") is not None
+    assert idempotency_record(repo, tenant, neighbour, "skills-0") is not None
     with pytest.raises(Conflict):
         repo.create_profile(tenant, neighbour)
 
@@ -145,7 +145,7 @@ def test_delete_profile_with_more_items_than_one_batch(repo, tenant, oid):
     }
     repo.delete_profile(tenant, oid)
     assert repo.list_facets(tenant, oid, SAMPLE_TYPES) == {collection: [] for collection in ids}
-    assert repo.get_idempotency_record(tenant, oid, "skills-19") is None
+    assert idempotency_record(repo, tenant, oid, "skills-19") is None
     repo.create_profile(tenant, oid)
 
 

@@ -22,7 +22,7 @@ from shared.errors import (
 from shared.facets.catalog import FACET_TYPES
 from shared.models import Versioned
 from shared.repository.port import etag_matches
-from tests.contract.helpers import ACCOUNT, POSITIONS, SKILLS, changed, facet, guid, record
+from tests.contract.helpers import ACCOUNT, POSITIONS, SKILLS, changed, facet, guid, idempotency_record, record
 
 NOT_FOUND = "The facet does not exist."
 STALE = "The entity tag does not match the current version of the facet."
@@ -210,7 +210,7 @@ def test_quota_counts_one_collection_only(repo, tenant, oid):
     with pytest.raises(QuotaExceeded):
         _add(repo, tenant, oid, SKILLS, refused, max_count=2, idempotency=record("refused"))
     assert repo.get_facet(tenant, oid, SKILLS, refused["id"]) is None
-    assert repo.get_idempotency_record(tenant, oid, "refused") is None
+    assert idempotency_record(repo, tenant, oid, "refused") is None
     assert len(_ids(repo, tenant, oid, SKILLS)) == 2
     _add(repo, tenant, oid, SKILLS, max_count=3)  # the limit is the caller's, per call
 
@@ -219,7 +219,7 @@ def test_quota_refusal_writes_nothing_not_even_the_marker(repo, tenant, oid, fac
     with pytest.raises(QuotaExceeded):
         _add(repo, tenant, oid, facet_type, max_count=0, idempotency=record("nothing"))
     assert repo.list_facets(tenant, oid, [facet_type]) == {facet_type.collection: []}
-    assert repo.get_idempotency_record(tenant, oid, "nothing") is None
+    assert idempotency_record(repo, tenant, oid, "nothing") is None
     repo.create_profile(tenant, oid)  # no marker was set
 
 
@@ -277,7 +277,7 @@ def test_duplicate_id_is_conflict_and_changes_nothing(repo, tenant, oid, facet_t
     with pytest.raises(Conflict):
         _add(repo, tenant, oid, facet_type, again, idempotency=record("duplicate"))
     assert repo.get_facet(tenant, oid, facet_type, first.value["id"]) == first
-    assert repo.get_idempotency_record(tenant, oid, "duplicate") is None
+    assert idempotency_record(repo, tenant, oid, "duplicate") is None
     assert len(_ids(repo, tenant, oid, facet_type)) == 1
 
 
@@ -296,10 +296,10 @@ def test_idempotency_record_is_stored_with_the_facet(repo, tenant, oid, facet_ty
     made = facet(facet_type)
     kept = record("key-1", resource_id=made["id"])
     _add(repo, tenant, oid, facet_type, made, idempotency=kept)
-    assert repo.get_idempotency_record(tenant, oid, "key-1") == kept
-    assert repo.get_idempotency_record(tenant, oid, "key-2") is None
-    assert repo.get_idempotency_record(tenant, guid(), "key-1") is None  # per user
-    assert repo.get_idempotency_record(guid(), oid, "key-1") is None  # per tenant
+    assert idempotency_record(repo, tenant, oid, "key-1") == kept
+    assert idempotency_record(repo, tenant, oid, "key-2") is None
+    assert idempotency_record(repo, tenant, guid(), "key-1") is None  # per user
+    assert idempotency_record(repo, guid(), oid, "key-1") is None  # per tenant
 
 
 def test_replay_raises_and_writes_nothing(repo, tenant, oid, facet_type):
@@ -312,7 +312,7 @@ def test_replay_raises_and_writes_nothing(repo, tenant, oid, facet_type):
     assert replay.value.record == kept
     assert repo.get_facet(tenant, oid, facet_type, second["id"]) is None
     assert repo.list_facets(tenant, oid, [facet_type])[facet_type.collection] == [stored]
-    assert repo.get_idempotency_record(tenant, oid, "key-1") == kept  # the original record is kept
+    assert idempotency_record(repo, tenant, oid, "key-1") == kept  # the original record is kept
 
 
 def test_a_key_is_per_user_not_per_collection(repo, tenant, oid):
@@ -333,10 +333,10 @@ def test_replay_wins_over_quota(repo, tenant, oid):
 
 def test_an_expired_record_is_gone_and_its_key_reusable(repo, tenant, oid, facet_type):
     _add(repo, tenant, oid, facet_type, idempotency=record("old", ttl=-10))
-    assert repo.get_idempotency_record(tenant, oid, "old") is None
+    assert idempotency_record(repo, tenant, oid, "old") is None
     fresh = record("old")
     _add(repo, tenant, oid, facet_type, idempotency=fresh)
-    assert repo.get_idempotency_record(tenant, oid, "old") == fresh
+    assert idempotency_record(repo, tenant, oid, "old") == fresh
     assert len(_ids(repo, tenant, oid, facet_type)) == 2
 
 
@@ -345,7 +345,7 @@ def test_the_same_object_id_in_two_tenants_never_meets(repo, oid):
     home, other = guid(), guid()
     stored = _add(repo, home, oid, SKILLS, idempotency=record("k"))
     assert repo.list_facets(other, oid, [SKILLS]) == {"skills": []}
-    assert repo.get_idempotency_record(other, oid, "k") is None
+    assert idempotency_record(repo, other, oid, "k") is None
     with pytest.raises(NotFound):
         repo.delete_facet(other, oid, SKILLS, stored.value["id"], if_match=None)
     _add(repo, other, oid, SKILLS, max_count=1)  # home's facet does not count against other's quota

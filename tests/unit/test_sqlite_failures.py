@@ -72,7 +72,6 @@ def test_every_operation_maps_a_broken_store(tmp_path):
         lambda: repo.list_facets(TENANT, "o", [SKILLS, ACCOUNT]),
         lambda: repo.replace_facet(TENANT, "o", SKILLS, facet(SKILLS), if_match=None),
         lambda: repo.delete_facet(TENANT, "o", SKILLS, "x", if_match="*"),
-        lambda: repo.get_idempotency_record(TENANT, "o", "k"),
         lambda: repo.secret("s"),
     ]
     try:

@@ -11,7 +11,7 @@ import pytest
 
 from shared.repository.sqlite import SqliteRepository
 from shared.repository.sqlite.repository import PURGE_BATCH
-from tests.contract.helpers import SKILLS, facet, guid, record
+from tests.contract.helpers import SKILLS, facet, guid, idempotency_record, record
 
 TENANT = guid()
 
@@ -62,7 +62,7 @@ def test_each_create_purges_at_most_a_batch_of_expired_records(path):
             repo.add_facet(TENANT, oid, SKILLS, facet(SKILLS), max_count=100)
         assert _count(path, "expired-%") == 0
         assert _count(path, "live-%") == 5  # unexpired records stay
-        assert repo.get_idempotency_record(TENANT, oid, "mine") is not None
+        assert idempotency_record(repo, TENANT, oid, "mine") is not None
     finally:
         repo.close()
 

@@ -16,6 +16,7 @@ from shared.facets.catalog.account import ACCOUNT
 from shared.facets.wire import to_wire
 from shared.models import DirectoryUser
 from shared.repository.sqlite import SqliteRepository, schema
+from tests.contract.helpers import idempotency_record
 
 # The account-only release's schema, verbatim.
 OLD_SCHEMA = """
@@ -130,7 +131,7 @@ def test_profiles_users_and_records_carry_over(old_file):
                 repo.create_profile(TENANT, oid)
         found = repo.find_user_by_upn(TENANT, "ADA@contoso.com")
         assert found is not None and found.object_id == ADA
-        kept = repo.get_idempotency_record(TENANT, ADA, "key-1")
+        kept = idempotency_record(repo, TENANT, ADA, "key-1")
         assert kept is not None and kept.resource_id == ACCOUNT_IDS[0] and kept.response == {"id": ACCOUNT_IDS[0]}
         assert repo.list_facets(TENANT, BOB, [ACCOUNT]) == {"account": []}
     finally:

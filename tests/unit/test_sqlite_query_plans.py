@@ -102,7 +102,6 @@ def _workload(repo: SqliteRepository, tenant: str) -> None:
     with pytest.raises(NotFound):
         repo.delete_facet(tenant, oid, SKILLS, guid(), if_match=None)
     repo.delete_facet(tenant, oid, SKILLS, second.value["id"], if_match=second.etag)
-    repo.get_idempotency_record(tenant, oid, "k")
     repo.secret("plans")
     for scope in (oid, None):  # a first round in pages, then a round from its cursor
         page = repo.read_changes(tenant, scope, FACET_TYPES, since=None, after=None, limit=1)

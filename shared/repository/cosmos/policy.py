@@ -107,7 +107,6 @@ RETRIES: Mapping[str, Retry] = MappingProxyType({
     "latest_cursor": NEVER,
     "replace_facet": CONTENTION,  # [user doc, facet if-match] in one batch; a 412 on the facet is the caller's answer
     "delete_facet": CONTENTION,  # [user doc, facet] in one batch; a 412 on the facet is the caller's answer
-    "get_idempotency_record": NEVER,
     "secret": CREATE_RACE,
     "close": NEVER,
 })

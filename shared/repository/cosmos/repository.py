@@ -454,12 +454,6 @@ class CosmosRepository:
                     raise
                 return
 
-    @_guarded
-    def get_idempotency_record(self, tenant_id: str, object_id: str, key: str) -> IdempotencyRecord | None:
-        """1 point read; an expired record reads as None even before the TTL purge."""
-        found = self._store.read(docs.idempotency_doc_id(key), docs.user_pk(tenant_id, object_id))
-        return docs.idempotency_from(found)
-
     # --- change tracking (docs/data-model.md, "Change tracking") -------------------------------
     @_guarded
     def read_changes(

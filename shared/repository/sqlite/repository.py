@@ -192,10 +192,6 @@ class SqliteRepository:
             _purge_tombstones(db, now, PURGE_BATCH)
             db.execute(SQL.facet_delete, key)
 
-    def get_idempotency_record(self, tenant_id: str, object_id: str, key: str) -> IdempotencyRecord | None:
-        rows = self._store.read(SQL.idempotency_get, (tenant_id, object_id, key, int(time.time())))
-        return _record(rows[0]) if rows else None
-
     # --- change tracking ---------------------------------------------------------------------
     def read_changes(
         self,
