@@ -1,7 +1,11 @@
-"""The contract suite's fixtures: `repo`, one ProfileRepository per adapter on an empty store, fresh per test.
+"""The contract suite's fixtures: `repo`, one ProfileRepository per adapter, fresh per test, on a store where
+the test's tenant and users are new (every test writes under a fresh tenant or object id: `tenant`, `oid`).
 
-Adapters: `sqlite` (a file in tmp_path) and `cosmos` (a fresh database on the Cosmos-protocol test
-server, marker `cosmos`; skipped when the server cannot start, failed with CI=true).
+Adapters: `sqlite` (an empty file in tmp_path) and `cosmos` (marker `cosmos`; skipped when the server cannot
+start, failed with CI=true): the run's shared database on the Cosmos-protocol test server
+(`cosmos_shared_settings`), or, for a test marked `empty_store`, a fresh database of its own
+(`cosmos_settings`): for tests that depend on what the whole store holds, such as the first write of a
+deployment-wide secret.
 `open_repository()` opens another instance on the same store (what another process would see).
 """
 from __future__ import annotations
@@ -20,7 +24,7 @@ STORES = ["sqlite", pytest.param("cosmos", marks=pytest.mark.cosmos)]
 
 @pytest.fixture(params=STORES)
 def open_repository(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], ProfileRepository]]:
-    """Opens repositories on one empty store; every one opened is closed at teardown."""
+    """Opens repositories on one store (see the module docstring); every one opened is closed at teardown."""
     opened: list[ProfileRepository] = []
     if request.param == "sqlite":
         from shared.repository.sqlite import SqliteRepository
@@ -32,7 +36,8 @@ def open_repository(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
     else:
         from shared.repository.cosmos import CosmosRepository
 
-        settings = request.getfixturevalue("cosmos_settings")
+        private = request.node.get_closest_marker("empty_store") is not None
+        settings = request.getfixturevalue("cosmos_settings" if private else "cosmos_shared_settings")
 
         def open_one() -> ProfileRepository:
             return CosmosRepository.from_settings(settings)
@@ -48,7 +53,7 @@ def open_repository(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[
 
 @pytest.fixture
 def repo(open_repository: Callable[[], ProfileRepository]) -> ProfileRepository:
-    """A ProfileRepository on an empty store."""
+    """A ProfileRepository on a store where the test's tenant and users are new (`empty_store`: an empty one)."""
     return open_repository()
 
 
@@ -60,9 +65,11 @@ def facet_type(request: pytest.FixtureRequest) -> FacetType:
 
 @pytest.fixture
 def tenant() -> str:
+    """A tenant id no other test uses (so a shared store looks empty to the test)."""
     return guid()
 
 
 @pytest.fixture
 def oid() -> str:
+    """An object id no other test uses."""
     return guid()

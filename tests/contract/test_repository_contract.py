@@ -158,6 +158,7 @@ def test_secret_is_32_random_bytes_kept_per_name(repo):
     assert len(other) == 32 and other != first
 
 
+@pytest.mark.empty_store  # the first callers must find no secret yet
 def test_secret_is_the_same_for_every_instance_on_the_store(open_repository):
     """Concurrent first callers on separate instances (as separate processes would) agree on one value."""
     instances = [open_repository() for _ in range(6)]

@@ -1,11 +1,19 @@
 """Pytest plugin: the Cosmos-protocol test server (@vercel/cosmosdb-server, Node) on 127.0.0.1.
 
 - `CosmosServer(port=0)`: `start()`, `stop()`, `restart()` (same port; the server keeps data in
-  memory, so a restarted server is EMPTY), `endpoint`, `key`, `output()`.
-- fixture `cosmos_server` (session): one server for the run.
+  memory, so a restarted server is EMPTY), `endpoint`, `key`, `output()`. It runs with HTTP
+  keep-alive (cosmos_server.js beside this file), as the service does: clients reuse connections.
+- fixture `cosmos_server` (session): one server for the run (with pytest-xdist: one per worker).
 - fixture `cosmos_server_factory`: private servers (fault tests stop/restart them); stopped at teardown.
 - fixture `cosmos_settings`: a fresh database + container (unique names, created from
   cosmos_container.json) on the session server, as `Settings`; the database is dropped afterwards.
+  For tests that count or scan what the whole container holds, need it empty, or race the first
+  write of something deployment-wide (a secret).
+- fixture `cosmos_shared_settings` (session): ONE database + container for the run (per xdist
+  worker), for tests that write only under ids of their own (a fresh tenant or object id per test)
+  and so never see each other's data. Nothing is created or dropped per test. The test server
+  answers a query by scanning the whole container, so its queries grow a little slower as the run
+  adds documents; that is all the sharing costs.
 - `create_database(settings)`: (re)create that database/container, e.g. after a restart.
 - Starting a server installs its request adjustments (tests/support/cosmos_quirks.py) for every
   Cosmos client the process creates from then on: the production adapter carries none.
@@ -29,15 +37,20 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, TYPE_CHECKING, NoReturn
 
 import pytest
 
 from shared.settings import Settings
 from tests.support import cosmos_quirks
 
+if TYPE_CHECKING:
+    from azure.cosmos import CosmosClient
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CLI = PROJECT_ROOT / "node_modules" / "@vercel" / "cosmosdb-server" / "lib" / "cli.js"
+#: How the tests start it: that server with HTTP keep-alive (its own CLI closes every connection).
+LAUNCHER = Path(__file__).resolve().with_name("cosmos_server.js")
 #: Any base64 string: the test server does not check signatures (the SDK insists on base64).
 DUMMY_KEY = "dGVzdC1zZXJ2ZXItZHVtbXkta2V5LW5vdC1hLXNlY3JldA=="
 START_TIMEOUT = 20.0
@@ -58,7 +71,7 @@ def free_port() -> int:
 
 
 class CosmosServer:
-    """One `node .../cli.js --host 127.0.0.1 --port N` process (HTTPS, self-signed)."""
+    """One `node tests/support/cosmos_server.js --host 127.0.0.1 --port N` process (HTTPS, self-signed)."""
 
     def __init__(self, port: int = 0) -> None:
         self.port = port or free_port()
@@ -78,7 +91,7 @@ class CosmosServer:
         cosmos_quirks.install()
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  # the server's output, read by output() while it runs
         self.process = subprocess.Popen(
-            [node, str(CLI), "--host", "127.0.0.1", "--port", str(self.port)],
+            [node, str(LAUNCHER), "--host", "127.0.0.1", "--port", str(self.port)],
             cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + START_TIMEOUT
@@ -105,6 +118,7 @@ class CosmosServer:
 
     def stop(self) -> None:
         """Stop the process (terminate, then kill) and wait for it."""
+        _close_admin_client(self.endpoint)
         process, self.process = self.process, None
         if process is None or process.poll() is not None:
             return
@@ -149,27 +163,44 @@ def _endpoint_and_key(settings: Settings) -> tuple[str, str]:
     return settings.cosmos_endpoint, settings.cosmos_key
 
 
-def create_database(settings: Settings) -> None:
-    """Create the database and the container (cosmos_container.json) that `settings` name."""
+#: One client per server for creating and dropping databases (a new client costs a connection and the
+#: account read); a server's client is closed when it stops, so a restarted server gets a new one.
+_ADMIN_CLIENTS: dict[str, CosmosClient] = {}
+
+
+def _admin_client(settings: Settings) -> CosmosClient:
+    """The cached client for the server `settings` name (created on first use; nothing cached on failure)."""
     from azure.cosmos import CosmosClient
 
+    endpoint, key = _endpoint_and_key(settings)
+    client = _ADMIN_CLIENTS.get(endpoint)
+    if client is None:
+        client = _ADMIN_CLIENTS[endpoint] = CosmosClient(endpoint, key, connection_verify=False, timeout=10)
+    return client
+
+
+def _close_admin_client(endpoint: str) -> None:
+    client = _ADMIN_CLIENTS.pop(endpoint, None)
+    if client is not None:
+        with contextlib.suppress(Exception):
+            client.close()
+
+
+def create_database(settings: Settings) -> None:
+    """Create the database and the container (cosmos_container.json) that `settings` name."""
     from shared.repository.cosmos.connection import create_container
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # self-signed certificate
-        with CosmosClient(*_endpoint_and_key(settings), connection_verify=False, timeout=10) as client:
-            database = client.create_database_if_not_exists(settings.cosmos_database)
-            create_container(database, settings.cosmos_container)
+        database = _admin_client(settings).create_database_if_not_exists(settings.cosmos_database)
+        create_container(database, settings.cosmos_container)
 
 
 def drop_database(settings: Settings) -> None:
     """Best-effort removal of the database (keeps the in-memory server small)."""
-    from azure.cosmos import CosmosClient
-
     with contextlib.suppress(Exception), warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        with CosmosClient(*_endpoint_and_key(settings), connection_verify=False, timeout=5) as c:
-            c.delete_database(settings.cosmos_database)
+        _admin_client(settings).delete_database(settings.cosmos_database)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -206,6 +237,16 @@ def cosmos_server_factory() -> Iterator[Callable[[], CosmosServer]]:
 @pytest.fixture
 def cosmos_settings(cosmos_server: CosmosServer) -> Iterator[Settings]:
     """A fresh database/container on the session server, dropped after the test."""
+    settings = settings_for(cosmos_server)
+    create_database(settings)
+    yield settings
+    drop_database(settings)
+
+
+@pytest.fixture(scope="session")
+def cosmos_shared_settings(cosmos_server: CosmosServer) -> Iterator[Settings]:
+    """The run's one database/container on the session server, shared by every test that writes only under
+    ids of its own; dropped at the end of the run."""
     settings = settings_for(cosmos_server)
     create_database(settings)
     yield settings

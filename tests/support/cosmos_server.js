@@ -1,0 +1,25 @@
+// The Cosmos-protocol test server (@vercel/cosmosdb-server) as its own cli.js starts it, but with HTTP
+// keep-alive. Its CLI answers every request with `Connection: close`, so every request of every client
+// paid a new TCP connection and TLS handshake; Azure Cosmos DB keeps connections open, and so does this.
+// An idle connection is never closed by the server (keepAliveTimeout 0), so a client never sends a
+// request on a connection the server is closing at that moment.
+//
+//     node tests/support/cosmos_server.js --host 127.0.0.1 --port N
+"use strict";
+
+const { createHttpsServer } = require("@vercel/cosmosdb-server");
+
+const args = process.argv.slice(2);
+const option = (name, fallback) => {
+  const at = args.indexOf(name);
+  return at >= 0 && at + 1 < args.length ? args[at + 1] : fallback;
+};
+const host = option("--host", "127.0.0.1");
+const port = Number.parseInt(option("--port", "0"), 10);
+
+const server = createHttpsServer({ keepAlive: true });
+server.keepAliveTimeout = 0;
+server.listen(port, host, () => {
+  // eslint-disable-next-line no-console
+  console.log(`Ready to accept HTTPS connections at ${host}:${server.address().port} (keep-alive)`);
+});
