@@ -7,6 +7,8 @@ PYDEPS := $(VENV)/.installed
 NODEDEPS := node_modules/.installed
 CHECKOV := .tools/checkov/.installed
 TEST_TMP := $(CURDIR)/.cache/tmp
+# `make test`'s parallel lanes (pytest-xdist): one per core; TEST_WORKERS=0 runs the tests in one process.
+TEST_WORKERS ?= auto
 
 # Tool caches stay inside the project (.cache/, gitignored) or are off: nothing is written under $HOME.
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
@@ -61,9 +63,9 @@ lint: $(PYDEPS)  ## ruff and mypy (configuration in pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
-test: setup lint  ## set up, lint, and run every test (temporary files under .cache/tmp)
+test: setup lint  ## set up, lint, run every test in parallel lanes; prints branch coverage and fails under its floor
 	@mkdir -p $(TEST_TMP)
-	TMPDIR=$(TEST_TMP) $(PY) -m pytest
+	TMPDIR=$(TEST_TMP) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=term:skip-covered
 
 test-fast: $(PYDEPS)  ## unit and function-level tests only
 	$(PY) -m pytest tests/unit tests/functions

@@ -10,6 +10,7 @@
   `python -m tests.support.cosmos_quirks`: the same local host, with the test server's request
   adjustments installed (the production adapter carries none).
 - fixture `local_host_factory`: the same callable; every host it started is stopped at teardown.
+- While the tests measure coverage (`make test`), every host measures its own (pyproject.toml says what).
 """
 from __future__ import annotations
 
@@ -33,6 +34,27 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 READY = re.compile(r"listening on (http://127\.0\.0\.1:(\d+)\S*)")
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
+
+
+#: While the run measures coverage: the variable that makes a host measure its own the same way (coverage's
+#: start-up hook reads it; the host writes its data when it stops and pytest-cov combines it). Set once at
+#: the start of the session, so a host started while a test has coverage paused is measured all the same.
+_COVERAGE_ENV: dict[str, str] = {}
+
+
+def coverage_env() -> dict[str, str]:
+    """The environment a host needs to be measured as this run is (empty when the run measures nothing)."""
+    return dict(_COVERAGE_ENV)
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-cov has started measuring (an xdist worker starts here too)
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Note how this process measures coverage (pytest-cov's controller; with xdist, this worker's)."""
+    plugin = session.config.pluginmanager.getplugin("_cov")
+    measuring = getattr(getattr(plugin, "cov_controller", None), "cov", None)
+    _COVERAGE_ENV.clear()
+    if measuring is not None:
+        _COVERAGE_ENV["COVERAGE_PROCESS_CONFIG"] = measuring.config.serialize()
 
 
 class LocalHost:
@@ -59,7 +81,7 @@ class LocalHost:
         # They live until stop() closes them, so no `with` block can own them.
         self._stdout = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
-        env = {**self.env, "PYTHONUNBUFFERED": "1"}
+        env = {**self.env, **coverage_env(), "PYTHONUNBUFFERED": "1"}
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
         args = [sys.executable, "-m", self.module, "--port", str(port), *self.extra_args]
         if not self.local_settings:
