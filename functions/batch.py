@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 import azure.functions as func
 
+from functions.routes import BATCH_NAME, BATCH_TEMPLATE
 from shared.errors import ApiError, BadRequest, FailedDependency, NotFound, PayloadTooLarge
 from shared.routing.query_string import parse_query_string
 from shared.routing.router import Match, full_template
@@ -37,8 +38,7 @@ if TYPE_CHECKING:
 
     from shared.web.batch import BatchRequest
 
-FUNCTION_NAME = "batch"
-TEMPLATE = "$batch"
+FUNCTION_NAME, TEMPLATE = BATCH_NAME, BATCH_TEMPLATE
 _BODILESS = frozenset((204, 304))
 OWN_AUTHORIZATION = (
     "A request in a batch cannot carry its own Authorization header: the batch's applies to every request."

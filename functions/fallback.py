@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import azure.functions as func
 
+from functions.routes import FALLBACK_NAME, FALLBACK_TEMPLATE
 from shared.errors import MethodNotAllowed, NotFound
 from shared.routing.table import Route
 from shared.web import Call
 
-FUNCTION_NAME = "zz_fallback"
-TEMPLATE = "{*path}"
+FUNCTION_NAME, TEMPLATE = FALLBACK_NAME, FALLBACK_TEMPLATE
 
 
 def answer(call: Call, route: Route) -> func.HttpResponse:

@@ -14,36 +14,70 @@ row is reached by its own sample requests.
 """
 from __future__ import annotations
 
+import importlib
+import threading
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import azure.functions as func
 
-from functions import batch, delta, explorer, facets, fallback, openapi, profile
 from shared.facets.catalog import FACET_TYPES
 from shared.routing.table import Access, Resource, Route, RouteTable
-from shared.web import handle
 
 Function = Callable[[func.HttpRequest], func.HttpResponse]
 ME, USER = "me/profile", "users/{user}/profile"
+#: The catch-all's name sorts after every other function's (the host tries functions in name order).
+FALLBACK_NAME, FALLBACK_TEMPLATE = "zz_fallback", "{*path}"
+BATCH_NAME, BATCH_TEMPLATE = "batch", "$batch"
+
+
+class Handler:
+    """A row's handler, named as `module:function` and imported on its first call.
+
+    The worker imports function_app only to index its functions; the handlers' modules (services,
+    repository ports, the HTTP edge) wait for the first request that needs them.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module, self.name = module, name
+        self._function: Callable[..., func.HttpResponse] | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, call: Any, route: Route) -> func.HttpResponse:
+        function = self._function
+        if function is None:
+            with self._lock:
+                if self._function is None:
+                    self._function = getattr(importlib.import_module(self.module), self.name)
+                function = self._function
+        return function(call, route)
+
+    def __repr__(self) -> str:
+        return f"Handler({self.module}:{self.name})"
+
+
+def _handler(path: str) -> Handler:
+    module, _, name = path.partition(":")
+    return Handler(f"functions.{module}", name)
 
 #: (operation, method, route suffix after the collection, permission, handler) of every facet collection.
 _FACET_OPERATIONS = (
-    ("create", "POST", "", Access.WRITE, facets.create),
-    ("list", "GET", "", Access.READ, facets.list_),
-    ("get", "GET", "/{id}", Access.READ, facets.get),
-    ("update", "PATCH", "/{id}", Access.WRITE, facets.update),
-    ("delete", "DELETE", "/{id}", Access.WRITE, facets.delete),
+    ("create", "POST", "", Access.WRITE, _handler("facets:create")),
+    ("list", "GET", "", Access.READ, _handler("facets:list_")),
+    ("get", "GET", "/{id}", Access.READ, _handler("facets:get")),
+    ("update", "PATCH", "/{id}", Access.WRITE, _handler("facets:update")),
+    ("delete", "DELETE", "/{id}", Access.WRITE, _handler("facets:delete")),
 )
 #: Delta query (contract §12): `.../{collection}/delta` is named `{collection}_delta_{me|user}`, which sorts
 #: before `{collection}_get_{me|user}` (`.../{collection}/{id}`), so the literal segment wins.
-_DELTA = ("delta", "GET", "/delta", Access.READ, delta.user_round)
+_DELTA = ("delta", "GET", "/delta", Access.READ, _handler("delta:user_round"))
 #: The tenant-wide feeds: `users/profile/{collection}/delta` and `users/profile/delta` (every collection).
 TENANT_DELTA = "users/profile"
 #: (name's verb, method, permission, handler) of the profile, under `me/profile` and `users/{user}/profile`.
 _PROFILE_OPERATIONS = (
-    ("create", "POST", Access.WRITE, profile.create),
-    ("get", "GET", Access.READ, profile.get),
-    ("delete", "DELETE", Access.WRITE, profile.delete),
+    ("create", "POST", Access.WRITE, _handler("profile:create")),
+    ("get", "GET", Access.READ, _handler("profile:get")),
+    ("delete", "DELETE", Access.WRITE, _handler("profile:delete")),
 )
 
 
@@ -64,34 +98,39 @@ def _facet_rows() -> Iterator[Route]:
 
 
 def _tenant_delta_rows() -> Iterator[Route]:
+    tenant_round = _handler("delta:tenant_round")
     for facet_type in FACET_TYPES:
         yield Route(
             f"{facet_type.collection}_delta_users", "GET", f"{TENANT_DELTA}/{facet_type.collection}/delta",
-            delta.tenant_round, Access.READ, Resource.FACET, "delta_tenant", facet_type,
+            tenant_round, Access.READ, Resource.FACET, "delta_tenant", facet_type,
         )
     yield Route(
-        "profile_delta_users", "GET", f"{TENANT_DELTA}/delta", delta.tenant_round, Access.READ, Resource.FACET,
+        "profile_delta_users", "GET", f"{TENANT_DELTA}/delta", tenant_round, Access.READ, Resource.FACET,
         "delta_tenant",
     )
 
 
 def _dev_issuer_rows() -> Iterator[Route]:
-    from functions import dev_issuer
     from shared.settings import DEV_ISSUER_ROUTE
 
     base = f"{DEV_ISSUER_ROUTE}/{{tenant}}"
-    yield Route("dev_issuer_keys", "GET", f"{base}/discovery/v2.0/keys", dev_issuer.signing_keys, Access.ANONYMOUS)
+    yield Route(
+        "dev_issuer_keys", "GET", f"{base}/discovery/v2.0/keys", _handler("dev_issuer:signing_keys"), Access.ANONYMOUS
+    )
     yield Route(
         "dev_issuer_openid_configuration", "GET", f"{base}/v2.0/.well-known/openid-configuration",
-        dev_issuer.openid_configuration, Access.ANONYMOUS,
+        _handler("dev_issuer:openid_configuration"), Access.ANONYMOUS,
     )
     # The API explorer's sign-in (authorization code with PKCE): the sign-in page, its choice, the token.
-    yield Route("dev_issuer_authorize", "GET", f"{base}/oauth2/v2.0/authorize", dev_issuer.authorize, Access.ANONYMOUS)
     yield Route(
-        "dev_issuer_authorize_choice", "POST", f"{base}/oauth2/v2.0/authorize", dev_issuer.authorize_choice,
+        "dev_issuer_authorize", "GET", f"{base}/oauth2/v2.0/authorize", _handler("dev_issuer:authorize"),
         Access.ANONYMOUS,
     )
-    yield Route("dev_issuer_token", "POST", f"{base}/oauth2/v2.0/token", dev_issuer.token, Access.ANONYMOUS)
+    yield Route(
+        "dev_issuer_authorize_choice", "POST", f"{base}/oauth2/v2.0/authorize", _handler("dev_issuer:authorize_choice"),
+        Access.ANONYMOUS,
+    )
+    yield Route("dev_issuer_token", "POST", f"{base}/oauth2/v2.0/token", _handler("dev_issuer:token"), Access.ANONYMOUS)
 
 
 def build_table(*, dev_issuer: bool) -> RouteTable:
@@ -100,16 +139,19 @@ def build_table(*, dev_issuer: bool) -> RouteTable:
         *_profile_rows(),
         *_facet_rows(),
         *_tenant_delta_rows(),
-        Route("openapi_document", "GET", "openapi.json", openapi.document, Access.ANONYMOUS, Resource.DOCUMENT, "get"),
+        Route(
+            "openapi_document", "GET", "openapi.json", _handler("openapi:document"), Access.ANONYMOUS,
+            Resource.DOCUMENT, "get",
+        ),
         # The API explorer (Swagger UI): its page, and its files by name from a fixed allow-list (else 404).
-        Route("docs_page", "GET", "docs", explorer.page, Access.ANONYMOUS),
-        Route("docs_asset", "GET", "docs/{asset}", explorer.asset, Access.ANONYMOUS),
+        Route("docs_page", "GET", "docs", _handler("explorer:page"), Access.ANONYMOUS),
+        Route("docs_asset", "GET", "docs/{asset}", _handler("explorer:asset"), Access.ANONYMOUS),
         # A token, no permission of its own: each request of the batch is authorized as its direct call is.
-        Route(batch.FUNCTION_NAME, "POST", batch.TEMPLATE, batch.run, Access.TOKEN, Resource.BATCH, "batch"),
+        Route(BATCH_NAME, "POST", BATCH_TEMPLATE, _handler("batch:run"), Access.TOKEN, Resource.BATCH, "batch"),
     ]
     if dev_issuer:
         rows.extend(_dev_issuer_rows())
-    rows.append(Route(fallback.FUNCTION_NAME, None, fallback.TEMPLATE, fallback.answer, Access.ANONYMOUS))
+    rows.append(Route(FALLBACK_NAME, None, FALLBACK_TEMPLATE, _handler("fallback:answer"), Access.ANONYMOUS))
     return RouteTable(rows)
 
 
@@ -117,6 +159,8 @@ def as_function(route: Route, table: RouteTable) -> Function:
     """The Python function the worker invokes for `route`: the edge around the row's handler."""
 
     def function(req: func.HttpRequest) -> func.HttpResponse:
+        from shared.web import handle  # the HTTP edge, on the first request (see Handler)
+
         return handle(req, lambda call: route.handler(call, route), table)
 
     function.__name__ = function.__qualname__ = route.name

@@ -148,3 +148,18 @@ def test_generated_function_names_say_collection_operation_and_target(tenant_fun
         assert routes[f"{collection}_delta_user"] == ("GET", f"users/{{user}}/profile/{collection}/delta")
         assert routes[f"{collection}_delta_users"] == ("GET", f"users/profile/{collection}/delta")
     assert routes["profile_delta_users"] == ("GET", "users/profile/delta")
+
+
+def test_indexing_imports_no_handler_module() -> None:
+    """Cold start: the worker imports function_app to index it; the handlers, services, ports and the HTTP
+    edge are imported by the first request that needs them (functions/routes.py, Handler)."""
+    script = (
+        "import sys, function_app\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('shared.services', 'shared.web', 'shared.repository',"
+        " 'shared.query', 'shared.auth', 'functions.facets', 'functions.profile', 'functions.delta'))))"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRA_", "PROFILE_", "COSMOS_", "WEBSITE_"))}
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**clean, "ENTRA_TENANT_ID": TENANT,
+                            "ENTRA_AUDIENCES": "api://x"}, capture_output=True, text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
