@@ -19,6 +19,12 @@ class Principal:
     upn: str | None
     display_name: str | None
 
+    @property
+    def caller_id(self) -> str | None:
+        """Who the caller is for what it is bound to (paging and delta tokens, idempotency keys): the
+        application for an app-only token, else the signed-in user."""
+        return self.app_id if self.is_app else self.object_id
+
     def identity_set(self) -> dict[str, Any]:
         """The caller as Graph's identitySet (`createdBy` / `lastModifiedBy`), every member present."""
         if self.is_app:

@@ -391,29 +391,26 @@ def _members(value: Any) -> list[str]:
 
 
 def _all(parts: tuple[Predicate, ...]) -> Predicate:
-    def conjunction(body: Mapping[str, Any], member: Any) -> bool | None:
-        unknown = False
-        for part in parts:
-            result = part(body, member)
-            if result is False:
-                return False
-            unknown = unknown or result is None
-        return None if unknown else True
-
-    return conjunction
+    return _junction(parts, decisive=False)
 
 
 def _any(parts: tuple[Predicate, ...]) -> Predicate:
-    def disjunction(body: Mapping[str, Any], member: Any) -> bool | None:
+    return _junction(parts, decisive=True)
+
+
+def _junction(parts: tuple[Predicate, ...], *, decisive: bool) -> Predicate:
+    """`and` (decided by the first False) or `or` (by the first True), with OData's unknown (None) kept."""
+
+    def junction(body: Mapping[str, Any], member: Any) -> bool | None:
         unknown = False
         for part in parts:
             result = part(body, member)
-            if result is True:
-                return True
+            if result is decisive:
+                return decisive
             unknown = unknown or result is None
-        return None if unknown else False
+        return None if unknown else not decisive
 
-    return disjunction
+    return junction
 
 
 def _negate(value: bool | None) -> bool | None:

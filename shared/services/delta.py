@@ -221,7 +221,7 @@ def _item(
 def _binding(principal: Principal, feed: Feed) -> bytes:
     import json
 
-    caller = principal.app_id if principal.is_app else principal.object_id
+    caller = principal.caller_id
     target = feed.target.object_id if feed.target is not None else "*"
     collections = [facet_type.collection for facet_type in feed.facet_types]
     return json.dumps([_VERSION, feed.tenant_id, caller, target, collections], ensure_ascii=True).encode("ascii")

@@ -120,8 +120,7 @@ def list_facets(
 
 def paging_scope(principal: Principal, target: Target, facet_type: FacetType) -> str:
     """What a paging token is bound to: the caller, the user whose data it is, the collection."""
-    caller = principal.app_id if principal.is_app else principal.object_id
-    return f"{principal.tenant_id}|{caller}|{target.object_id}|{facet_type.collection}"
+    return f"{principal.tenant_id}|{principal.caller_id}|{target.object_id}|{facet_type.collection}"
 
 
 def list_page(
@@ -213,8 +212,7 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 
 def _scoped_key(principal: Principal, target: Target, key: str) -> str:
-    caller = principal.app_id if principal.is_app else principal.object_id
-    return hashlib.sha256(f"{principal.tenant_id}|{caller}|{target.object_id}|{key}".encode()).hexdigest()
+    return hashlib.sha256(f"{principal.tenant_id}|{principal.caller_id}|{target.object_id}|{key}".encode()).hexdigest()
 
 
 def _replay(

@@ -61,32 +61,22 @@ class Store:
             yield dict(item)
 
     def query(self, sql: str, parameters: dict[str, Any], pk: str) -> list[Doc]:
-        """Every result of a query scoped to one logical partition (never cross-partition).
+        """Every result of a query scoped to one logical partition.
 
         `max_item_count=-1` lets the service fill a page up to its size limit, so a user's data comes
         back in one round trip unless the answer is larger than one page (4 MB).
         """
-        params = [{"name": name, "value": value} for name, value in parameters.items()]
-
-        def run(container: ContainerProxy) -> list[Doc]:
-            items = container.query_items(
-                sql, parameters=params, partition_key=pk, max_item_count=-1, timeout=self._timeout
-            )
-            return [dict(item) for item in items]
-
-        try:
-            return self._call(run)
-        except Refused as refused:
-            raise refused.unexpected() from refused
+        return self._query(sql, parameters, {"partition_key": pk})
 
     def query_across(self, sql: str, parameters: dict[str, Any]) -> list[Doc]:
         """Every result of a cross-partition query (the tenant-wide delta feed only; its `TOP` bounds the answer)."""
+        return self._query(sql, parameters, {"enable_cross_partition_query": True})
+
+    def _query(self, sql: str, parameters: dict[str, Any], scope: dict[str, Any]) -> list[Doc]:
         params = [{"name": name, "value": value} for name, value in parameters.items()]
 
         def run(container: ContainerProxy) -> list[Doc]:
-            items = container.query_items(
-                sql, parameters=params, enable_cross_partition_query=True, max_item_count=-1, timeout=self._timeout
-            )
+            items = container.query_items(sql, parameters=params, max_item_count=-1, timeout=self._timeout, **scope)
             return [dict(item) for item in items]
 
         try:
