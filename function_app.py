@@ -3,6 +3,7 @@
 Settings are checked here so a bad value stops start-up with a message naming it; no client is
 created at import time (the worker imports this module to index the functions).
 """
+
 import gc
 
 import azure.functions as func

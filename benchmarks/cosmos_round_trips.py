@@ -20,6 +20,7 @@ every property path of the document (`*_paths_default` beside `*_paths_indexed`,
 a write stores; deletes not counted): the 5 RU figure is an upper bound for our writes.
 Figures only, no assertions; `figures()` returns them for `make bench`.
 """
+
 from __future__ import annotations
 
 import json
@@ -138,13 +139,21 @@ def _scenarios(repo: CosmosRepository) -> dict[str, Callable[[], object]]:
     tenant, oid = guid(), guid()
     upn = f"bench-{oid[:8]}@contoso.com"
     repo.record_user(user(tenant, oid, upn))
-    kept = [repo.add_facet(tenant, oid, facet_type, facet(facet_type), max_count=100)
-            for facet_type in (SKILLS, SKILLS, POSITIONS)]
+    kept = [
+        repo.add_facet(tenant, oid, facet_type, facet(facet_type), max_count=100)
+        for facet_type in (SKILLS, SKILLS, POSITIONS)
+    ]
     doomed = repo.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=100)
     full = guid()
     for n in range(120):
-        repo.add_facet(tenant, full, SKILLS if n % 2 else POSITIONS, facet(SKILLS if n % 2 else POSITIONS),
-                       max_count=100, idempotency=record() if n < 20 else None)
+        repo.add_facet(
+            tenant,
+            full,
+            SKILLS if n % 2 else POSITIONS,
+            facet(SKILLS if n % 2 else POSITIONS),
+            max_count=100,
+            idempotency=record() if n < 20 else None,
+        )
 
     def patch() -> None:  # the service's read-modify-write
         current = repo.get_facet(tenant, oid, SKILLS, kept[0].value["id"])
@@ -153,8 +162,9 @@ def _scenarios(repo: CosmosRepository) -> dict[str, Callable[[], object]]:
 
     return {
         "add_facet": lambda: repo.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=100),
-        "add_facet_with_key": lambda: repo.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=100,
-                                                     idempotency=record()),
+        "add_facet_with_key": lambda: repo.add_facet(
+            tenant, oid, SKILLS, facet(SKILLS), max_count=100, idempotency=record()
+        ),
         "add_facet_new_user": lambda: repo.add_facet(tenant, guid(), SKILLS, facet(SKILLS), max_count=100),
         "get_facet": lambda: repo.get_facet(tenant, oid, SKILLS, kept[1].value["id"]),
         "list_facets_1_collection": lambda: repo.list_facets(tenant, oid, [SKILLS]),
@@ -193,9 +203,11 @@ def main() -> None:
     print(f"point read 1 KB = {POINT_READ_RU:g} RU, write 1 KB = {WRITE_RU:g} RU, query >= {QUERY_RU:g} RU)\n")
     print(f"{'operation':<36} {'trips':>5} {'docs':>5} {'RU':>7} {'indexed':>8} {'default':>8}")
     for op in operations:
-        print(f"{op:<36} {result[f'{op}_round_trips']:>5.0f} {result[f'{op}_documents_written']:>5.0f} "
-              f"{result[f'{op}_ru_paper']:>7.1f} {result.get(f'{op}_paths_indexed', 0):>8.0f} "
-              f"{result.get(f'{op}_paths_default', 0):>8.0f}")
+        print(
+            f"{op:<36} {result[f'{op}_round_trips']:>5.0f} {result[f'{op}_documents_written']:>5.0f} "
+            f"{result[f'{op}_ru_paper']:>7.1f} {result.get(f'{op}_paths_indexed', 0):>8.0f} "
+            f"{result.get(f'{op}_paths_default', 0):>8.0f}"
+        )
 
 
 if __name__ == "__main__":

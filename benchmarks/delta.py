@@ -16,6 +16,7 @@ given for a round taken 60 s or more after the last write, by moving the reader'
 changes only where the window starts. Figures only, no assertions; `figures()` returns them for
 `make bench`. Latency on the test server is not the service's (each request is a new TLS connection).
 """
+
 from __future__ import annotations
 
 import statistics
@@ -47,9 +48,15 @@ Counter = Callable[[], int]
 
 def _principal(tenant: str, oid: str, app: bool) -> Principal:
     return Principal(
-        tenant_id=tenant, object_id=oid, is_app=app, scopes=frozenset() if app else frozenset({"User.ReadWrite"}),
-        roles=frozenset({"User.Read.All"}) if app else frozenset(), app_id=guid(), app_display_name="bench",
-        upn=None, display_name="Bench",
+        tenant_id=tenant,
+        object_id=oid,
+        is_app=app,
+        scopes=frozenset() if app else frozenset({"User.ReadWrite"}),
+        roles=frozenset({"User.Read.All"}) if app else frozenset(),
+        app_id=guid(),
+        app_display_name="bench",
+        upn=None,
+        display_name="Bench",
     )
 
 
@@ -93,8 +100,12 @@ def scenario(repo: ProfileRepository, count: Counter, store: str, reps: int) -> 
     feed = Feed(tenant, Target(tenant, oid, True, DirectoryUser(tenant_id=tenant, object_id=oid)), (SKILLS,))
     stored = [repo.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=100).value for _ in range(100)]
     user = DirectoryUser(tenant_id=tenant, object_id=oid)
-    record("user_full_list", lambda: (len([to_wire(SKILLS, item.value, user)
-                                           for item in repo.list_facets(tenant, oid, [SKILLS])["skills"]]),))
+    record(
+        "user_full_list",
+        lambda: (
+            len([to_wire(SKILLS, item.value, user) for item in repo.list_facets(tenant, oid, [SKILLS])["skills"]]),
+        ),
+    )
     _, start = _round(repo, owner, feed, None)
     record("user_no_changes", lambda: _round(repo, owner, feed, start))
     for item in stored[:10]:
@@ -114,8 +125,10 @@ def scenario(repo: ProfileRepository, count: Counter, store: str, reps: int) -> 
     made = []
     for _ in range(USERS):
         someone = guid()
-        made += [(someone, repo.add_facet(tenant, someone, SKILLS, facet(SKILLS), max_count=100).value)
-                 for _ in range(PER_USER)]
+        made += [
+            (someone, repo.add_facet(tenant, someone, SKILLS, facet(SKILLS), max_count=100).value)
+            for _ in range(PER_USER)
+        ]
     record("tenant_full_read", lambda: _round(repo, app, everyone, None))
     record("tenant_1000_changes", lambda: _round(repo, app, everyone, before_writes))
     _, start = _round(repo, app, everyone, None)
@@ -137,8 +150,13 @@ def _sqlite() -> Iterator[tuple[ProfileRepository, Counter]]:
 
     def counted(*args: Any, **kwargs: Any) -> sqlite3.Connection:
         conn = connect(*args, **kwargs)
-        conn.set_trace_callback(lambda sql: statements.__setitem__(0, statements[0] + (
-            0 if sql.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")) else 1)))
+        conn.set_trace_callback(
+            lambda sql: statements.__setitem__(
+                0,
+                statements[0]
+                + (0 if sql.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")) else 1),
+            )
+        )
         return conn
 
     with tempfile.TemporaryDirectory() as folder:
@@ -192,8 +210,10 @@ def main() -> None:
     names = dict.fromkeys(name.rsplit("_", 1)[0] for name in result if name.endswith("_ms"))
     print(f"{'round':<40} {'ms':>9} {'trips':>6} {'items':>6}")
     for name in names:
-        print(f"{name:<40} {result[name + '_ms']:>9.2f} {result[name + '_round_trips']:>6.0f} "
-              f"{result.get(name + '_items', float('nan')):>6.0f}")
+        print(
+            f"{name:<40} {result[name + '_ms']:>9.2f} {result[name + '_round_trips']:>6.0f} "
+            f"{result.get(name + '_items', float('nan')):>6.0f}"
+        )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Request figures, medians over ROUNDS against the Graph stub on 127.0.0.1 (tests/
 - the local directory's UPN lookup on a real SQLite file, in µs, for comparison.
 Figures only, no assertions. `figures()` returns them as a dict for `make bench`.
 """
+
 from __future__ import annotations
 
 import json
@@ -101,8 +102,19 @@ def request_figures(rounds: int = 31) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as folder:
         repo = SqliteRepository(str(Path(folder) / "profiles.sqlite3"))
         local = LocalDirectory(repo)
-        local.remember(Principal(tenant_id=TENANT, object_id=OID, is_app=False, scopes=frozenset(), roles=frozenset(),
-                                 app_id=None, app_display_name=None, upn=UPN, display_name="Adele"))
+        local.remember(
+            Principal(
+                tenant_id=TENANT,
+                object_id=OID,
+                is_app=False,
+                scopes=frozenset(),
+                roles=frozenset(),
+                app_id=None,
+                app_display_name=None,
+                upn=UPN,
+                display_name="Adele",
+            )
+        )
         local_upn = _median(lambda: local.by_upn(TENANT, UPN), rounds, 500)
         repo.close()
     return {
@@ -132,8 +144,14 @@ def main() -> None:
     )
     for label, name in rows:
         print(f"{label:<46} {result[name]:>8.1f} ms")
-    loads = [lib for lib, name in (("azure-core", "function_app_loads_azure_core"),
-                                   ("azure-identity", "function_app_loads_azure_identity")) if result[name]]
+    loads = [
+        lib
+        for lib, name in (
+            ("azure-core", "function_app_loads_azure_core"),
+            ("azure-identity", "function_app_loads_azure_identity"),
+        )
+        if result[name]
+    ]
     print(f"azure SDK modules loaded by `import function_app`: {', '.join(loads) or 'none'}")
     print(f"\nLookups (median of {rounds} rounds)\n")
     print(f"{'warm, by UPN (cache hit)':<46} {result['warm_lookup_by_upn_us']:>8.2f} µs")

@@ -10,6 +10,7 @@
 - `Client`: one keep-alive connection (http.client), `call()` returns (status, body, seconds).
 Everything stays on 127.0.0.1 and every loop is bounded in count and time.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -30,15 +31,22 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 #: The typical create: the seed's account facet (a country code and a language tag to check).
-ACCOUNT_BODY = json.dumps({
-    "allowedAudiences": "organization",
-    "countryCode": "no",
-    "preferredLanguageTag": {"locale": "nb-NO", "displayName": "Norsk bokmål"},
-}).encode()
-SKILL_BODY = json.dumps({
-    "allowedAudiences": "organization", "displayName": "Distributed systems", "proficiency": "expert",
-    "categories": ["engineering"], "webUrl": "https://learn.contoso.com/skills/distributed-systems",
-}).encode()
+ACCOUNT_BODY = json.dumps(
+    {
+        "allowedAudiences": "organization",
+        "countryCode": "no",
+        "preferredLanguageTag": {"locale": "nb-NO", "displayName": "Norsk bokmål"},
+    }
+).encode()
+SKILL_BODY = json.dumps(
+    {
+        "allowedAudiences": "organization",
+        "displayName": "Distributed systems",
+        "proficiency": "expert",
+        "categories": ["engineering"],
+        "webUrl": "https://learn.contoso.com/skills/distributed-systems",
+    }
+).encode()
 BARE_PATH = "/api/bare"
 START_TIMEOUT_S = 30.0
 
@@ -82,15 +90,22 @@ class Environment:
         from shared.auth.dev_issuer import mint_token
 
         return [
-            mint_token(self.settings(), user=f"{prefix}.user{n}@contoso.dev", scopes=["User.ReadWrite"], roles=[],
-                       name=None, lifetime_s=7200)
+            mint_token(
+                self.settings(),
+                user=f"{prefix}.user{n}@contoso.dev",
+                scopes=["User.ReadWrite"],
+                roles=[],
+                name=None,
+                lifetime_s=7200,
+            )
             for n in range(count)
         ]
 
     def python(self, code: str, cwd: Path) -> str:
         """Run `python -c code` in a fresh interpreter with this environment; its stdout."""
-        return subprocess.run([sys.executable, "-c", code], cwd=cwd, env=self.env, capture_output=True, text=True,
-                              check=True, timeout=120).stdout
+        return subprocess.run(
+            [sys.executable, "-c", code], cwd=cwd, env=self.env, capture_output=True, text=True, check=True, timeout=120
+        ).stdout
 
     def close(self) -> None:
         self._folder.cleanup()
@@ -107,15 +122,22 @@ class EntraLike:
 
         self.server = IdentityServer().start()
         self.identity = Identity(server=self.server, key=rsa.generate_private_key(public_exponent=65537, key_size=2048))
-        self.env = {"ENTRA_TENANT_ID": self.identity.tenant_id, "ENTRA_AUDIENCES": ",".join(self.identity.audiences),
-                    "ENTRA_AUTHORITY": self.server.base_url}
+        self.env = {
+            "ENTRA_TENANT_ID": self.identity.tenant_id,
+            "ENTRA_AUDIENCES": ",".join(self.identity.audiences),
+            "ENTRA_AUTHORITY": self.server.base_url,
+        }
 
     def tokens(self, count: int) -> list[str]:
         """Delegated User.ReadWrite tokens for `count` distinct users."""
         import uuid
 
-        return [self.identity.mint(oid=str(uuid.uuid4()), preferred_username=f"sweep{n}@contoso.test",
-                                   exp=int(time.time()) + 7200) for n in range(count)]
+        return [
+            self.identity.mint(
+                oid=str(uuid.uuid4()), preferred_username=f"sweep{n}@contoso.test", exp=int(time.time()) + 7200
+            )
+            for n in range(count)
+        ]
 
     def close(self) -> None:
         self.server.stop()
@@ -131,8 +153,9 @@ def auth(token: str, content: bool = True) -> dict[str, str]:
 class Host:
     """One `python -m devhost` process on a port of its own."""
 
-    def __init__(self, environment: Environment, root: Path = ROOT, threads: int = 8,
-                 extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, environment: Environment, root: Path = ROOT, threads: int = 8, extra_env: dict[str, str] | None = None
+    ) -> None:
         self.environment = environment
         self.env = {**environment.env, **(extra_env or {})}
         self.root = root
@@ -145,14 +168,28 @@ class Host:
         self.port = free_port()
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "devhost", "--port", str(self.port), "--root", str(self.root),
-             "--threads", str(self.threads), "--no-local-settings"],
-            cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            [
+                sys.executable,
+                "-m",
+                "devhost",
+                "--port",
+                str(self.port),
+                "--root",
+                str(self.root),
+                "--threads",
+                str(self.threads),
+                "--no-local-settings",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
             stderr=self._stderr,
         )
 
-    def time_to_first(self, method: str, path: str, body: bytes | None, headers: dict[str, str],
-                      expected: int) -> float:
+    def time_to_first(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str], expected: int
+    ) -> float:
         """Spawn, then seconds until a response with status `expected` (connect retried until bound)."""
         started = time.perf_counter()
         self.spawn()
@@ -217,8 +254,9 @@ class Client:
     def __init__(self, port: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
 
-    def call(self, method: str, path: str, body: bytes | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, bytes, float]:
+    def call(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, bytes, float]:
         started = time.perf_counter()
         self.connection.request(method, path, body=body, headers=headers or {})
         response = self.connection.getresponse()

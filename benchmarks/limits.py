@@ -14,6 +14,7 @@ characters) is refused: its figure is the time to refuse it.
 
 Figures only, no assertions. `filter_figures()` returns them as a dict.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -176,8 +177,7 @@ def sized_body(facet_type: Any, target: int = EXPAND_FACET_BYTES, char: str = "\
     `char` (default: a CJK character, 3 bytes) and its collections evenly allows within `target` bytes."""
     best = _body(facet_type, 1, 1, char)
     for chars in (4096, 1024, 256, 64, 16):
-        fitting = (made for items in range(50, 0, -1)
-                   if _utf8(made := _body(facet_type, items, chars, char)) <= target)
+        fitting = (made for items in range(50, 0, -1) if _utf8(made := _body(facet_type, items, chars, char)) <= target)
         made = next(fitting, best)
         if _utf8(made) > _utf8(best):
             best = made
@@ -204,8 +204,17 @@ def seed_profile(path: str, tenant_id: str, object_id: str, per_collection: int 
             values = validate_create(facet_type, body)
             for number in range(per_collection):
                 stamp = f"2024-01-01T00:{number // 60:02d}:{number % 60:02d}.0000000Z"
-                stored = to_store(facet_type, {**values, "id": str(uuid.uuid4()), "createdDateTime": stamp,
-                                               "createdBy": who, "lastModifiedDateTime": stamp, "lastModifiedBy": who})
+                stored = to_store(
+                    facet_type,
+                    {
+                        **values,
+                        "id": str(uuid.uuid4()),
+                        "createdDateTime": stamp,
+                        "createdBy": who,
+                        "lastModifiedDateTime": stamp,
+                        "lastModifiedBy": who,
+                    },
+                )
                 repo.add_facet(tenant_id, object_id, facet_type, stored, max_count=10_000)
     finally:
         repo.close()
@@ -258,8 +267,9 @@ def expand_figures(concurrent: int = 4) -> dict[str, float]:
                 def one(port: int = host.port, sizes: list[int] = sizes, times: list[float] = times) -> None:
                     client = Client(port)
                     try:
-                        status, data, seconds = client.call("GET", "/api/me/profile?$expand=*", None,
-                                                            auth(token, content=False))
+                        status, data, seconds = client.call(
+                            "GET", "/api/me/profile?$expand=*", None, auth(token, content=False)
+                        )
                         if status != 200:
                             raise RuntimeError(f"$expand=* answered {status}: {data[:200]!r}")
                         sizes.append(len(data))

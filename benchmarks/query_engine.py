@@ -11,6 +11,7 @@ Scenarios, each the median over ROUNDS of the mean CPU µs of BATCH runs, over r
   first request with a `$filter`; `crypto_import_ms`: AES-GCM, loaded by the first paging token.
 Figures only, no assertions. `figures()` returns them as a dict.
 """
+
 from __future__ import annotations
 
 import gc

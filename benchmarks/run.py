@@ -24,6 +24,7 @@ figure is the median of the repetitions):
           network wait per store call (benchmarks/io_app: what Cosmos DB makes a create wait).
 Figures only: nothing here fails on a slow machine (a goal not met is marked, not raised).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -103,9 +104,22 @@ class Scale:
     sweep_rounds: int = 3
 
 
-QUICK = Scale(cold_reps=2, create_rounds=2, create_batch=3, writer_bursts=1, per_writer=4, list_rounds=2,
-              list_batch=2, token_rounds=3, sqlite_ops=16, sqlite_sizes=(100, 1000), directory_processes=1,
-              sweep_levels=(1, 4), sweep_seconds=0.3, sweep_rounds=1)
+QUICK = Scale(
+    cold_reps=2,
+    create_rounds=2,
+    create_batch=3,
+    writer_bursts=1,
+    per_writer=4,
+    list_rounds=2,
+    list_batch=2,
+    token_rounds=3,
+    sqlite_ops=16,
+    sqlite_sizes=(100, 1000),
+    directory_processes=1,
+    sweep_levels=(1, 4),
+    sweep_seconds=0.3,
+    sweep_rounds=1,
+)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -119,7 +133,7 @@ def median(values: list[float]) -> float:
 
 def alternate(i: int, first: Callable[[], None], second: Callable[[], None]) -> None:
     """Run both, the order switching each repetition."""
-    for step in ((first, second) if i % 2 == 0 else (second, first)):
+    for step in (first, second) if i % 2 == 0 else (second, first):
         step()
 
 
@@ -176,6 +190,7 @@ def cold_rows(environment: Environment, scale: Scale) -> list[Row]:
                 rss[name].append(host.rss_mb())
             finally:
                 host.stop()
+
         return run
 
     first("project", scale.cold_reps)()  # the store file, the issuer's key files and the caches, outside timing
@@ -187,23 +202,36 @@ def cold_rows(environment: Environment, scale: Scale) -> list[Row]:
 
     functions = int(runs["project"][0]["functions"])
     return [
-        Row("import function_app + index (fresh interpreter)", of("project", "index_ms"), "ms", of("bare", "index_ms"),
-            1.5, f"{functions} functions; import alone {of('project', 'import_ms'):.0f} vs "
-                 f"{of('bare', 'import_ms'):.0f} ms"),
+        Row(
+            "import function_app + index (fresh interpreter)",
+            of("project", "index_ms"),
+            "ms",
+            of("bare", "index_ms"),
+            1.5,
+            f"{functions} functions; import alone {of('project', 'import_ms'):.0f} vs {of('bare', 'import_ms'):.0f} ms",
+        ),
         Row("  … + RSS", of("project", "index_rss_mb"), "MB", of("bare", "index_rss_mb"), 1.5),
-        Row("process start → first 201 (local host, POST account)", median(starts["project"]), "ms",
-            median(starts["bare"]), 1.5, "bare: first 200; spread "
+        Row(
+            "process start → first 201 (local host, POST account)",
+            median(starts["project"]),
+            "ms",
+            median(starts["bare"]),
+            1.5,
+            "bare: first 200; spread "
             f"{min(starts['project']):.0f}-{max(starts['project']):.0f} vs "
-            f"{min(starts['bare']):.0f}-{max(starts['bare']):.0f} ms"),
+            f"{min(starts['bare']):.0f}-{max(starts['bare']):.0f} ms",
+        ),
         Row("  … RSS of the host after it", median(rss["project"]), "MB", median(rss["bare"]), None),
     ]
 
 
 # ------------------------------------------------------------------------------------------- warm HTTP
 
+
 @contextmanager
-def hosts(environment: Environment, *roots: Path, threads: int = 8,
-          extra_env: dict[str, str] | None = None) -> Iterator[list[Host]]:
+def hosts(
+    environment: Environment, *roots: Path, threads: int = 8, extra_env: dict[str, str] | None = None
+) -> Iterator[list[Host]]:
     started: list[Host] = []
     try:
         for root in roots:
@@ -247,12 +275,21 @@ def warm_create(project: Host, bare: Host, tokens: list[str], scale: Scale) -> l
         p_client.close()
         b_client.close()
     p, b = samples["project"], samples["bare"]
-    return [Row("warm create over HTTP, one client, keep-alive (median)", median(p), "ms", median(b), 2.5,
-                f"p99 {percentile(p, 0.99):.2f} vs {percentile(b, 0.99):.2f} ms; bare app POST as floor")]
+    return [
+        Row(
+            "warm create over HTTP, one client, keep-alive (median)",
+            median(p),
+            "ms",
+            median(b),
+            2.5,
+            f"p99 {percentile(p, 0.99):.2f} vs {percentile(b, 0.99):.2f} ms; bare app POST as floor",
+        )
+    ]
 
 
-def writers(host: Host, path: str, body: bytes, headers: list[dict[str, str]], per_writer: int,
-            expected: int) -> list[float]:
+def writers(
+    host: Host, path: str, body: bytes, headers: list[dict[str, str]], per_writer: int, expected: int
+) -> list[float]:
     """8 threads, one keep-alive connection each, `per_writer` requests each (bounded by 60 s); latencies in ms."""
     count = len(headers)
     samples: list[list[float]] = [[] for _ in range(count)]
@@ -291,14 +328,23 @@ def concurrent_writers(project: Host, bare: Host, tokens: list[str], scale: Scal
     project_headers = [auth(token) for token in tokens[:8]]
     bare_headers = [{"Content-Type": "application/json"}] * 8
     for i in range(scale.writer_bursts):
-        alternate(i, lambda: p.extend(writers(project, CREATE_PATH, ACCOUNT_BODY, project_headers,
-                                              scale.per_writer, 201)),
-                  lambda: b.extend(writers(bare, BARE_PATH, ACCOUNT_BODY, bare_headers, scale.per_writer, 200)))
+        alternate(
+            i,
+            lambda: p.extend(writers(project, CREATE_PATH, ACCOUNT_BODY, project_headers, scale.per_writer, 201)),
+            lambda: b.extend(writers(bare, BARE_PATH, ACCOUNT_BODY, bare_headers, scale.per_writer, 200)),
+        )
     p50, p99, b50, b99 = percentile(p, 0.5), percentile(p, 0.99), percentile(b, 0.5), percentile(b, 0.99)
     return [
-        Row("8 concurrent writers over HTTP: p99/p50", p99 / p50, "x", None, 5.0,
+        Row(
+            "8 concurrent writers over HTTP: p99/p50",
+            p99 / p50,
+            "x",
+            None,
+            5.0,
             f"p50 {p50:.2f}, p99 {p99:.2f}, worst {max(p):.1f} ms ({len(p)} creates); "
-            f"bare app p50 {b50:.2f}, p99 {b99:.2f}, worst {max(b):.1f} ms", ratio_of=(p99 / p50, 1.0)),
+            f"bare app p50 {b50:.2f}, p99 {b99:.2f}, worst {max(b):.1f} ms",
+            ratio_of=(p99 / p50, 1.0),
+        ),
     ]
 
 
@@ -336,8 +382,17 @@ def list_rows(project: Host, bare: Host, environment: Environment, scale: Scale)
         p_client.close()
         b_client.close()
     bare_ms = median(samples["bare"])
-    return [Row(f"list over HTTP, {size} item{'s' if size > 1 else ''} (median)", median(samples[size]), "ms",
-                bare_ms, None, "bare app GET as floor") for size in sizes]
+    return [
+        Row(
+            f"list over HTTP, {size} item{'s' if size > 1 else ''} (median)",
+            median(samples[size]),
+            "ms",
+            bare_ms,
+            None,
+            "bare app GET as floor",
+        )
+        for size in sizes
+    ]
 
 
 def batch_rows(project: Host, environment: Environment, scale: Scale) -> list[Row]:
@@ -345,9 +400,16 @@ def batch_rows(project: Host, environment: Environment, scale: Scale) -> list[Ro
 
     Each round's two halves use users of their own (a collection holds at most MAX_FACETS_PER_USER)."""
     bodies = [(("account", ACCOUNT_BODY), ("skills", SKILL_BODY))[n % 2] for n in range(20)]
-    requests = [{"id": str(n), "method": "POST", "url": f"/me/profile/{collection}",
-                 "headers": {"Content-Type": "application/json"}, "body": json.loads(body)}
-                for n, (collection, body) in enumerate(bodies)]
+    requests = [
+        {
+            "id": str(n),
+            "method": "POST",
+            "url": f"/me/profile/{collection}",
+            "headers": {"Content-Type": "application/json"},
+            "body": json.loads(body),
+        }
+        for n, (collection, body) in enumerate(bodies)
+    ]
     batch = json.dumps({"requests": requests}).encode()
     rounds = scale.create_rounds // 2 + 1
     tokens = iter(environment.tokens(2 * (rounds + 1), prefix="batcher"))
@@ -379,8 +441,16 @@ def batch_rows(project: Host, environment: Environment, scale: Scale) -> list[Ro
     finally:
         client.close()
     b, d = median(samples["batch"]), median(samples["direct"])
-    return [Row("$batch of 20 creates over HTTP (median)", b, "ms", d, 1.0,
-                f"{b / 20:.2f} ms per create; floor: the same 20 creates sent one by one, one connection")]
+    return [
+        Row(
+            "$batch of 20 creates over HTTP (median)",
+            b,
+            "ms",
+            d,
+            1.0,
+            f"{b / 20:.2f} ms per create; floor: the same 20 creates sent one by one, one connection",
+        )
+    ]
 
 
 def http_rows(environment: Environment, scale: Scale) -> list[Row]:
@@ -394,6 +464,7 @@ def http_rows(environment: Environment, scale: Scale) -> list[Row]:
 
 
 # ------------------------------------------------------------------------------------------- in process
+
 
 def _median_us(action: Callable[[], object], rounds: int, batch: int) -> float:
     per_round = []
@@ -410,10 +481,21 @@ def token_rows(scale: Scale) -> list[Row]:
 
     result = token_check.figures(rounds=scale.token_rounds)
     return [
-        Row("token check per request (Authenticator, same token)", result["authenticator_same_token_us"], "µs",
-            result["bare_pyjwt_decode_us"], 1.1, "floor: one bare PyJWT RS256 decode"),
-        Row("  … distinct tokens", result["authenticator_distinct_tokens_us"], "µs",
-            result["bare_pyjwt_decode_distinct_us"], 1.1),
+        Row(
+            "token check per request (Authenticator, same token)",
+            result["authenticator_same_token_us"],
+            "µs",
+            result["bare_pyjwt_decode_us"],
+            1.1,
+            "floor: one bare PyJWT RS256 decode",
+        ),
+        Row(
+            "  … distinct tokens",
+            result["authenticator_distinct_tokens_us"],
+            "µs",
+            result["bare_pyjwt_decode_distinct_us"],
+            1.1,
+        ),
     ]
 
 
@@ -427,11 +509,24 @@ def validation_rows(scale: Scale) -> list[Row]:
         doc = json.loads(body)
         validate_create(facet_type, doc)  # first use: code tables, libraries
         rounds = max(3, scale.token_rounds)
-        parse = _median_us(lambda body=body: parse_json_object(body, content_type="application/json",
-                                                              max_bytes=65536, allow_empty=False), rounds, 200)
+        parse = _median_us(
+            lambda body=body: parse_json_object(
+                body, content_type="application/json", max_bytes=65536, allow_empty=False
+            ),
+            rounds,
+            200,
+        )
         check = _median_us(lambda facet_type=facet_type, doc=doc: validate_create(facet_type, doc), rounds, 200)
-        rows.append(Row(f"validation alone, typical {label} body (+ strict JSON parse)", check, "µs", None, None,
-                        f"+ {parse:.1f} µs to parse the JSON body"))
+        rows.append(
+            Row(
+                f"validation alone, typical {label} body (+ strict JSON parse)",
+                check,
+                "µs",
+                None,
+                None,
+                f"+ {parse:.1f} µs to parse the JSON body",
+            )
+        )
     return rows
 
 
@@ -439,20 +534,57 @@ def sqlite_rows(scale: Scale) -> list[Row]:
     from benchmarks import sqlite_store
 
     r = sqlite_store.figures(ops=scale.sqlite_ops, sizes=scale.sqlite_sizes)
-    rows = [Row("bare SQLite insert (one row, one transaction)", r["bare_insert_p50_us"], "µs", None, None,
-                f"p99 {r['bare_insert_p99_us']:.0f} µs"),
-            Row("store add_facet (no idempotency record)", r["add_facet_p50_us"], "µs", r["bare_insert_p50_us"], None,
-                f"p99 {r['add_facet_p99_us']:.0f} µs; floor: bare insert")]
+    rows = [
+        Row(
+            "bare SQLite insert (one row, one transaction)",
+            r["bare_insert_p50_us"],
+            "µs",
+            None,
+            None,
+            f"p99 {r['bare_insert_p99_us']:.0f} µs",
+        ),
+        Row(
+            "store add_facet (no idempotency record)",
+            r["add_facet_p50_us"],
+            "µs",
+            r["bare_insert_p50_us"],
+            None,
+            f"p99 {r['add_facet_p99_us']:.0f} µs; floor: bare insert",
+        ),
+    ]
     for size in scale.sqlite_sizes:
         label = f"{size // 1000}k" if size >= 1000 else str(size)
-        rows.append(Row(f"store create with {label} facets stored (p50)", r[f"create_{label}_stored_p50_us"], "µs",
-                        r["bare_insert_p50_us"], None, f"p99 {r[f'create_{label}_stored_p99_us']:.0f} µs"))
+        rows.append(
+            Row(
+                f"store create with {label} facets stored (p50)",
+                r[f"create_{label}_stored_p50_us"],
+                "µs",
+                r["bare_insert_p50_us"],
+                None,
+                f"p99 {r[f'create_{label}_stored_p99_us']:.0f} µs",
+            )
+        )
     for size in (1, 10, 100):
-        rows.append(Row(f"store list of {size} (p50)", r[f"list_{size}_p50_us"], "µs", None, None,
-                        f"p99 {r[f'list_{size}_p99_us']:.0f} µs"))
-    rows.append(Row("store 8 concurrent writers (in process): p99/p50", r["writers8_p99_ms"] / r["writers8_p50_ms"],
-                    "x", None, None, f"p50 {r['writers8_p50_ms']:.2f}, p99 {r['writers8_p99_ms']:.2f}, "
-                                     f"worst {r['writers8_worst_ms']:.1f} ms"))
+        rows.append(
+            Row(
+                f"store list of {size} (p50)",
+                r[f"list_{size}_p50_us"],
+                "µs",
+                None,
+                None,
+                f"p99 {r[f'list_{size}_p99_us']:.0f} µs",
+            )
+        )
+    rows.append(
+        Row(
+            "store 8 concurrent writers (in process): p99/p50",
+            r["writers8_p99_ms"] / r["writers8_p50_ms"],
+            "x",
+            None,
+            None,
+            f"p50 {r['writers8_p50_ms']:.2f}, p99 {r['writers8_p99_ms']:.2f}, worst {r['writers8_worst_ms']:.1f} ms",
+        )
+    )
     return rows
 
 
@@ -472,11 +604,23 @@ def filter_rows(scale: Scale) -> list[Row]:
     r = limits.filter_figures(rounds=max(2, scale.token_rounds // 4))
     refused = "refused (400)" if r["red_team_refused"] else "ACCEPTED"
     return [
-        Row("$filter: costliest accepted filter, 100 maximal facets", r["worst_ms"], "ms", r["floor_ms"], None,
+        Row(
+            "$filter: costliest accepted filter, 100 maximal facets",
+            r["worst_ms"],
+            "ms",
+            r["floor_ms"],
+            None,
             f"{r.get('worst_family')} ({r.get('worst_variant')} values, {r.get('worst_length')} characters); "
-            "floor: the same list without $filter"),
-        Row("$filter: the red-team filter (165 eq inside any)", r["red_team_ms"], "ms", r["floor_ms"], None,
-            f"{refused} before evaluation; floor: the list without $filter"),
+            "floor: the same list without $filter",
+        ),
+        Row(
+            "$filter: the red-team filter (165 eq inside any)",
+            r["red_team_ms"],
+            "ms",
+            r["floor_ms"],
+            None,
+            f"{refused} before evaluation; floor: the list without $filter",
+        ),
     ]
 
 
@@ -490,13 +634,21 @@ def expand_rows(scale: Scale) -> list[Row]:
     goal = 8.0
     r = limits.expand_figures(concurrent=4)
     bound = r["bound_mb"]
-    note = (f"{r['stored_mb']:.0f} MB of create bodies stored (every collection x 100); largest response "
-            f"{r['one_largest_response_mb']:.2f} MB in {r['one_slowest_s']:.2f} s; floor: MAX_RESPONSE_BYTES")
+    note = (
+        f"{r['stored_mb']:.0f} MB of create bodies stored (every collection x 100); largest response "
+        f"{r['one_largest_response_mb']:.2f} MB in {r['one_slowest_s']:.2f} s; floor: MAX_RESPONSE_BYTES"
+    )
     return [
         Row("$expand=* red-team profile: peak RSS growth, 1 request", r["one_rss_growth_mb"], "MB", bound, goal, note),
-        Row("  … 4 concurrent requests", r["concurrent_4_rss_growth_mb"], "MB", 4 * bound, goal,
+        Row(
+            "  … 4 concurrent requests",
+            r["concurrent_4_rss_growth_mb"],
+            "MB",
+            4 * bound,
+            goal,
             f"largest response {r['concurrent_4_largest_response_mb']:.2f} MB, slowest "
-            f"{r['concurrent_4_slowest_s']:.2f} s; floor: 4 x MAX_RESPONSE_BYTES"),
+            f"{r['concurrent_4_slowest_s']:.2f} s; floor: 4 x MAX_RESPONSE_BYTES",
+        ),
     ]
 
 
@@ -505,14 +657,26 @@ def directory_rows(scale: Scale) -> list[Row]:
 
     r = directory.figures(processes=scale.directory_processes, rounds=max(3, scale.token_rounds))
     return [
-        Row("directory (Graph): added cold start, adapter import", r["graph_adapter_ms"], "ms", None, None,
+        Row(
+            "directory (Graph): added cold start, adapter import",
+            r["graph_adapter_ms"],
+            "ms",
+            None,
+            None,
             f"+ azure-core {r['first_lookup_azure_core_ms']:.0f} ms on the first lookup, + azure-identity "
             f"{r['first_lookup_azure_identity_ms']:.0f} ms on https; none at `import function_app`"
             if not (r["function_app_loads_azure_core"] or r["function_app_loads_azure_identity"])
-            else "function_app loads the azure SDK at import"),
-        Row("directory (Graph): warm lookup (cache hit)", r["warm_lookup_by_upn_us"], "µs", None, None,
+            else "function_app loads the azure SDK at import",
+        ),
+        Row(
+            "directory (Graph): warm lookup (cache hit)",
+            r["warm_lookup_by_upn_us"],
+            "µs",
+            None,
+            None,
             f"by id {r['warm_lookup_by_id_us']:.2f} µs; cold lookup over loopback {r['cold_lookup_loopback_ms']:.2f}"
-            f" ms; local directory {r['local_lookup_by_upn_us']:.1f} µs"),
+            f" ms; local directory {r['local_lookup_by_upn_us']:.1f} µs",
+        ),
     ]
 
 
@@ -526,18 +690,28 @@ def cosmos_rows(scale: Scale) -> list[Row]:
 
     figures = getattr(cosmos_round_trips, "figures", None)
     if figures is None:
-        return [Row("Cosmos round trips and RU on paper", "not yet measured",
-                    note=f"benchmarks/cosmos_round_trips.py has no figures() yet; {AZURE_RU}")]
+        return [
+            Row(
+                "Cosmos round trips and RU on paper",
+                "not yet measured",
+                note=f"benchmarks/cosmos_round_trips.py has no figures() yet; {AZURE_RU}",
+            )
+        ]
     result = figures()
     rows = [Row("cosmos: Azure's published request units", "", note=AZURE_RU + " (default indexing)")]
     for operation in dict.fromkeys(n.removesuffix("_round_trips") for n in result if n.endswith("_round_trips")):
-        note = (f"documents written: {result[f'{operation}_documents_written']:.0f}; "
-                f"{result[f'{operation}_ru_paper']:.1f} RU on paper")
+        note = (
+            f"documents written: {result[f'{operation}_documents_written']:.0f}; "
+            f"{result[f'{operation}_ru_paper']:.1f} RU on paper"
+        )
         if f"{operation}_paths_indexed" in result:
-            note += (f"; {result[f'{operation}_paths_indexed']:.0f} paths indexed "
-                     f"(default policy: {result[f'{operation}_paths_default']:.0f})")
-        rows.append(Row(f"cosmos: {operation.replace('_', ' ')}", result[f"{operation}_round_trips"],
-                        "round trips", note=note))
+            note += (
+                f"; {result[f'{operation}_paths_indexed']:.0f} paths indexed "
+                f"(default policy: {result[f'{operation}_paths_default']:.0f})"
+            )
+        rows.append(
+            Row(f"cosmos: {operation.replace('_', ' ')}", result[f"{operation}_round_trips"], "round trips", note=note)
+        )
     return rows
 
 
@@ -548,30 +722,58 @@ def delta_rows(scale: Scale) -> list[Row]:
     r = delta.figures(reps=5 if scale.cold_reps > 3 else 1)
     rows = []
     for store in ("sqlite", "cosmos"):
-        for scope, full, label in (("user", "user_full_list", "one user's 100 skills"),
-                                   ("tenant", "tenant_full_read", "100 users x 10 skills")):
+        for scope, full, label in (
+            ("user", "user_full_list", "one user's 100 skills"),
+            ("tenant", "tenant_full_read", "100 users x 10 skills"),
+        ):
             floor = r[f"{store}_{full}_ms"]
             for changes in ("no_changes", "10_changes", "1000_changes"):
                 name = f"{store}_{scope}_{changes}"
-                note = (f"{r[name + '_round_trips']:.0f} store round trips, {r[name + '_items']:.0f} items; "
-                        f"floor: full read of {label} ({r[f'{store}_{full}_round_trips']:.0f} round trips)")
+                note = (
+                    f"{r[name + '_round_trips']:.0f} store round trips, {r[name + '_items']:.0f} items; "
+                    f"floor: full read of {label} ({r[f'{store}_{full}_round_trips']:.0f} round trips)"
+                )
                 if store == "cosmos" and scope == "tenant" and changes != "1000_changes":
                     note += "; within 60 s of 1,000 writes, which the overlap re-reads"
                 # the goal on time only in process: on the test server both sides are one TLS connection each
                 goal = 1.0 if store == "sqlite" and changes == "no_changes" else None
-                rows.append(Row(f"delta {store} {scope}: round, {changes.replace('_', ' ')}", r[name + "_ms"], "ms",
-                                floor, goal, note))
+                rows.append(
+                    Row(
+                        f"delta {store} {scope}: round, {changes.replace('_', ' ')}",
+                        r[name + "_ms"],
+                        "ms",
+                        floor,
+                        goal,
+                        note,
+                    )
+                )
     quiet = "cosmos_tenant_no_changes_quiet"
-    rows.append(Row("delta cosmos tenant: round, no changes, 60 s after the last write", r[quiet + "_ms"], "ms",
-                    r["cosmos_tenant_full_read_ms"], None,
-                    f"{r[quiet + '_round_trips']:.0f} store round trips (goal: 1); test server latency, not Azure's"))
+    rows.append(
+        Row(
+            "delta cosmos tenant: round, no changes, 60 s after the last write",
+            r[quiet + "_ms"],
+            "ms",
+            r["cosmos_tenant_full_read_ms"],
+            None,
+            f"{r[quiet + '_round_trips']:.0f} store round trips (goal: 1); test server latency, not Azure's",
+        )
+    )
     return rows
 
 
 def inproc_rows(scale: Scale) -> list[Row]:
     rows: list[Row] = []
-    for part in (token_rows, validation_rows, sqlite_rows, query_rows, filter_rows, expand_rows, directory_rows,
-                 cosmos_rows, delta_rows):
+    for part in (
+        token_rows,
+        validation_rows,
+        sqlite_rows,
+        query_rows,
+        filter_rows,
+        expand_rows,
+        directory_rows,
+        cosmos_rows,
+        delta_rows,
+    ):
         try:
             rows += part(scale)
         except Exception as error:  # one broken module must not hide the rest of the table
@@ -580,6 +782,7 @@ def inproc_rows(scale: Scale) -> list[Row]:
 
 
 # --------------------------------------------------------------------------------------- concurrency sweep
+
 
 def sweep_level(host: Host, tokens: list[str], clients: int, seconds: float) -> tuple[list[float], float]:
     """`clients` keep-alive clients creating for `seconds` (bounded count): (latencies in ms, elapsed s)."""
@@ -643,12 +846,19 @@ def sweep_rows(environment: Environment, scale: Scale) -> list[Row]:
     rows = []
     for (label, level), values in samples.items():
         note = f"p50 {percentile(values, 0.5):.1f} ms, p99 {percentile(values, 0.99):.1f} ms"
-        rows.append(Row(f"sweep {label}: {level} clients, {level} threads", len(values) / elapsed[label, level],
-                        "creates/s", note=note))
+        rows.append(
+            Row(
+                f"sweep {label}: {level} clients, {level} threads",
+                len(values) / elapsed[label, level],
+                "creates/s",
+                note=note,
+            )
+        )
     return rows
 
 
 # ------------------------------------------------------------------------------------------- the table
+
 
 def _number(value: float | str | None, unit: str = "") -> str:
     if value is None:
@@ -671,12 +881,22 @@ def render(rows: list[Row]) -> str:
         verdict = ""
         if row.goal is not None and ratio is not None:
             verdict = "met" if ratio <= row.goal else "NOT MET"
-        lines.append((row.figure, _number(row.value, row.unit), _number(row.floor, row.unit),
-                      f"{ratio:.2f}x" if ratio is not None else "", f"≤ {row.goal:g}x" if row.goal else "",
-                      verdict, row.note))
+        lines.append(
+            (
+                row.figure,
+                _number(row.value, row.unit),
+                _number(row.floor, row.unit),
+                f"{ratio:.2f}x" if ratio is not None else "",
+                f"≤ {row.goal:g}x" if row.goal else "",
+                verdict,
+                row.note,
+            )
+        )
     widths = [max(len(header[i]), *(len(line[i]) for line in lines)) for i in range(6)]
-    out = [" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " | Notes",
-           "-|-".join("-" * w for w in widths) + "-|------"]
+    out = [
+        " | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)) + " | Notes",
+        "-|-".join("-" * w for w in widths) + "-|------",
+    ]
     for line in lines:
         out.append(" | ".join(cell.ljust(w) for cell, w in zip(line[:6], widths, strict=True)) + " | " + line[6])
     return "\n".join(out)
@@ -710,9 +930,11 @@ def main(argv: list[str] | None = None) -> int:
     import platform
     import sqlite3
 
-    print(f"Profile API benchmarks: Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
-          f"{platform.machine()}, medians of interleaved repetitions (project and floor alternating); "
-          f"{time.perf_counter() - started:.0f} s\n")
+    print(
+        f"Profile API benchmarks: Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
+        f"{platform.machine()}, medians of interleaved repetitions (project and floor alternating); "
+        f"{time.perf_counter() - started:.0f} s\n"
+    )
     print(render(rows))
     return 0
 

@@ -10,6 +10,7 @@ Scenarios (files in a temporary folder, same pragmas as the adapter; latencies a
 - `list_facets` of a collection holding 1 / 10 / 100 facets.
 Figures only, no assertions. `figures()` returns them as a dict for `make bench`.
 """
+
 from __future__ import annotations
 
 import gc
@@ -48,17 +49,32 @@ def _facet(facet_type: FacetType, n: int) -> dict[str, Any]:
     """A realistic stored facet (~600 bytes of JSON)."""
     who = {"application": None, "device": None, "user": {"id": str(uuid.uuid4()), "displayName": "Bench User"}}
     stamp = f"2026-03-01T12:{n // 60 % 60:02d}:{n % 60:02d}.1234567Z"
-    return to_store(facet_type, {
-        "id": str(uuid.uuid4()), "allowedAudiences": "organization", "createdDateTime": stamp, "createdBy": who,
-        "lastModifiedDateTime": stamp, "lastModifiedBy": who, "source": {"type": ["User"]},
-        "displayName": f"Facet {n}", "categories": ["engineering", "bench"], "countryCode": "NO",
-        "detail": {"jobTitle": "Engineer", "company": {"displayName": "Contoso"}},
-    })
+    return to_store(
+        facet_type,
+        {
+            "id": str(uuid.uuid4()),
+            "allowedAudiences": "organization",
+            "createdDateTime": stamp,
+            "createdBy": who,
+            "lastModifiedDateTime": stamp,
+            "lastModifiedBy": who,
+            "source": {"type": ["User"]},
+            "displayName": f"Facet {n}",
+            "categories": ["engineering", "bench"],
+            "countryCode": "NO",
+            "detail": {"jobTitle": "Engineer", "company": {"displayName": "Contoso"}},
+        },
+    )
 
 
 def _record(n: int) -> IdempotencyRecord:
-    return IdempotencyRecord(key=uuid.uuid4().hex, fingerprint=uuid.uuid4().hex, resource_id=str(n),
-                             response={"id": str(n)}, expires_at=int(time.time()) + 86400)
+    return IdempotencyRecord(
+        key=uuid.uuid4().hex,
+        fingerprint=uuid.uuid4().hex,
+        resource_id=str(n),
+        response={"id": str(n)},
+        expires_at=int(time.time()) + 86400,
+    )
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -105,8 +121,10 @@ def bare_versus_add_facet(folder: Path, ops: int) -> dict[str, float]:
 
         def insert(n: int) -> None:
             bare.execute("BEGIN IMMEDIATE")
-            bare.execute("INSERT INTO facets VALUES (?,?,?,?,?,?)",
-                         (TENANT, f"user-{n % 500}", "skills", str(uuid.uuid4()), '"etag"', rows[n]))
+            bare.execute(
+                "INSERT INTO facets VALUES (?,?,?,?,?,?)",
+                (TENANT, f"user-{n % 500}", "skills", str(uuid.uuid4()), '"etag"', rows[n]),
+            )
             bare.execute("COMMIT")
 
         facets = [_facet(SKILLS, n) for n in range(ops)]
@@ -116,8 +134,10 @@ def bare_versus_add_facet(folder: Path, ops: int) -> dict[str, float]:
         bare.close()
         repo.close()
     return {
-        "bare_insert_p50_us": _percentile(bare_us, 0.5), "bare_insert_p99_us": _percentile(bare_us, 0.99),
-        "add_facet_p50_us": _percentile(adapter_us, 0.5), "add_facet_p99_us": _percentile(adapter_us, 0.99),
+        "bare_insert_p50_us": _percentile(bare_us, 0.5),
+        "bare_insert_p99_us": _percentile(bare_us, 0.99),
+        "add_facet_p50_us": _percentile(adapter_us, 0.5),
+        "add_facet_p99_us": _percentile(adapter_us, 0.99),
     }
 
 
@@ -129,11 +149,22 @@ def _bulk_load(path: Path, start: int, stop: int) -> None:
         db.execute("BEGIN IMMEDIATE")
         db.executemany(
             "INSERT INTO facets (tenant_id, object_id, collection, id, etag, data) VALUES (?,?,?,?,?,?)",
-            ((TENANT, f"stored-{n // PER_USER}", types[n % 3].collection, str(uuid.uuid4()), f'"{n}"',
-              json.dumps(_facet(types[n % 3], n))) for n in range(start, stop)),
+            (
+                (
+                    TENANT,
+                    f"stored-{n // PER_USER}",
+                    types[n % 3].collection,
+                    str(uuid.uuid4()),
+                    f'"{n}"',
+                    json.dumps(_facet(types[n % 3], n)),
+                )
+                for n in range(start, stop)
+            ),
         )
-        db.executemany("INSERT INTO profiles (tenant_id, object_id) VALUES (?,?) ON CONFLICT DO NOTHING",
-                       ((TENANT, f"stored-{u}") for u in range(start // PER_USER, stop // PER_USER)))
+        db.executemany(
+            "INSERT INTO profiles (tenant_id, object_id) VALUES (?,?) ON CONFLICT DO NOTHING",
+            ((TENANT, f"stored-{u}") for u in range(start // PER_USER, stop // PER_USER)),
+        )
         db.execute("COMMIT")
     finally:
         db.close()
@@ -161,8 +192,12 @@ def create_with_stored(folder: Path, ops: int, sizes: tuple[int, ...]) -> dict[s
 def _creates(repo: SqliteRepository, users: int, ops: int) -> list[float]:
     """µs of `ops` creates, each into one of `users` existing users."""
     facets = [_facet(SKILLS, n) for n in range(ops)]
-    return _timed(lambda n: repo.add_facet(
-        TENANT, f"stored-{(n * 7919) % users}", SKILLS, facets[n], max_count=1000, idempotency=_record(n)), ops)
+    return _timed(
+        lambda n: repo.add_facet(
+            TENANT, f"stored-{(n * 7919) % users}", SKILLS, facets[n], max_count=1000, idempotency=_record(n)
+        ),
+        ops,
+    )
 
 
 def concurrent_writers(folder: Path, per_writer: int) -> dict[str, float]:
@@ -189,7 +224,8 @@ def concurrent_writers(folder: Path, per_writer: int) -> dict[str, float]:
         repo.close()
     every = [value for per in samples for value in per]
     return {
-        "writers8_p50_ms": _percentile(every, 0.5), "writers8_p99_ms": _percentile(every, 0.99),
+        "writers8_p50_ms": _percentile(every, 0.5),
+        "writers8_p99_ms": _percentile(every, 0.99),
         "writers8_worst_ms": max(every),
     }
 

@@ -12,6 +12,7 @@ BATCH checks:
 The Authenticator and the bare decode take turns within every round, so noise hits both alike.
 Figures only, no assertions. `figures()` returns them as a dict for `make bench`.
 """
+
 from __future__ import annotations
 
 import gc
@@ -71,7 +72,12 @@ def figures(rounds: int = 31, batch: int = 200) -> dict[str, float]:
 
         def bare_decode(token: str) -> Any:
             return jwt.decode(
-                token, public, algorithms=["RS256"], audience=audiences, issuer=identity.issuer, leeway=60,
+                token,
+                public,
+                algorithms=["RS256"],
+                audience=audiences,
+                issuer=identity.issuer,
+                leeway=60,
                 options={"require": REQUIRED},
             )
 

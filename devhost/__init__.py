@@ -1,4 +1,5 @@
 """The local host: serves function_app's HTTP functions over real HTTP with waitress (never deployed)."""
+
 from devhost.server import create, serve, stop
 from devhost.wsgi import make_wsgi_app
 

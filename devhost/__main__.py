@@ -2,6 +2,7 @@
 
 Applies local.settings.json (as Core Tools does), then serves function_app.py's HTTP functions.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,10 +22,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--route-prefix", default=None, help="override host.json's routePrefix (default api)")
     parser.add_argument("--threads", type=int, default=DEFAULT_THREADS, help="worker threads")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--local-settings", default=None, metavar="FILE",
-                        help=f"settings file (default: {local_settings.FILE_NAME} in the root, if present)")
-    source.add_argument("--no-local-settings", action="store_true",
-                        help="read settings from the environment only")
+    source.add_argument(
+        "--local-settings",
+        default=None,
+        metavar="FILE",
+        help=f"settings file (default: {local_settings.FILE_NAME} in the root, if present)",
+    )
+    source.add_argument("--no-local-settings", action="store_true", help="read settings from the environment only")
     return parser
 
 

@@ -4,6 +4,7 @@ Printed by `serve()` before the readiness line, so a developer sees at once whet
 the embedded SQLite file or a Cosmos DB account, and whether it trusts the development issuer or a
 tenant. Only for a project that has the Profile API's settings module (`shared/settings.py`).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

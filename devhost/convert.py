@@ -1,4 +1,5 @@
 """Conversion between WSGI and `func.HttpRequest` / `func.HttpResponse`, as the Functions host does it."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,8 +15,17 @@ MAX_BODY_BYTES = 100 * 1024 * 1024
 #: (status, headers, body) of one response.
 Response = tuple[int, list[tuple[str, str]], bytes]
 _HOP_BY_HOP = frozenset(
-    ("connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailers",
-     "transfer-encoding", "upgrade", "content-length")
+    (
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailers",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+    )
 )
 _NO_BODY = frozenset((204, 304))
 
@@ -45,8 +55,11 @@ def raw_path(environ: dict[str, Any]) -> str:
 
 def headers(environ: dict[str, Any]) -> dict[str, str]:
     """All request headers, lower-cased names (the server joins repeated headers with ', ')."""
-    result = {name[5:].replace("_", "-").lower(): wire_to_text(v) for name, v in environ.items()
-              if name.startswith("HTTP_") and isinstance(v, str)}
+    result = {
+        name[5:].replace("_", "-").lower(): wire_to_text(v)
+        for name, v in environ.items()
+        if name.startswith("HTTP_") and isinstance(v, str)
+    }
     for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
         if environ.get(key):
             result[key.replace("_", "-").lower()] = wire_to_text(environ[key])

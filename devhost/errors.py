@@ -5,6 +5,7 @@ The envelope, the support ids and the error table are the app's own (`shared.web
 waitress refuses before the app sees them (a body over the cap, a malformed request line or header,
 oversized headers) go through `EnvelopeChannel`, whose error task writes the same envelope.
 """
+
 from __future__ import annotations
 
 import http
@@ -78,8 +79,9 @@ class EnvelopeErrorTask(ErrorTask):
         """Write the envelope and close the connection (as waitress does after a refused request)."""
         cap = int(self.channel.server.adj.max_request_body_size) - 1
         headers: Mapping[str, str] = self.request.headers
-        status, response_headers, body = envelope(_from_waitress(self.request.error, cap),
-                                                  headers.get("CLIENT_REQUEST_ID"))
+        status, response_headers, body = envelope(
+            _from_waitress(self.request.error, cap), headers.get("CLIENT_REQUEST_ID")
+        )
         self.status = status_line(status)
         self.response_headers.extend(response_headers)
         self.set_close_on_finish()

@@ -1,4 +1,5 @@
 """Find the project root, read host.json's route prefix and import `function_app` like the worker."""
+
 from __future__ import annotations
 
 import importlib

@@ -7,6 +7,7 @@ as such; a `null` value is skipped. `ConnectionStrings` (not environment variabl
 either) and `Host` are not read; `IsEncrypted: true` is refused (Core Tools decrypts with a machine
 key we do not have). Only setting names are ever reported, never values.
 """
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@ receives from the worker) into the shared rule (shared/routing/router.py), with 
 joined to each route, and each function's callable, trigger argument name and whether it wants a
 `context`, all computed once at start.
 """
+
 from __future__ import annotations
 
 import inspect
@@ -29,8 +30,14 @@ class Target:
 Resolved = Match[Target]
 
 
-def entry(name: str, route: str | None, prefix: str, methods: Iterable[Any] | None,
-          function: Callable[..., Any], arg_name: str = "req") -> Entry[Target]:
+def entry(
+    name: str,
+    route: str | None,
+    prefix: str,
+    methods: Iterable[Any] | None,
+    function: Callable[..., Any],
+    arg_name: str = "req",
+) -> Entry[Target]:
     """One function's entry; a template the host rule here cannot serve raises ValueError at start."""
     wants_context = "context" in inspect.signature(function).parameters
     template = Template.parse(full_template(prefix, route or name))
@@ -44,6 +51,14 @@ def build_router(functions: Iterable[Any], route_prefix: str) -> Router[Target]:
         if not fn.is_http_function():
             continue
         trigger = fn.get_trigger()
-        entries.append(entry(fn.get_function_name(), trigger.route, route_prefix, trigger.methods,
-                             fn.get_user_function(), trigger.name))
+        entries.append(
+            entry(
+                fn.get_function_name(),
+                trigger.route,
+                route_prefix,
+                trigger.methods,
+                fn.get_user_function(),
+                trigger.name,
+            )
+        )
     return Router(entries)

@@ -1,4 +1,5 @@
 """Bind, load the function app and serve it with waitress on 127.0.0.1."""
+
 from __future__ import annotations
 
 import errno
@@ -78,9 +79,16 @@ def _unavailable(host: str, port: int, error: OSError) -> PortUnavailable:
     )
 
 
-def create(app: Any = None, host: str = "127.0.0.1", port: int | None = None, *, root: str | Path | None = None,
-           route_prefix: str | None = None, threads: int = DEFAULT_THREADS,
-           body_cap: int | None = None) -> tuple[Any, str]:
+def create(
+    app: Any = None,
+    host: str = "127.0.0.1",
+    port: int | None = None,
+    *,
+    root: str | Path | None = None,
+    route_prefix: str | None = None,
+    threads: int = DEFAULT_THREADS,
+    body_cap: int | None = None,
+) -> tuple[Any, str]:
     """Bind a waitress server and load the app; return (server, base URL). Call `server.run()` to serve.
 
     `port` defaults to the PORT setting and `body_cap` to the larger of MAX_BODY_BYTES and
@@ -95,8 +103,14 @@ def create(app: Any = None, host: str = "127.0.0.1", port: int | None = None, *,
         body_cap = settings.request_body_cap if body_cap is None else body_cap
     target = _Deferred()
     try:
-        server = waitress.create_server(target, host=host, port=port, threads=threads,
-                                        max_request_body_size=waitress_body_limit(body_cap), ident="devhost")
+        server = waitress.create_server(
+            target,
+            host=host,
+            port=port,
+            threads=threads,
+            max_request_body_size=waitress_body_limit(body_cap),
+            ident="devhost",
+        )
     except OSError as error:
         if error.errno in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
             raise _unavailable(host, port, error) from None
@@ -135,8 +149,9 @@ def stop(server: Any, thread: threading.Thread | None = None) -> None:
 def serve(app: Any = None, host: str = "127.0.0.1", port: int | None = None, **options: Any) -> None:
     """Serve until interrupted; print what the app uses, then `Profile API listening on <url>` once ready."""
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, stream=sys.stderr,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        )
     server, base = create(app, host, port, **options)
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

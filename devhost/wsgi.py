@@ -1,4 +1,5 @@
 """The WSGI application: route a request to an HTTP-triggered function and convert both ways."""
+
 from __future__ import annotations
 
 import asyncio

@@ -15,6 +15,7 @@ permissions, visibility, If-Match, Idempotency-Key, limits, envelopes and header
   run: 424 `failedDependency`.
 - Not atomic: each request commits (or fails) on its own; the responses come in the requests' order.
 """
+
 from __future__ import annotations
 
 import base64
@@ -55,8 +56,11 @@ def run(call: Call, route: Route) -> func.HttpResponse:
     if any(name.lower() == "access_token" for name in call.req.params):
         call.principal()  # a token in the query string: the direct call's 400/401, for the whole batch
     requests = read_batch(
-        call.req.get_body(), call.req.headers.get("content-type"), max_bytes=call.settings.max_batch_body_bytes,
-        api_root=call.api_root, prefix=table.prefix,
+        call.req.get_body(),
+        call.req.headers.get("content-type"),
+        max_bytes=call.settings.max_batch_body_bytes,
+        api_root=call.api_root,
+        prefix=table.prefix,
     )
     matches = [_resolve(table, route, request) for request in requests]
     statuses: list[int] = []
@@ -95,7 +99,11 @@ def _refusal(call: Call, request: BatchRequest, headers: dict[str, str], failed:
 
 
 def _answer(
-    call: Call, table: RouteTable, request: BatchRequest, match: Match[Route] | None, statuses: list[int],
+    call: Call,
+    table: RouteTable,
+    request: BatchRequest,
+    match: Match[Route] | None,
+    statuses: list[int],
     requests: list[BatchRequest],
 ) -> func.HttpResponse:
     """The response to one request: refused here, or the function's own."""
@@ -115,8 +123,12 @@ def _answer(
 
     url = f"{call.api_root}/{request.path}" + (f"?{url_query(request.query)}" if request.query else "")
     item = func.HttpRequest(
-        method=request.method, url=url, headers=headers, params=parse_query_string(request.query),
-        route_params=match.values, body=request.body,
+        method=request.method,
+        url=url,
+        headers=headers,
+        params=parse_query_string(request.query),
+        route_params=match.values,
+        body=request.body,
     )
     return _function(match.entry.target, table)(item)
 
@@ -135,8 +147,11 @@ def _entry(request_id: str, response: func.HttpResponse) -> bytes:
     `json.dumps`), placed as it is: never parsed and written again, so a batch costs one copy of each body.
     """
     status = int(response.status_code)
-    headers = {name: value for name, value in response.headers.items()
-               if name.lower() not in ("content-type", "content-length")}
+    headers = {
+        name: value
+        for name, value in response.headers.items()
+        if name.lower() not in ("content-type", "content-length")
+    }
     entry: dict[str, Any] = {"id": request_id, "status": status, "headers": headers}
     body = response.get_body() or b""
     if status in _BODILESS or status < 200 or not body:

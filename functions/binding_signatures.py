@@ -11,6 +11,7 @@ the tests ran (`shared.library_versions.AZURE_FUNCTIONS`, the range requirements
 other version nothing is done and one line is logged. If the library is built differently (no such
 wrapper), nothing is done either.
 """
+
 from __future__ import annotations
 
 import inspect

@@ -5,6 +5,7 @@ Each takes the call and its row of the route table (functions/routes.py); the ro
 (None: every collection, tenant-wide only). The permission is checked before the options are read, as
 on every read route.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -43,9 +44,7 @@ def tenant_round(call: Call, route: Route) -> func.HttpResponse:
 
 def _page(call: Call, feed: delta.Feed, options: delta.DeltaOptions, context: str) -> func.HttpResponse:
     size = max_page_size(call.req.headers)
-    page = delta.run_round(
-        call.repo, call.caller, feed, options, key=call.paging_key, page_size=size or MAX_TOP
-    )
+    page = delta.run_round(call.repo, call.caller, feed, options, key=call.paging_key, page_size=size or MAX_TOP)
     body: dict[str, Any] = {"@odata.context": context, "value": page.items}
     link = f"{call.base_url}{call.path}"
     if page.next_token is not None:

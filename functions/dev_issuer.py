@@ -1,5 +1,6 @@
 """The development issuer's OpenID discovery document, JWKS, and sign-in for the API explorer (authorize and
 token endpoints); routed only without ENTRA_TENANT_ID, never in Azure."""
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ def _authority(req: func.HttpRequest) -> str | None:
     index = parts.path.lower().find(marker)
     if not parts.scheme or not parts.netloc or index < 0:
         return None
-    return f"{parts.scheme}://{parts.netloc}{parts.path[:index + len(marker) - 1]}"
+    return f"{parts.scheme}://{parts.netloc}{parts.path[: index + len(marker) - 1]}"
 
 
 def _serves(tenant: str | None) -> bool:
@@ -75,14 +76,21 @@ def _code_store() -> dev_sign_in.CodeStore:
 def _page(call: Call, body: bytes, status: int = 200) -> func.HttpResponse:
     from shared.explorer.page import COMMON_HEADERS, SIGN_IN_POLICY
 
-    headers = {**COMMON_HEADERS, "Content-Security-Policy": SIGN_IN_POLICY, "Cache-Control": "no-store",
-               **call.ids.headers()}
+    headers = {
+        **COMMON_HEADERS,
+        "Content-Security-Policy": SIGN_IN_POLICY,
+        "Cache-Control": "no-store",
+        **call.ids.headers(),
+    }
     return func.HttpResponse(body, status_code=status, headers={**headers, "Content-Type": "text/html; charset=utf-8"})
 
 
 def _redirect(call: Call, location: str) -> func.HttpResponse:
     headers = {
-        "Location": location, "Cache-Control": "no-store", "Referrer-Policy": "no-referrer", **call.ids.headers()
+        "Location": location,
+        "Cache-Control": "no-store",
+        "Referrer-Policy": "no-referrer",
+        **call.ids.headers(),
     }
     return func.HttpResponse(status_code=302, headers=headers, mimetype="")
 
@@ -141,8 +149,14 @@ def token(call: Call, route: Route) -> func.HttpResponse:
     settings = get_settings()
 
     def mint(grant: dev_sign_in.Grant) -> str:
-        return dev_issuer.mint_token(settings, user=grant.user, scopes=list(grant.scopes), roles=list(grant.roles),
-                                     name=None, lifetime_s=dev_sign_in.TOKEN_LIFETIME_S)
+        return dev_issuer.mint_token(
+            settings,
+            user=grant.user,
+            scopes=list(grant.scopes),
+            roles=list(grant.roles),
+            name=None,
+            lifetime_s=dev_sign_in.TOKEN_LIFETIME_S,
+        )
 
     try:
         form = dev_sign_in.parse_form(call.req.get_body(), call.req.headers.get("content-type"))

@@ -5,6 +5,7 @@ anything else under it is 404 in Graph's envelope. Files are read on their first
 process, so importing this module reads nothing. Every response carries a Content-Security-Policy with
 nothing inline to allow (shared/explorer/page.py) and an ETag; `If-None-Match` with it is a 304.
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,7 +22,10 @@ def _response(call: Call, body: bytes, content_type: str, etag: str, policy: str
     from shared.explorer.page import COMMON_HEADERS
 
     headers = {
-        **COMMON_HEADERS, "Content-Security-Policy": policy, "ETag": etag, "Cache-Control": "no-cache",
+        **COMMON_HEADERS,
+        "Content-Security-Policy": policy,
+        "ETag": etag,
+        "Cache-Control": "no-cache",
         **call.ids.headers(),
     }
     if etag in {tag.strip() for tag in (call.req.headers.get("if-none-match") or "").split(",")}:

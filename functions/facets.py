@@ -3,6 +3,7 @@
 Each handler takes the call and its row of the route table (functions/routes.py), which names the
 collection (`route.facet_type`), whose data it is (`me` or `{user}`) and the permission it needs.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote, urlencode
@@ -31,8 +32,13 @@ def create(call: Call, route: Route) -> func.HttpResponse:
     target = call.target_of(route)
     doc = call.json_object(allow_empty=False)
     created = facets.create_facet(
-        call.repo, call.caller, target, facet_type, doc,
-        max_count=call.settings.max_facets_per_user, idempotent=_idempotent(call),
+        call.repo,
+        call.caller,
+        target,
+        facet_type,
+        doc,
+        max_count=call.settings.max_facets_per_user,
+        idempotent=_idempotent(call),
         max_bytes=call.settings.max_stored_bytes_per_user,
     )
     location = f"{call.api_root}/users/{created.object_id}/profile/{facet_type.collection}/{created.facet_id}"
@@ -71,7 +77,13 @@ def update(call: Call, route: Route) -> func.HttpResponse:
     if_match = call.if_match()
     doc = call.json_object(allow_empty=False)
     updated = facets.update_facet(
-        call.repo, call.caller, target, facet_type, call.route("id"), doc, if_match=if_match,
+        call.repo,
+        call.caller,
+        target,
+        facet_type,
+        call.route("id"),
+        doc,
+        if_match=if_match,
         max_bytes=call.settings.max_stored_bytes_per_user,
     )
     return _facet_response(call, facet_type, updated)

@@ -9,6 +9,7 @@ receives `PUT me/profile` when `me/profile` has no PUT function, and `HEAD` on a
 It answers 405 `methodNotAllowed` with `Allow` when the path matches a route of the table under other
 methods, else 404 `itemNotFound`. The routes come from the call's route table (functions/routes.py).
 """
+
 from __future__ import annotations
 
 import azure.functions as func
@@ -25,6 +26,7 @@ def answer(call: Call, route: Route) -> func.HttpResponse:
     """405 with `Allow` when the path is a route of the table under other methods, else 404."""
     allowed = call.table.router().allowed(call.path) if call.table is not None else ()
     if allowed:
-        raise MethodNotAllowed(f"The method is not allowed on this resource; allowed: {', '.join(allowed)}.",
-                               allowed=allowed)
+        raise MethodNotAllowed(
+            f"The method is not allowed on this resource; allowed: {', '.join(allowed)}.", allowed=allowed
+        )
     raise NotFound("No resource matches the requested path.")

@@ -3,6 +3,7 @@
 The document is generated from the route table and the facet declarations on the first request and
 cached, encoded, for the life of the process (shared/openapi); importing this module builds nothing.
 """
+
 from __future__ import annotations
 
 import azure.functions as func

@@ -2,6 +2,7 @@
 
 Each takes the call and its row of the route table (functions/routes.py), which says whose profile it is.
 """
+
 from __future__ import annotations
 
 from urllib.parse import quote, urlencode
@@ -36,7 +37,12 @@ def get(call: Call, route: Route) -> func.HttpResponse:
         limits, applied = page_limits(call.req.headers, call.settings.max_response_bytes)
         facet_types = {name: ft for name in options.expand if (ft := by_collection(name)) is not None}
         pages = profiles.expand_profile(
-            call.repo, call.caller, target, facet_types, select=options.expand, paging_key=call.paging_key,
+            call.repo,
+            call.caller,
+            target,
+            facet_types,
+            select=options.expand,
+            paging_key=call.paging_key,
             limits=limits,
         )
         for name, page in pages.items():

@@ -12,6 +12,7 @@ functions are `{collection}_{operation}_{me|user}`; the catch-all is `zz_fallbac
 name. tests/functions/test_host_routing.py proves, over the app as the worker indexes it, that every
 row is reached by its own sample requests.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -60,6 +61,7 @@ def _handler(path: str) -> Handler:
     module, _, name = path.partition(":")
     return Handler(f"functions.{module}", name)
 
+
 #: (operation, method, route suffix after the collection, permission, handler) of every facet collection.
 _FACET_OPERATIONS = (
     ("create", "POST", "", Access.WRITE, _handler("facets:create")),
@@ -92,8 +94,14 @@ def _facet_rows() -> Iterator[Route]:
         for operation, method, suffix, access, handler in (*_FACET_OPERATIONS, _DELTA):
             for base, who in ((ME, "me"), (USER, "user")):
                 yield Route(
-                    f"{facet_type.collection}_{operation}_{who}", method, f"{base}/{facet_type.collection}{suffix}",
-                    handler, access, Resource.FACET, operation, facet_type,
+                    f"{facet_type.collection}_{operation}_{who}",
+                    method,
+                    f"{base}/{facet_type.collection}{suffix}",
+                    handler,
+                    access,
+                    Resource.FACET,
+                    operation,
+                    facet_type,
                 )
 
 
@@ -101,11 +109,22 @@ def _tenant_delta_rows() -> Iterator[Route]:
     tenant_round = _handler("delta:tenant_round")
     for facet_type in FACET_TYPES:
         yield Route(
-            f"{facet_type.collection}_delta_users", "GET", f"{TENANT_DELTA}/{facet_type.collection}/delta",
-            tenant_round, Access.READ, Resource.FACET, "delta_tenant", facet_type,
+            f"{facet_type.collection}_delta_users",
+            "GET",
+            f"{TENANT_DELTA}/{facet_type.collection}/delta",
+            tenant_round,
+            Access.READ,
+            Resource.FACET,
+            "delta_tenant",
+            facet_type,
         )
     yield Route(
-        "profile_delta_users", "GET", f"{TENANT_DELTA}/delta", tenant_round, Access.READ, Resource.FACET,
+        "profile_delta_users",
+        "GET",
+        f"{TENANT_DELTA}/delta",
+        tenant_round,
+        Access.READ,
+        Resource.FACET,
         "delta_tenant",
     )
 
@@ -118,16 +137,25 @@ def _dev_issuer_rows() -> Iterator[Route]:
         "dev_issuer_keys", "GET", f"{base}/discovery/v2.0/keys", _handler("dev_issuer:signing_keys"), Access.ANONYMOUS
     )
     yield Route(
-        "dev_issuer_openid_configuration", "GET", f"{base}/v2.0/.well-known/openid-configuration",
-        _handler("dev_issuer:openid_configuration"), Access.ANONYMOUS,
+        "dev_issuer_openid_configuration",
+        "GET",
+        f"{base}/v2.0/.well-known/openid-configuration",
+        _handler("dev_issuer:openid_configuration"),
+        Access.ANONYMOUS,
     )
     # The API explorer's sign-in (authorization code with PKCE): the sign-in page, its choice, the token.
     yield Route(
-        "dev_issuer_authorize", "GET", f"{base}/oauth2/v2.0/authorize", _handler("dev_issuer:authorize"),
+        "dev_issuer_authorize",
+        "GET",
+        f"{base}/oauth2/v2.0/authorize",
+        _handler("dev_issuer:authorize"),
         Access.ANONYMOUS,
     )
     yield Route(
-        "dev_issuer_authorize_choice", "POST", f"{base}/oauth2/v2.0/authorize", _handler("dev_issuer:authorize_choice"),
+        "dev_issuer_authorize_choice",
+        "POST",
+        f"{base}/oauth2/v2.0/authorize",
+        _handler("dev_issuer:authorize_choice"),
         Access.ANONYMOUS,
     )
     yield Route("dev_issuer_token", "POST", f"{base}/oauth2/v2.0/token", _handler("dev_issuer:token"), Access.ANONYMOUS)
@@ -140,8 +168,13 @@ def build_table(*, dev_issuer: bool) -> RouteTable:
         *_facet_rows(),
         *_tenant_delta_rows(),
         Route(
-            "openapi_document", "GET", "openapi.json", _handler("openapi:document"), Access.ANONYMOUS,
-            Resource.DOCUMENT, "get",
+            "openapi_document",
+            "GET",
+            "openapi.json",
+            _handler("openapi:document"),
+            Access.ANONYMOUS,
+            Resource.DOCUMENT,
+            "get",
         ),
         # The API explorer (Swagger UI): its page, and its files by name from a fixed allow-list (else 404).
         Route("docs_page", "GET", "docs", _handler("explorer:page"), Access.ANONYMOUS),

@@ -5,6 +5,7 @@ NAME, SCOPES (space or comma separated; default User.ReadWrite; empty for none),
 SCOPES empty or unset → an app-only token). The token names no port: a local host on any PORT
 accepts it (it checks the signature against the keys it serves itself).
 """
+
 from __future__ import annotations
 
 import json
@@ -57,8 +58,11 @@ def main() -> int:
         name=os.environ.get("NAME") or None,
     )
     if _tenant_in_local_settings():
-        print("token: note: local.settings.json sets ENTRA_TENANT_ID, so `make run` accepts that tenant's tokens, "
-              "not this development token.", file=sys.stderr)
+        print(
+            "token: note: local.settings.json sets ENTRA_TENANT_ID, so `make run` accepts that tenant's tokens, "
+            "not this development token.",
+            file=sys.stderr,
+        )
     print(token)
     return 0
 

@@ -13,6 +13,7 @@ langcodes cost a new instance about 70 ms and 7 MB. The tables say only what the
 tests/unit/validation/test_code_tables.py regenerates the module and compares, so a new pycountry or
 langcodes release that changes a code fails the tests until this script is run again.
 """
+
 from __future__ import annotations
 
 import itertools

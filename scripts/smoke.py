@@ -16,6 +16,7 @@ Token: the PROFILE_API_TOKEN environment variable, else
 The token is never printed. Exit 0 when every check passes, 1 on a mismatch, 2 when the test
 cannot run (no URL, no token).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -68,7 +69,10 @@ def azure_cli_token(scope: str) -> str | None:
         return None
     result = subprocess.run(
         [az, "account", "get-access-token", "--scope", scope, "--query", "accessToken", "-o", "tsv"],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     if result.returncode != 0:
         print(f"  az account get-access-token failed: {result.stderr.strip()[:500]}", file=sys.stderr)
@@ -124,8 +128,9 @@ def main(argv: list[str] | None = None) -> int:
     if not token and api:
         token = azure_cli_token(f"{api.rstrip('/')}/User.ReadWrite")
     if not token:
-        print("smoke: no token: set PROFILE_API_TOKEN or sign in with `az login` (see docs/deploy.md).",
-              file=sys.stderr)
+        print(
+            "smoke: no token: set PROFILE_API_TOKEN or sign in with `az login` (see docs/deploy.md).", file=sys.stderr
+        )
         return 2 if all(results) else 1
     created = request("POST", target, token=token, body=BODY)
     results.append(check(f"POST {ROUTE} with a token", created, 201))

@@ -11,6 +11,7 @@ provisioned Cosmos DB and Entra app registration.
 Existing entries in local.settings.json that this script does not manage are kept.
 Standard library only; no secrets are read or written (there are none: access is by identity).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,7 +64,7 @@ def parse_env_values(text: str) -> dict[str, str]:
         key, _, value = line.partition("=")
         key = key.strip()
         if key.startswith("export "):
-            key = key[len("export "):].strip()
+            key = key[len("export ") :].strip()
         value = value.strip()
         if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
             quote, value = value[0], value[1:-1]
@@ -132,10 +133,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-e", "--environment", help="azd environment name (default: azd's current one)")
     parser.add_argument("-o", "--output", type=Path, default=ROOT / "local.settings.json")
-    parser.add_argument("--from-file", type=Path, help="read KEY=\"value\" lines from this file instead of azd")
+    parser.add_argument("--from-file", type=Path, help='read KEY="value" lines from this file instead of azd')
     parser.add_argument("--dev-issuer", action="store_true", help="omit ENTRA_* so the development issuer is used")
-    parser.add_argument("--local-directory", action="store_true",
-                        help="DIRECTORY=local: no Microsoft Graph calls (users are the ones the service has seen)")
+    parser.add_argument(
+        "--local-directory",
+        action="store_true",
+        help="DIRECTORY=local: no Microsoft Graph calls (users are the ones the service has seen)",
+    )
     args = parser.parse_args(argv)
     try:
         if args.from_file:

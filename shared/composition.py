@@ -1,4 +1,5 @@
 """The composition root: the one place that picks adapters. Everything is built on first use."""
+
 from __future__ import annotations
 
 import functools

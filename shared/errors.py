@@ -3,6 +3,7 @@
 Services and adapters raise these; the HTTP edge turns them into Graph's error envelope. Nothing else
 becomes a response, so an unexpected exception is a 500 `generalException` with no internals.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Identifier shapes shared by settings, token validation and user resolution."""
+
 from __future__ import annotations
 
 import re

@@ -11,6 +11,7 @@ environment that installs another one anyway (a newer worker image, a hand-made 
 The version is the package's own `__version__` (already imported by then): reading the installed
 distribution's metadata would cost a scan of sys.path during cold start.
 """
+
 from __future__ import annotations
 
 import logging
@@ -55,8 +56,13 @@ class Pin:
         """`admits`, logging one line (info) when it does not: `what` is left to the library."""
         if self.admits(version):
             return True
-        log.info("%s %s is not within the tested %s: skipping %s (the library's own behaviour stays)",
-                 self.distribution, version, self.specifier, what)
+        log.info(
+            "%s %s is not within the tested %s: skipping %s (the library's own behaviour stays)",
+            self.distribution,
+            version,
+            self.specifier,
+            what,
+        )
         return False
 
 

@@ -6,6 +6,7 @@ the environment once and applies them, then the few cross-field `RULES`. A bad v
 `os.environ` (azure-identity reads `AZURE_CLIENT_ID` itself). No pydantic here: it would cost the
 function app tens of milliseconds of cold start for what a dataclass and a loop do.
 """
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """Shared pytest wiring: the plugins that start real servers and mint real tokens."""
+
 pytest_plugins = [
     "tests.support.identity",
     "tests.support.app",

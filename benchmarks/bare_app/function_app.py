@@ -4,6 +4,7 @@ Imported in a fresh interpreter, and served by the same local host as the projec
 (`python -m devhost --root benchmarks/bare_app`), so each project figure has a floor measured the
 same way: what the platform and the host cost with (almost) no application at all.
 """
+
 import azure.functions as func
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)

@@ -5,6 +5,7 @@ For the concurrency sweep (benchmarks/run.py): each call to the repository sleep
 each in one region) before running on the SQLite store, releasing the GIL as a socket wait does.
 Served by the local host like the project: `--root benchmarks/io_app`.
 """
+
 from __future__ import annotations
 
 import functools

@@ -4,6 +4,7 @@ The token is parsed once (shared.auth.jws), its RS256 signature checked against 
 names, then its claims. Nothing heavy is imported here: `cryptography` loads with the first key set,
 urllib with the first fetch.
 """
+
 from __future__ import annotations
 
 import hashlib

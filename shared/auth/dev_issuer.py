@@ -11,6 +11,7 @@ of the PEM it was derived from. Serving the JWKS reads only the public file; the
 parsed only to sign, and its (slow) RSA consistency check runs once, when the public file is
 written: later loads of the same PEM, recognised by its hash, skip it.
 """
+
 from __future__ import annotations
 
 import base64

@@ -16,6 +16,7 @@ this API's permission names (`openid`, `profile`, `email`, `offline_access` are 
 scopes, else `User.ReadWrite.All`. There is no password: the issuer serves only without ENTRA_TENANT_ID,
 and never in Azure (shared/settings.py).
 """
+
 from __future__ import annotations
 
 import base64
@@ -88,11 +89,17 @@ class AuthorizationRequest:
 
     def query(self) -> str:
         """The request as a query string again (the sign-in page posts it back to the same address)."""
-        return urlencode({
-            "client_id": DEV_CLIENT_ID, "response_type": "code", "redirect_uri": self.redirect_uri,
-            "scope": " ".join(self.scopes), "state": self.state, "code_challenge": self.challenge,
-            "code_challenge_method": "S256",
-        })
+        return urlencode(
+            {
+                "client_id": DEV_CLIENT_ID,
+                "response_type": "code",
+                "redirect_uri": self.redirect_uri,
+                "scope": " ".join(self.scopes),
+                "state": self.state,
+                "code_challenge": self.challenge,
+                "code_challenge_method": "S256",
+            }
+        )
 
     def redirect(self, **values: str) -> str:
         """The redirect URI with `values` and the request's `state` in its query."""
@@ -193,8 +200,7 @@ def parse_form(body: bytes, content_type: str | None) -> dict[str, str]:
     if len(body) > MAX_FORM_BYTES:
         raise TokenError("invalid_request", "The body is too large.")
     try:
-        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body),
-                          max_num_fields=32)
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(body), max_num_fields=32)
     except (UnicodeDecodeError, ValueError):
         raise TokenError("invalid_request", "The body is not a valid form.") from None
     form: dict[str, str] = {}
@@ -258,7 +264,10 @@ def sign_in_page(request: AuthorizationRequest, action: str, docs: str) -> bytes
         f'<span class="upn">{escape(upn)}{default if upn == DEFAULT_USER else ""}</span></button>'
         for upn in DEV_USERS
     )
-    return _document("Sign in: Profile API development issuer", docs, f"""<h1>Sign in to the Profile API</h1>
+    return _document(
+        "Sign in: Profile API development issuer",
+        docs,
+        f"""<h1>Sign in to the Profile API</h1>
 <p class="note">Development issuer: local runs only, no password. The token is signed with the keys under
 <code>.data/dev-issuer/</code>, like <code>make -s token</code>'s.</p>
 <form method="post" action="{escape(action)}">
@@ -271,12 +280,17 @@ def sign_in_page(request: AuthorizationRequest, action: str, docs: str) -> bytes
 <button type="submit" name="user" value="{APP_ONLY}">{escape(DEV_APP_NAME)}<span class="upn">app-only token: use
 users/{{user}}/..., never me/...</span></button>
 </fieldset>
-</form>""")
+</form>""",
+    )
 
 
 def error_page(message: str, docs: str) -> bytes:
     """A request that cannot go back to its client."""
-    return _document("Sign-in error: Profile API development issuer", docs, f"""<h1>This sign-in request cannot
+    return _document(
+        "Sign-in error: Profile API development issuer",
+        docs,
+        f"""<h1>This sign-in request cannot
 be answered</h1>
 <p class="error">{escape(message)}</p>
-<p class="note">Open the API explorer on this host and use its Authorize button.</p>""")
+<p class="note">Open the API explorer on this host and use its Authorize button.</p>""",
+    )

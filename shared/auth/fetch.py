@@ -2,6 +2,7 @@
 
 urllib.request is imported on the first fetch, not at import (cold start).
 """
+
 from __future__ import annotations
 
 import functools

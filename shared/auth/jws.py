@@ -7,6 +7,7 @@ segment is checked by one regular expression and decoded by binascii, and the JS
 and free of duplicate member names (RFC 7515 §4 / RFC 7519 §4 allow refusing them).
 `cryptography` is imported on the first signature check, not at import (cold start).
 """
+
 from __future__ import annotations
 
 import binascii

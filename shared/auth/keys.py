@@ -2,6 +2,7 @@
 
 `cryptography` is imported when a JWKS is first parsed, not at import (cold start).
 """
+
 from __future__ import annotations
 
 import logging

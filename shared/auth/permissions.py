@@ -1,4 +1,5 @@
 """The permission table of contract §4, checked before any user lookup."""
+
 from __future__ import annotations
 
 from shared.auth.principal import Principal

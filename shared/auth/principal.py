@@ -1,4 +1,5 @@
 """The authenticated caller, as read from a validated access token."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -11,6 +11,7 @@ document names the same endpoints in its `oauth2` security scheme:
   development client id, and the permission names as they are (it issues them to itself).
 Nothing here reads a file or imports a library: it is derived from the settings alone.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,6 +57,10 @@ def sign_in(settings: Settings, prefix: str) -> SignIn | None:
     base = f"{settings.authority}/{settings.tenant_id}/oauth2/v2.0"
     parts = urlsplit(settings.authority)
     return SignIn(
-        f"{base}/authorize", f"{base}/token", client_id.lower(), uri.rstrip("/") + "/",
-        f"{parts.scheme}://{parts.netloc}", development=False,
+        f"{base}/authorize",
+        f"{base}/token",
+        client_id.lower(),
+        uri.rstrip("/") + "/",
+        f"{parts.scheme}://{parts.netloc}",
+        development=False,
     )

@@ -2,6 +2,7 @@
 
 Only the port is imported here; the composition root imports the adapter DIRECTORY names.
 """
+
 from shared.directory.port import Directory, token_entry
 
 __all__ = ["Directory", "token_entry"]

@@ -5,6 +5,7 @@ tenant and lower-case UPN; both keys of a user hold the same entry. "No such use
 a shorter time, so a client asking again and again for a user who does not exist costs Graph one call
 per `negative_ttl`, while a user created a moment ago becomes visible soon.
 """
+
 from __future__ import annotations
 
 import threading

@@ -8,6 +8,7 @@ The caller's own requests (`me`) look the caller up too: the account facet's age
 userPersona come from the directory. If Graph does not (yet) know the caller — a user created
 moments ago — the token's own claims stand in; if Graph cannot answer, the request is 503.
 """
+
 from __future__ import annotations
 
 import functools

@@ -10,6 +10,7 @@ Graph cannot parse), or `ServiceUnavailable` (503 + Retry-After) for everything 
 throttling past the retry budget, a connection failure, a timeout, a credential failure, or an
 answer that is not a user. Graph's own text never reaches a response, and no token is ever logged.
 """
+
 from __future__ import annotations
 
 import json
@@ -143,8 +144,11 @@ class GraphClient:
 
     def _unavailable(self, answer: _Answer, wait: float | None) -> ServiceUnavailable:
         if answer.status in (401, 403):
-            log.error("Graph refused the directory lookup (%s %s): does the app's identity hold User.Read.All?",
-                      answer.status, _graph_code(answer))
+            log.error(
+                "Graph refused the directory lookup (%s %s): does the app's identity hold User.Read.All?",
+                answer.status,
+                _graph_code(answer),
+            )
         else:
             log.warning("Directory lookup failed: Graph answered %s (%s)", answer.status, _graph_code(answer))
         hint = answer.retry_after if answer.retry_after is not None else wait
@@ -161,13 +165,18 @@ class GraphClient:
         from azure.core.rest import HttpRequest
 
         try:
-            response = self._get_pipeline().run(
-                HttpRequest("GET", url, headers={"Accept": "application/json"}),
-                connection_timeout=self.policy.connect_timeout,
-                read_timeout=self.policy.read_timeout,
-            ).http_response
-            return _Answer(response.status_code, retry_after_seconds(response.headers.get("Retry-After")),
-                           response.body())
+            response = (
+                self._get_pipeline()
+                .run(
+                    HttpRequest("GET", url, headers={"Accept": "application/json"}),
+                    connection_timeout=self.policy.connect_timeout,
+                    read_timeout=self.policy.read_timeout,
+                )
+                .http_response
+            )
+            return _Answer(
+                response.status_code, retry_after_seconds(response.headers.get("Retry-After")), response.body()
+            )
         except ClientAuthenticationError as error:
             log.error("No token for Microsoft Graph (%s); the directory is unavailable", type(error).__name__)
         except (AzureError, ValueError, OSError) as error:  # connection, timeout, credential set-up

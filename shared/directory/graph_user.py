@@ -8,6 +8,7 @@
   with an identity whose issuer names a tenant by id (a GUID, or an Entra issuer URL holding one);
   `originUserId` is that identity's issuerAssignedId when it is a GUID. Otherwise null.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ A delegated token tells the service its caller's UPN and display name; they are 
 repository, so `users/{upn}` resolves for any user who has called. Any GUID names a user directly
 (data is keyed on tenant and object id). ageGroup, userPersona and originTenantInfo are unknown.
 """
+
 from __future__ import annotations
 
 import threading

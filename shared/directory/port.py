@@ -5,6 +5,7 @@ users this service has seen) and `graph` (shared/directory/graph.py, Microsoft G
 `DirectoryUser`s of the caller's tenant, raise only `shared.errors` (503 `ServiceUnavailable` when the
 directory cannot answer), and are safe to share between threads.
 """
+
 from __future__ import annotations
 
 from typing import Protocol

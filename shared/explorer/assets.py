@@ -10,6 +10,7 @@ are not used. The explorer's own files (its initialiser and a few styles) live b
 
 Nothing is read at import: the function app imports this module to index its functions.
 """
+
 from __future__ import annotations
 
 import functools
@@ -74,8 +75,10 @@ def swagger_ui_folder() -> Path:
     spec = importlib.util.find_spec(SWAGGER_UI_PACKAGE)
     locations = list(spec.submodule_search_locations or []) if spec is not None else []
     if not locations:
-        raise AssetError(f"Swagger UI is not installed (PyPI swagger-ui-bundle-v2=={SWAGGER_UI_VERSION}; "
-                         "pip install -r requirements.txt)")
+        raise AssetError(
+            f"Swagger UI is not installed (PyPI swagger-ui-bundle-v2=={SWAGGER_UI_VERSION}; "
+            "pip install -r requirements.txt)"
+        )
     return Path(locations[0]) / "vendor" / f"swagger-ui-{SWAGGER_UI_VERSION}"
 
 

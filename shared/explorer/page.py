@@ -6,6 +6,7 @@ inline script or style anywhere, so each policy allows scripts and styles from t
 only. The sign-in's token endpoint is the one other place the page may send a request to (Entra ID;
 the development issuer is the app itself).
 """
+
 from __future__ import annotations
 
 from html import escape

@@ -4,6 +4,7 @@ Graph beta: itemFacet has id, allowedAudiences, inference, createdDateTime, crea
 lastModifiedDateTime, lastModifiedBy, source, sources, isSearchable. The wire order follows the
 seed's userAccountInformation example: these first, then the type's own properties.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

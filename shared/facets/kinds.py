@@ -8,6 +8,7 @@ the OpenAPI schema — is derived from those kinds. Kinds hold no state and do n
 plain JSON values (str, bool, int, float, list, dict, None); no coercion between JSON types is ever
 applied (a number is never accepted for a string).
 """
+
 from __future__ import annotations
 
 import math
@@ -135,8 +136,12 @@ class Int32(Kind):
     def check(self, value: object, target: str, problems: Problems) -> int | None:
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or (
-            isinstance(value, float) and not value.is_integer()  # also NaN and the infinities
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or (
+                isinstance(value, float) and not value.is_integer()  # also NaN and the infinities
+            )
         ):
             problems.wrong_type(target, "a whole number or null")
             return None

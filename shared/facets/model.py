@@ -5,6 +5,7 @@ validation (shared/facets/validate.py), the wire shape (shared/facets/wire.py), 
 property checks, visibility, quotas, storage and the OpenAPI document. Nothing else names a facet's
 properties.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

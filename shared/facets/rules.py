@@ -4,6 +4,7 @@ Each rule returns the canonical value or None. The libraries behind them (email-
 langcodes for unusual language tags) are imported on first use, and the ISO code tables (generated
 from pycountry) loaded on first use, so declaring a property costs nothing at import.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit

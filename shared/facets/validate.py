@@ -11,6 +11,7 @@
   context URL in request payloads).
 - Every problem is collected; the 400 lists at most MAX_DETAILS of them, with the count in the message.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

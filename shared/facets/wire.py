@@ -4,6 +4,7 @@ The store keeps a facet as a plain JSON object of its stored properties (`FacetT
 wire body has every declared property in declaration order, `null` where unset, with the directory
 properties filled from the user the request is about. Storage fields never reach the wire.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

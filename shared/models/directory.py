@@ -3,6 +3,7 @@
 A plain frozen dataclass, not a pydantic model: it is built on every request that names a user, and
 `import function_app` must stay cheap. Constructed by keyword only (the repository adapters do so).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

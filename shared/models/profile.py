@@ -1,4 +1,5 @@
 """The profile resource, and the generic shapes the repository returns."""
+
 from __future__ import annotations
 
 import uuid

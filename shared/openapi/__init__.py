@@ -6,6 +6,7 @@ one hold the parts: schemas.py (component schemas per Graph type), parameters.py
 parameters), responses.py (shared error responses and headers), operations.py (one operation per HTTP
 function) and builder.py (the whole).
 """
+
 from __future__ import annotations
 
 import functools

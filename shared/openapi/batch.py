@@ -3,6 +3,7 @@
 The requests inside a batch are the document's other operations; their responses are carried as they
 are (status, headers, body), so the item schemas describe the envelope only.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -48,13 +49,22 @@ def batch_schemas() -> dict[str, Schema]:
             "description": "One request of a batch.",
             "properties": {
                 "id": {**request_id, "description": "Unique in the batch, compared ignoring case."},
-                "method": {"type": "string", "pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$",
-                           "description": "GET, POST, PATCH, DELETE, ..."},
-                "url": {"type": "string", "minLength": 1, "maxLength": MAX_URL_LENGTH,
-                        "description": "Relative to the API root, with or without the leading slash: "
-                                       "`/me/profile/skills?$top=5`."},
-                "headers": {**headers, "description": "The request's headers (a `body` needs `Content-Type`); "
-                                                      "never `Authorization`."},
+                "method": {
+                    "type": "string",
+                    "pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$",
+                    "description": "GET, POST, PATCH, DELETE, ...",
+                },
+                "url": {
+                    "type": "string",
+                    "minLength": 1,
+                    "maxLength": MAX_URL_LENGTH,
+                    "description": "Relative to the API root, with or without the leading slash: "
+                    "`/me/profile/skills?$top=5`.",
+                },
+                "headers": {
+                    **headers,
+                    "description": "The request's headers (a `body` needs `Content-Type`); never `Authorization`.",
+                },
                 "body": {"description": "A JSON value, or a string: the body in base64."},
                 "dependsOn": {**ids, "description": "Ids of earlier requests that must succeed first."},
                 "depends_on": {**ids, "description": "`dependsOn` as msgraph-core (Python) spells it."},

@@ -1,4 +1,5 @@
 """Assembles the OpenAPI 3.1 document from the facet declarations (never at import time: see __init__)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -95,7 +96,8 @@ def _security_schemes(sign_in: SignIn | None) -> dict[str, Any]:
     if sign_in is None:
         return schemes
     issuer, client = (
-        ("the development issuer (local runs only)", "the development client") if sign_in.development
+        ("the development issuer (local runs only)", "the development client")
+        if sign_in.development
         else ("Entra ID", "the API's own app registration")
     )
     schemes[operations.SIGN_IN_SCHEME] = {

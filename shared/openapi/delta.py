@@ -1,5 +1,6 @@
 """The delta operations of the document (contract §12): per user under `me` / `users/{user}`, and the
 tenant-wide feeds under `users/profile/...` (rows of action `delta` and `delta_tenant`)."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -19,7 +20,9 @@ DELTATOKEN = "deltatoken"
 FEED_SELECT = "feedSelect"
 _TOKEN = {"type": "string", "maxLength": 16384, "pattern": "^[A-Za-z0-9_-]+$"}
 _DELTATOKEN = {
-    "name": "$deltatoken", "in": "query", "required": False,
+    "name": "$deltatoken",
+    "in": "query",
+    "required": False,
     "schema": {"anyOf": [{"const": "latest"}, _TOKEN]},
     "description": (
         "Where the next round starts: copy `@odata.deltaLink` as it is. `latest`: no items, and a deltaLink "
@@ -50,21 +53,31 @@ def delta_operation(route: Route) -> Operation:
     facet_type = route.facet_type
     tenant_wide = route.action == "delta_tenant"
     tag = facet_type.collection if facet_type is not None else PROFILE_TAG
-    item = ref(facet_type.type_name) if facet_type is not None and not tenant_wide else {
-        "type": "object",
-        "required": ["@odata.id", "id"],
-        "properties": {"@odata.id": {"type": "string"}, "@odata.type": {"type": "string"}, "id": {"type": "string"}},
-        "description": (
-            f"A `{facet_type.type_name}` (its schema) " if facet_type is not None else "A facet of any collection "
-        ) + "with `@odata.id` = `users('{oid}')/profile/{collection}('{id}')`.",
-    }
+    item = (
+        ref(facet_type.type_name)
+        if facet_type is not None and not tenant_wide
+        else {
+            "type": "object",
+            "required": ["@odata.id", "id"],
+            "properties": {
+                "@odata.id": {"type": "string"},
+                "@odata.type": {"type": "string"},
+                "id": {"type": "string"},
+            },
+            "description": (
+                f"A `{facet_type.type_name}` (its schema) " if facet_type is not None else "A facet of any collection "
+            )
+            + "with `@odata.id` = `users('{oid}')/profile/{collection}('{id}')`.",
+        }
+    )
     if tenant_wide:
         what = f"every user's {tag}" if facet_type is not None else "every user's facets of every collection"
         summary = f"Track changes to {what} (delta query)"
         permission = _tenant_permissions()
-        requirement = [{"entraBearer": [name]} for name in dict.fromkeys(
-            permission["delegatedOtherUsers"] + permission["application"]
-        )]
+        requirement = [
+            {"entraBearer": [name]}
+            for name in dict.fromkeys(permission["delegatedOtherUsers"] + permission["application"])
+        ]
     else:
         whose = "the signed-in user's" if route.me else "a user's"
         summary = f"Track changes to {whose} {tag} (delta query)"
@@ -93,11 +106,13 @@ def delta_operation(route: Route) -> Operation:
         "security": requirement,
         "x-permissions": permission,
         "parameters": [p.ref(p.CLIENT_REQUEST_ID), p.ref(p.PREFER), select, p.ref(DELTATOKEN)],
-        "responses": {"200": {
-            "description": "A page of the round (at most `Prefer: odata.maxpagesize` items, default 100).",
-            "headers": r.success("", None, paged=True)["headers"],
-            "content": {"application/json": {"schema": page}},
-        }},
+        "responses": {
+            "200": {
+                "description": "A page of the round (at most `Prefer: odata.maxpagesize` items, default 100).",
+                "headers": r.success("", None, paged=True)["headers"],
+                "content": {"application/json": {"schema": page}},
+            }
+        },
     }
     statuses = {r.BAD_REQUEST, r.UNAUTHORIZED, r.FORBIDDEN, r.TOO_MANY_REQUESTS, r.SERVICE_UNAVAILABLE}
     if not route.me and not tenant_wide:
@@ -112,7 +127,10 @@ def delta_parameters() -> dict[str, Any]:
     return {
         DELTATOKEN: _DELTATOKEN,
         FEED_SELECT: {
-            "name": "$select", "in": "query", "required": False, "schema": {"type": "string"},
+            "name": "$select",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string"},
             "description": (
                 "Properties every collection has (itemFacet's), comma-separated; the first call's is carried "
                 "by the tokens."

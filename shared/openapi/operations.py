@@ -8,6 +8,7 @@ Security states, per operation, the permissions any one of which suffices (from 
 Error responses are references to the shared responses (shared/openapi/responses.py); an operation lists
 the statuses it can answer.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -95,7 +96,9 @@ def facet_operation(facet_type: FacetType, route: Route) -> Operation:
     whose = _whose(route)
     if kind == "create":
         return _operation(
-            route, tag, f"Create a {qualified} in {whose} {tag}",
+            route,
+            tag,
+            f"Create a {qualified} in {whose} {tag}",
             (r.CONFLICT, r.PAYLOAD_TOO_LARGE, r.UNPROCESSABLE, r.INSUFFICIENT_STORAGE),
             parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.IDEMPOTENCY_KEY)],
             requestBody=_body(write_name(facet_type), required=True, description="The new facet's properties."),
@@ -103,30 +106,47 @@ def facet_operation(facet_type: FacetType, route: Route) -> Operation:
         )
     if kind == "list":
         query = [
-            p.TOP, p.SKIP, p.filter_name(facet_type), p.orderby_name(facet_type), p.select_name(facet_type), p.COUNT
+            p.TOP,
+            p.SKIP,
+            p.filter_name(facet_type),
+            p.orderby_name(facet_type),
+            p.select_name(facet_type),
+            p.COUNT,
         ]
         return _operation(
-            route, tag, f"List {whose} {tag}", (),
+            route,
+            tag,
+            f"List {whose} {tag}",
+            (),
             parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.PREFER), *(p.ref(name) for name in query)],
-            responses={"200": r.success(
-                "A page of the collection: at most `$top` items, `Prefer: odata.maxpagesize` items and "
-                "MAX_RESPONSE_BYTES bytes (default 4 MiB; at least one item).",
-                collection_name(facet_type), paged=True,
-            )},
+            responses={
+                "200": r.success(
+                    "A page of the collection: at most `$top` items, `Prefer: odata.maxpagesize` items and "
+                    "MAX_RESPONSE_BYTES bytes (default 4 MiB; at least one item).",
+                    collection_name(facet_type),
+                    paged=True,
+                )
+            },
         )
     if kind == "get":
         return _operation(
-            route, tag, f"Get one of {whose} {tag}", (r.NOT_FOUND,),
+            route,
+            tag,
+            f"Get one of {whose} {tag}",
+            (r.NOT_FOUND,),
             parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.select_name(facet_type))],
             responses={"200": r.success("The facet.", read, etag=True)},
         )
     if kind == "update":
         return _operation(
-            route, tag, f"Update one of {whose} {tag}",
+            route,
+            tag,
+            f"Update one of {whose} {tag}",
             (r.NOT_FOUND, r.CONFLICT, r.PRECONDITION_FAILED, r.PAYLOAD_TOO_LARGE, r.INSUFFICIENT_STORAGE),
             parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.IF_MATCH)],
             requestBody=_body(
-                write_name(facet_type), required=True,
+                write_name(facet_type),
+                required=True,
                 description=(
                     "The properties to change. A read-only property may be sent with its current value "
                     "(so the object just read can be sent back); another value is 400."
@@ -135,7 +155,10 @@ def facet_operation(facet_type: FacetType, route: Route) -> Operation:
             responses={"200": r.success("The whole updated facet.", read, etag=True)},
         )
     return _operation(
-        route, tag, f"Delete one of {whose} {tag}", (r.NOT_FOUND, r.CONFLICT, r.PRECONDITION_FAILED),
+        route,
+        tag,
+        f"Delete one of {whose} {tag}",
+        (r.NOT_FOUND, r.CONFLICT, r.PRECONDITION_FAILED),
         parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.IF_MATCH)],
         responses={"204": r.no_content()},
     )
@@ -145,28 +168,39 @@ def profile_operation(route: Route) -> Operation:
     whose = _whose(route)
     if route.action == "create":
         return _operation(
-            route, PROFILE_TAG, f"Create {whose} profile", (r.CONFLICT, r.PAYLOAD_TOO_LARGE),
+            route,
+            PROFILE_TAG,
+            f"Create {whose} profile",
+            (r.CONFLICT, r.PAYLOAD_TOO_LARGE),
             parameters=[p.ref(p.CLIENT_REQUEST_ID)],
             requestBody=_body(
-                PROFILE + WRITE, required=False,
+                PROFILE + WRITE,
+                required=False,
                 description="Empty, `{}`, or the profile's `@odata.type` (with `Content-Type: application/json`).",
             ),
             responses={"201": r.success("Created (409 if it already was).", PROFILE, location=True)},
         )
     if route.action == "get":
         return _operation(
-            route, PROFILE_TAG, f"Get {whose} profile (it always exists)", (),
-            parameters=[
-                p.ref(p.CLIENT_REQUEST_ID), p.ref(p.PREFER), p.ref(p.PROFILE_SELECT), p.ref(p.PROFILE_EXPAND)
-            ],
-            responses={"200": r.success(
-                "The profile, with the first page of each expanded collection (the response within "
-                "MAX_RESPONSE_BYTES, default 4 MiB) and `{collection}@odata.nextLink` to the rest.",
-                PROFILE, paged=True,
-            )},
+            route,
+            PROFILE_TAG,
+            f"Get {whose} profile (it always exists)",
+            (),
+            parameters=[p.ref(p.CLIENT_REQUEST_ID), p.ref(p.PREFER), p.ref(p.PROFILE_SELECT), p.ref(p.PROFILE_EXPAND)],
+            responses={
+                "200": r.success(
+                    "The profile, with the first page of each expanded collection (the response within "
+                    "MAX_RESPONSE_BYTES, default 4 MiB) and `{collection}@odata.nextLink` to the rest.",
+                    PROFILE,
+                    paged=True,
+                )
+            },
         )
     return _operation(
-        route, PROFILE_TAG, f"Delete {whose} profile and every facet of every collection", (r.CONFLICT,),
+        route,
+        PROFILE_TAG,
+        f"Delete {whose} profile and every facet of every collection",
+        (r.CONFLICT,),
         parameters=[p.ref(p.CLIENT_REQUEST_ID)],
         responses={"204": r.no_content()},
     )

@@ -6,6 +6,7 @@ declarations: `$select` names the type's properties, `$orderby` its primitive pr
 `$filter` carries examples over the type's own properties. The profile's `$select` names `id` and the
 collections, its `$expand` the collections, each optionally with a nested `($select=...)`.
 """
+
 from __future__ import annotations
 
 import re
@@ -80,27 +81,38 @@ def common_parameters(max_top: int, max_skip: int) -> dict[str, Parameter]:
 
     return {
         USER: {
-            "name": "user", "in": "path", "required": True,
+            "name": "user",
+            "in": "path",
+            "required": True,
             "description": "The user: an object id (GUID) or a userPrincipalName (case-insensitive).",
             "schema": {"type": "string", "minLength": 1, "maxLength": 256},
             "examples": {"objectId": {"value": "db789417-4ccb-41d1-a0a9-47b01a09ea49"}},
         },
         ID: {
-            "name": "id", "in": "path", "required": True, "description": "The facet's id.",
+            "name": "id",
+            "in": "path",
+            "required": True,
+            "description": "The facet's id.",
             "schema": {"type": "string", "minLength": 1},
         },
         CLIENT_REQUEST_ID: {
-            "name": "client-request-id", "in": "header", "required": False,
+            "name": "client-request-id",
+            "in": "header",
+            "required": False,
             "description": "Echoed in `client-request-id` when it has this form (else the `request-id` is).",
             "schema": {"type": "string", "pattern": f"^{ECHOED_ID.pattern}$"},
         },
         IF_MATCH: {
-            "name": "If-Match", "in": "header", "required": False,
+            "name": "If-Match",
+            "in": "header",
+            "required": False,
             "description": "Act only if the facet's current ETag is listed (`*`: any). Otherwise 412.",
             "schema": {"type": "string", "maxLength": MAX_IF_MATCH, "pattern": IF_MATCH_PATTERN},
         },
         IDEMPOTENCY_KEY: {
-            "name": "Idempotency-Key", "in": "header", "required": False,
+            "name": "Idempotency-Key",
+            "in": "header",
+            "required": False,
             "description": (
                 "Repeating a create with the same key and body returns the first response instead of creating "
                 "another facet; the same key with another body is 422."
@@ -108,7 +120,9 @@ def common_parameters(max_top: int, max_skip: int) -> dict[str, Parameter]:
             "schema": {"type": "string", "maxLength": MAX_IDEMPOTENCY_KEY, "pattern": IDEMPOTENCY_KEY_PATTERN},
         },
         PREFER: {
-            "name": "Prefer", "in": "header", "required": False,
+            "name": "Prefer",
+            "in": "header",
+            "required": False,
             "description": (
                 f"`odata.maxpagesize=N`: at most N items a page (1 or more; over {max_top}, {max_top} is applied); "
                 "answered with `Preference-Applied`. Other preferences, and a malformed N, are ignored."
@@ -117,7 +131,9 @@ def common_parameters(max_top: int, max_skip: int) -> dict[str, Parameter]:
             "example": "odata.maxpagesize=20",
         },
         TOP: {
-            "name": "$top", "in": "query", "required": False,
+            "name": "$top",
+            "in": "query",
+            "required": False,
             "description": (
                 "The page size (also accepted as `top`); a page ends earlier at `Prefer: odata.maxpagesize` or "
                 "at the response bound (MAX_RESPONSE_BYTES): follow `@odata.nextLink`."
@@ -125,12 +141,16 @@ def common_parameters(max_top: int, max_skip: int) -> dict[str, Parameter]:
             "schema": {"type": "integer", "minimum": 1, "maximum": max_top, "default": max_top},
         },
         SKIP: {
-            "name": "$skip", "in": "query", "required": False,
+            "name": "$skip",
+            "in": "query",
+            "required": False,
             "description": "How many matching items to skip (also accepted as `skip`).",
             "schema": {"type": "integer", "minimum": 0, "maximum": max_skip},
         },
         COUNT: {
-            "name": "$count", "in": "query", "required": False,
+            "name": "$count",
+            "in": "query",
+            "required": False,
             "description": "`true` adds `@odata.count` (also accepted as `count`).",
             "schema": {"type": "boolean"},
         },
@@ -143,13 +163,17 @@ def facet_parameters(facet_type: FacetType, max_filter: int, max_orderby: int) -
     paths = list(orderable_paths(facet_type.properties))
     return {
         select_name(facet_type): {
-            "name": "$select", "in": "query", "required": False,
+            "name": "$select",
+            "in": "query",
+            "required": False,
             "description": f"The properties to return (`id` always is), comma-separated: {', '.join(names)}.",
             "schema": {"type": "string", "pattern": list_pattern(names)},
             "example": ",".join(names[:2]),
         },
         orderby_name(facet_type): {
-            "name": "$orderby", "in": "query", "required": False,
+            "name": "$orderby",
+            "in": "query",
+            "required": False,
             "description": (
                 f"Up to {max_orderby} property paths, each `asc` or `desc`; ties are broken by createdDateTime, "
                 "then id (the default order)."
@@ -158,7 +182,9 @@ def facet_parameters(facet_type: FacetType, max_filter: int, max_orderby: int) -
             "example": f"{paths[-1]} desc",
         },
         filter_name(facet_type): {
-            "name": "$filter", "in": "query", "required": False,
+            "name": "$filter",
+            "in": "query",
+            "required": False,
             "description": (
                 "An OData v4 filter: eq ne gt ge lt le on primitive properties and paths into complex values, "
                 "and or not and parentheses, startswith endswith contains, null, and any over string collections. "
@@ -205,12 +231,16 @@ def profile_parameters(facet_types: Iterable[FacetType]) -> dict[str, Parameter]
     expand_item = f" *(?:{'|'.join(expand_items)}) *"
     return {
         PROFILE_SELECT: {
-            "name": "$select", "in": "query", "required": False,
+            "name": "$select",
+            "in": "query",
+            "required": False,
             "description": "`id` and/or collection names (a collection appears only when it is expanded).",
             "schema": {"type": "string", "pattern": list_pattern(["id", *collections])},
         },
         PROFILE_EXPAND: {
-            "name": "$expand", "in": "query", "required": False,
+            "name": "$expand",
+            "in": "query",
+            "required": False,
             "description": (
                 "Collections to return inline, comma-separated, each optionally with a nested `($select=...)`; "
                 "each holds the first page of the items the caller may see, in the default order, and "

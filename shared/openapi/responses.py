@@ -4,6 +4,7 @@ Every error response is one of the components below, all with the one `odataErro
 envelope); operations refer to them by status. Every response, success or error, carries `request-id`
 and `client-request-id` (contract §6).
 """
+
 from __future__ import annotations
 
 from typing import Any

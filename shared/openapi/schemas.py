@@ -22,6 +22,7 @@ A facet's properties are nullable, as Graph's are, except `id`, `allowedAudience
 and `lastModifiedDateTime` (Graph beta declares these non-nullable, and the server always sets them).
 On a write every property is nullable: null means "unset" (`allowedAudiences`: "me").
 """
+
 from __future__ import annotations
 
 import re
@@ -284,8 +285,7 @@ def profile_schemas(facet_types: Iterable[FacetType]) -> dict[str, Schema]:
             "items": ref(facet_type.type_name),
             "maxItems": MAX_PAGE_ITEMS,
             "description": (
-                f"With `$expand={facet_type.collection}`: the first page of the collection's items the caller "
-                "may see."
+                f"With `$expand={facet_type.collection}`: the first page of the collection's items the caller may see."
             ),
         }
         properties[f"{facet_type.collection}{ODATA_NEXT_LINK}"] = {
@@ -361,4 +361,3 @@ def all_schemas(facet_types: Iterable[FacetType]) -> dict[str, Schema]:
 
     schemas.update(batch_schemas())
     return schemas
-

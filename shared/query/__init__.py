@@ -9,6 +9,7 @@ a caller may see (a user holds at most a few hundred per collection).
 Importing this package loads no parser and no cryptography: the `$filter` compiler is imported by
 the first request with a `$filter`, AES-GCM by the first request that issues or reads a token.
 """
+
 from __future__ import annotations
 
 from shared.query.model import (

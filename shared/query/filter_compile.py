@@ -20,6 +20,7 @@ Cost: every string value is case-folded at most once per request (`_Folds`, shar
 and before a filter is evaluated over a collection its work is estimated (`Filter.work`, see
 `_Work`) so that the caller can refuse one that would cost too much (shared/query/paging.py).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -455,7 +456,12 @@ def _le(value: Any, literal: Any) -> bool:
 
 
 _COMPARE: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": _eq, "ne": _ne, "gt": _gt, "ge": _ge, "lt": _lt, "le": _le,
+    "eq": _eq,
+    "ne": _ne,
+    "gt": _gt,
+    "ge": _ge,
+    "lt": _lt,
+    "le": _le,
 }
 
 
@@ -465,7 +471,9 @@ def _type_name(query_type: str) -> str:
 
 def _literal_name(literal: Literal) -> str:
     return {
-        "string": "a string", "number": "a number", "boolean": "a boolean",
-        "date": "a date", "datetime": "a date-time",
+        "string": "a string",
+        "number": "a number",
+        "boolean": "a boolean",
+        "date": "a date",
+        "datetime": "a date-time",
     }.get(literal.kind, "that value")
-

@@ -15,6 +15,7 @@ Keywords are matched case-insensitively. The input is bounded (length, nesting d
 any number or date) before anything is converted, so no input raises anything but BadRequest, and
 recursion never goes deeper than MAX_FILTER_DEPTH levels of the grammar.
 """
+
 from __future__ import annotations
 
 import re

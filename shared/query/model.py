@@ -4,6 +4,7 @@ They are small immutable records: keyword constructors, read-only attributes, eq
 a readable repr. They are plain slotted classes rather than dataclasses because creating a
 dataclass costs about a millisecond at import, and this package is imported on every cold start.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -162,8 +163,16 @@ class ListQuery(Record):
         skiptoken: str | None = None,
         link: tuple[tuple[str, str], ...] = (),
     ) -> None:
-        self._set(top=top, skip=skip, filter=filter, orderby=orderby, select=select, count=count,
-                  skiptoken=skiptoken, link=link)
+        self._set(
+            top=top,
+            skip=skip,
+            filter=filter,
+            orderby=orderby,
+            select=select,
+            count=count,
+            skiptoken=skiptoken,
+            link=link,
+        )
 
     def link_params(self) -> dict[str, str]:
         """`$filter`, `$orderby`, `$select`, `$top`, `$count` as the client wrote them (never `$skip`)."""

@@ -8,6 +8,7 @@ numerically, booleans false before true, dates and date-times as instants, enum 
 declaration order. Null sorts before every value ascending and after every value descending, as
 OData v4 says.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping

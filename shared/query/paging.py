@@ -10,6 +10,7 @@ target, collection) and the canonical query (filter text, ordering, selection, p
 associated data. It discloses nothing, and a token that is altered, or presented by another caller,
 for another user or collection, or with other options, is 400.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -82,8 +83,11 @@ def first_page(
     limits: PageLimits,
 ) -> ListPage:
     """The first page of one collection (see `first_pages`)."""
-    pages = first_pages(((facet_type.collection, body) for body in bodies),
-                        {facet_type.collection: (facet_type, select, paging)}, limits)
+    pages = first_pages(
+        ((facet_type.collection, body) for body in bodies),
+        {facet_type.collection: (facet_type, select, paging)},
+        limits,
+    )
     return pages[facet_type.collection]
 
 
@@ -146,8 +150,10 @@ class _Window:
 
     def offer(self, row: Row, select: tuple[str, ...] | None) -> None:
         kept = self.kept
-        if kept and row[0] > kept[-1][0][0] and (
-            len(kept) > self.max_items or (len(kept) >= 2 and self.total > self.max_bytes)
+        if (
+            kept
+            and row[0] > kept[-1][0][0]
+            and (len(kept) > self.max_items or (len(kept) >= 2 and self.total > self.max_bytes))
         ):
             return  # it would be the largest, and trimmed at once: not even sized
         item = project(row[2] or {}, select)

@@ -8,6 +8,7 @@
 - Any other parameter (`code` of a function key, `foo`) is not an OData option and is ignored, as
   OData says of custom query options. `id` without its `$` is such a parameter, not `$id`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
@@ -17,10 +18,27 @@ from shared.query.model import MAX_OPTION_LENGTH
 from shared.validation.names import shorten
 
 #: OData v4.01 system query options, without `$`.
-SYSTEM_OPTIONS = frozenset({
-    "apply", "compute", "count", "deltatoken", "expand", "filter", "format", "id", "index", "levels",
-    "orderby", "schemaversion", "search", "select", "skip", "skiptoken", "top",
-})
+SYSTEM_OPTIONS = frozenset(
+    {
+        "apply",
+        "compute",
+        "count",
+        "deltatoken",
+        "expand",
+        "filter",
+        "format",
+        "id",
+        "index",
+        "levels",
+        "orderby",
+        "schemaversion",
+        "search",
+        "select",
+        "skip",
+        "skiptoken",
+        "top",
+    }
+)
 #: System options that are recognised without their `$` (all but `id`, too common a custom name).
 _BARE_OK = SYSTEM_OPTIONS - {"id"}
 

@@ -6,6 +6,7 @@
 | GET facet | `$select` |
 | GET profile | `$select`, `$expand` |
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -3,6 +3,7 @@
 Property names match case-insensitively (as Graph's do) and come back in canonical spelling. A path
 goes into complex values (`detail/company/displayName`), never through a collection.
 """
+
 from __future__ import annotations
 
 import math

@@ -6,6 +6,7 @@
 - `$expand` (the profile only) names collections, comma-separated, case-insensitively; each may carry
   a nested `($select=...)`, the only nested option supported. `*` expands every collection.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,4 +1,5 @@
 """Storage: the repository port and its adapters (sqlite: embedded default; cosmos: Azure)."""
+
 from shared.repository.port import (
     ChangeStore,
     Facet,
@@ -12,6 +13,13 @@ from shared.repository.port import (
 )
 
 __all__ = [
-    "ChangeStore", "Facet", "FacetStore", "IfMatch", "ProfileRepository", "ProfileStore", "SecretStore", "UserStore",
+    "ChangeStore",
+    "Facet",
+    "FacetStore",
+    "IfMatch",
+    "ProfileRepository",
+    "ProfileStore",
+    "SecretStore",
+    "UserStore",
     "etag_matches",
 ]

@@ -8,6 +8,7 @@ Two values are the adapter's own and opaque to the service (JSON, sealed into to
 - a **cursor**: where a round starts (what a deltaLink remembers);
 - a **position**: where the next page of the same round starts (what a nextLink remembers).
 """
+
 from __future__ import annotations
 
 from typing import Any, Final

@@ -31,6 +31,7 @@ Semantics every adapter guarantees:
 - ETags are opaque strings (quoted, as in HTTP) that change on every write of the item.
   `if_match` is an `IfMatch`: None means unconditional; see `etag_matches`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence

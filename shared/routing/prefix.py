@@ -1,4 +1,5 @@
 """The route prefix, read from host.json in one place (`extensions.http.routePrefix`, default `api`)."""
+
 from __future__ import annotations
 
 import functools

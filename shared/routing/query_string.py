@@ -4,6 +4,7 @@ Parsed from the raw query (`+` is a space); like the host (ASP.NET Core's `Strin
 case-insensitive, the values of a repeated key are joined with `,` (`?a=1&a=2` → `"1,2"`) and keys
 whose values are all empty are dropped. The local host (devhost) and `$batch` items use this one rule.
 """
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl

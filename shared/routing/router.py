@@ -11,6 +11,7 @@ through it, and a test checks with it that no route of the app is shadowed.
 Per request the path is split and decoded once; an index by each template's last literal segment (and
 its position) narrows the templates tried to the few that can match, without changing their order.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable

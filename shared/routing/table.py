@@ -5,6 +5,7 @@ routing order), method, template under the route prefix, handler, required permi
 operation that documents it. Function registration, the catch-all, `$batch` and the OpenAPI document
 all read the same rows.
 """
+
 from __future__ import annotations
 
 import threading
@@ -98,8 +99,12 @@ class RouteTable:
             with self._lock:
                 if self._router is None:
                     self._router = Router(
-                        Entry(r.name, Template.parse(full_template(self.prefix, r.template)),
-                              methods_of([r.method] if r.method else None), r)
+                        Entry(
+                            r.name,
+                            Template.parse(full_template(self.prefix, r.template)),
+                            methods_of([r.method] if r.method else None),
+                            r,
+                        )
                         for r in self.rows
                     )
         return self._router

@@ -7,6 +7,7 @@ takes the rest of the path (possibly nothing). Constraints (`{id:guid}`), option
 and complex segments are refused at parse time: no route of the app uses them, and a template the
 app cannot serve should stop start-up rather than route differently from the host.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Timestamps in Graph's form: UTC, seven fractional digits, `Z`."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

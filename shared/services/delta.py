@@ -14,6 +14,7 @@ retention window is 400 `syncStateNotFound` (Graph's message), so the client res
 Visibility is decided on every page (contract §4): a changed item the caller may not see — its
 audiences narrowed, or never shared with this caller — comes as `@removed`, like a deleted one.
 """
+
 from __future__ import annotations
 
 import time
@@ -160,7 +161,12 @@ def run_round(
         after = page.after  # a first round's page of items hidden from this caller: read on (never an empty page)
     if page.after is not None:
         state_next = {
-            "k": "p", "c": since, "ct": since_issued, "a": page.after, "rt": round_start, "sel": _list(select)
+            "k": "p",
+            "c": since,
+            "ct": since_issued,
+            "a": page.after,
+            "rt": round_start,
+            "sel": _list(select),
         }
         return DeltaPage(items, _seal(state_next, key, binding), None)
     state_delta = {"k": "d", "c": page.cursor, "ct": round_start, "sel": _list(select)}
@@ -206,13 +212,17 @@ def _item(
             head["@odata.type"] = f"#{facet_type.qualified}"
     if change.facet is None:
         return {**head, "id": change.facet_id, "@removed": {"reason": "deleted"}}
-    own = feed.target.own if feed.target is not None else (
-        not principal.is_app and change.object_id == principal.object_id
+    own = (
+        feed.target.own
+        if feed.target is not None
+        else (not principal.is_app and change.object_id == principal.object_id)
     )
     if not (sees_all_facets(principal, own=own) or is_shared(change.facet)):
         return {**head, "id": change.facet_id, "@removed": {"reason": "changed"}}
-    user = feed.target.user if feed.target is not None else DirectoryUser(
-        tenant_id=feed.tenant_id, object_id=change.object_id
+    user = (
+        feed.target.user
+        if feed.target is not None
+        else DirectoryUser(tenant_id=feed.tenant_id, object_id=change.object_id)
     )
     return {**head, **project(to_wire(facet_type, change.facet, user), select)}
 

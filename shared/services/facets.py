@@ -3,6 +3,7 @@
 Services see a resolved `Target` (the permission check and the user lookup happened first, in
 shared/services/users.py) and a `FacetType`; they never name a facet's properties.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -77,8 +78,14 @@ def create_facet(  # noqa: PLR0913  # the request's parts; the limits are keywor
     facet_id = str(uuid.uuid4())
     stored = to_store(
         facet_type,
-        {**values, "id": facet_id, "createdDateTime": now, "createdBy": who,
-         "lastModifiedDateTime": now, "lastModifiedBy": who},
+        {
+            **values,
+            "id": facet_id,
+            "createdDateTime": now,
+            "createdBy": who,
+            "lastModifiedDateTime": now,
+            "lastModifiedBy": who,
+        },
     )
     body = to_wire(facet_type, stored, target.user)
     record = None
@@ -92,7 +99,12 @@ def create_facet(  # noqa: PLR0913  # the request's parts; the limits are keywor
         )
     try:
         saved = repo.add_facet(
-            target.tenant_id, target.object_id, facet_type, stored, max_count=max_count, idempotency=record,
+            target.tenant_id,
+            target.object_id,
+            facet_type,
+            stored,
+            max_count=max_count,
+            idempotency=record,
             max_bytes=max_bytes,
         )
     except IdempotencyReplay as replay:
@@ -105,14 +117,10 @@ def visible_facets(
 ) -> list[FacetResult]:
     """The wire bodies of the facets the caller may see (contract §4), in store order."""
     sees_all = sees_all_facets(principal, own=target.own)
-    return [
-        _result(target, facet_type, item) for item in items if sees_all or is_shared(item.value)
-    ]
+    return [_result(target, facet_type, item) for item in items if sees_all or is_shared(item.value)]
 
 
-def list_facets(
-    repo: FacetStore, principal: Principal, target: Target, facet_type: FacetType
-) -> list[FacetResult]:
+def list_facets(repo: FacetStore, principal: Principal, target: Target, facet_type: FacetType) -> list[FacetResult]:
     """Every facet of the collection the caller may see (the query options are applied by shared.query)."""
     found = repo.list_facets(target.tenant_id, target.object_id, [facet_type])
     return visible_facets(principal, target, facet_type, found[facet_type.collection])
@@ -138,9 +146,7 @@ def list_page(
     visible = list_facets(repo, principal, target, facet_type)
     paging = query.Paging(key=paging_key, scope=paging_scope(principal, target, facet_type))
     items = query.PageLimits(limits.max_items, max(0, limits.max_bytes - query.LIST_ENVELOPE_BYTES))
-    return query.run_list(
-        options, [item.body for item in visible], facet_type=facet_type, paging=paging, limits=items
-    )
+    return query.run_list(options, [item.body for item in visible], facet_type=facet_type, paging=paging, limits=items)
 
 
 def get_facet(
@@ -177,7 +183,11 @@ def update_facet(  # noqa: PLR0913  # the request's parts; the precondition and 
         }
         try:
             stored = repo.replace_facet(
-                target.tenant_id, target.object_id, facet_type, updated, if_match=(current.etag,),
+                target.tenant_id,
+                target.object_id,
+                facet_type,
+                updated,
+                if_match=(current.etag,),
                 max_bytes=max_bytes,
             )
         except PreconditionFailed:

@@ -4,6 +4,7 @@ POST sets the stored marker (409 the second time), GET never 404s for a user, DE
 marker with every facet of every collection, and `$expand` reads any set of collections in one
 store round trip.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,4 +1,5 @@
 """Who a request is about: the permission check first, then the `{user}` lookup (contract §4-§5)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """allowedAudiences: a set of audience members (a flags enum) written as one comma-separated string."""
+
 from __future__ import annotations
 
 from shared.errors import BadRequest, FieldError

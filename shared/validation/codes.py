@@ -7,6 +7,7 @@ subtags langcodes accepts alone and never rewrites (`en`, `nb-NO`, `zh-Hant-TW`,
 without it; any other tag is still decided by langcodes.tag_is_valid, imported then. The tables
 themselves are imported on first use too.
 """
+
 from __future__ import annotations
 
 import re

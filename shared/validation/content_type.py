@@ -1,12 +1,12 @@
 """The Content-Type a JSON request body must carry: application/json, parameters allowed, UTF-8 only."""
+
 from __future__ import annotations
 
 from shared.errors import BadRequest
 
 #: Graph's own message for a body it cannot read (missing Content-Type or invalid JSON).
 UNREADABLE_MESSAGE = (
-    "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of "
-    "valid JSON format."
+    "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."
 )
 _MEDIA_TYPE = "application/json"
 _CHARSET = "utf-8"

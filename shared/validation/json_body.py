@@ -1,4 +1,5 @@
 """Request bodies: size, emptiness, Content-Type, and strict RFC 8259 parsing into a JSON object (§3)."""
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,11 @@ class _Reject(Exception):
 
 
 def parse_json_object(
-    body: bytes | None, *, content_type: str | None, max_bytes: int, allow_empty: bool,
+    body: bytes | None,
+    *,
+    content_type: str | None,
+    max_bytes: int,
+    allow_empty: bool,
     max_depth: int = json_scan.MAX_DEPTH,
 ) -> dict | None:
     """The body as a dict (None for an allowed empty body); BadRequest or PayloadTooLarge otherwise.
@@ -76,9 +81,7 @@ def _loads(text: str, max_depth: int = json_scan.MAX_DEPTH) -> object:
     if deep is not None:
         raise _invalid_at(text, deep, f"nesting deeper than {max_depth} levels")
     try:
-        doc = json.loads(
-            text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float, parse_int=_int
-        )
+        doc = json.loads(text, object_pairs_hook=_pairs, parse_constant=_constant, parse_float=_float, parse_int=_int)
     except json.JSONDecodeError as exc:
         raise _invalid_at(text, *json_scan.explain(text, exc)) from None
     except _Reject as exc:

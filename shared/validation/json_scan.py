@@ -4,6 +4,7 @@ None of these is a parser: they only skip string literals and look at brackets a
 they never recurse. The locators run only after `json` has already found a problem; `explain` turns
 `json`'s own error into plain words.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,9 @@ MAX_DEPTH = 32
 
 _STRING = r'"(?:[^"\\]|\\.)*"'
 # A string literal (possibly unterminated, so it never re-enters its own contents) or a bracket.
-_STRUCTURE = re.compile(_STRING + r'?|[\[\]{}]', re.S)
+_STRUCTURE = re.compile(_STRING + r"?|[\[\]{}]", re.S)
 # A complete string literal, optionally followed by ':' (then it is a property name), or a bracket.
-_KEYS = re.compile(r'(?P<str>' + _STRING + r')(?P<colon>[ \t\r\n]*:)?|[\[\]{}]', re.S)
+_KEYS = re.compile(r"(?P<str>" + _STRING + r")(?P<colon>[ \t\r\n]*:)?|[\[\]{}]", re.S)
 _STRINGS = re.compile(_STRING, re.S)
 _WS = " \t\r\n"
 _REASONS = (

@@ -1,4 +1,5 @@
 """Helpers for naming client-supplied things in messages without echoing unbounded input."""
+
 from __future__ import annotations
 
 #: Longest client-supplied name quoted in a message or a `target`.

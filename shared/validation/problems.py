@@ -1,4 +1,5 @@
 """Collects field-level problems and raises them as one 400 whose message names the first."""
+
 from __future__ import annotations
 
 from shared.errors import BadRequest, FieldError

@@ -1,4 +1,5 @@
 """The profile POST body (§2): empty, {}, or {"@odata.type": "#microsoft.graph.profile"}."""
+
 from __future__ import annotations
 
 from shared.errors import BadRequest

@@ -1,4 +1,5 @@
 """The HTTP edge shared by every function: request ids, Graph's error envelope, JSON responses."""
+
 from shared.web.call import Call, handle
 
 __all__ = ["Call", "handle"]

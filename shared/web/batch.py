@@ -10,6 +10,7 @@ request is refused). Nothing runs unless the whole batch passes.
 What a request then does is a direct call's business: functions/batch.py turns each `BatchRequest` into
 the `func.HttpRequest` the host would have built and runs it through the same function.
 """
+
 from __future__ import annotations
 
 import base64
@@ -40,10 +41,21 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 #: A request's members. `depends_on` is msgraph-core's (Python) spelling of `dependsOn`.
 _MEMBERS = frozenset({"id", "method", "url", "headers", "body", "dependsOn", "depends_on"})
 #: Headers about the batch's own message, not a request's: a request's values are ignored.
-_FRAMING = frozenset({
-    "connection", "content-length", "expect", "host", "keep-alive", "proxy-authorization", "proxy-connection",
-    "te", "trailer", "transfer-encoding", "upgrade",
-})
+_FRAMING = frozenset(
+    {
+        "connection",
+        "content-length",
+        "expect",
+        "host",
+        "keep-alive",
+        "proxy-authorization",
+        "proxy-connection",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+    }
+)
 #: Characters a path or query keeps as written; anything else (spaces, non-ASCII) is percent-encoded.
 _PATH_SAFE = "/%!$&'()*+,;=:@-._~"
 _QUERY_SAFE = _PATH_SAFE + "?"
@@ -78,15 +90,19 @@ def read_batch(
     one must start with it, and a leading `/<prefix>/` is accepted, as Graph accepts `/v1.0/...`).
     """
     doc = parse_json_object(
-        body, content_type=content_type, max_bytes=max_bytes, allow_empty=False,
+        body,
+        content_type=content_type,
+        max_bytes=max_bytes,
+        allow_empty=False,
         max_depth=json_scan.MAX_DEPTH + ENVELOPE_DEPTH,
     )
     if doc is None:  # not reached: an empty body is refused above (allow_empty=False)
         raise BadRequest("A batch request must have a 'requests' array.")
     unknown = [name for name in doc if name != "requests"]
     if unknown:
-        raise BadRequest(f"The property '{shorten(unknown[0])}' does not exist on a batch request; "
-                         "a batch has only 'requests'.")
+        raise BadRequest(
+            f"The property '{shorten(unknown[0])}' does not exist on a batch request; a batch has only 'requests'."
+        )
     raw = doc.get("requests")
     if not isinstance(raw, list):
         raise BadRequest("A batch request must have a 'requests' array.")
@@ -110,8 +126,10 @@ def _object(value: Any, position: int) -> dict[str, Any]:
     if unknown:
         name = shorten(unknown[0])
         if unknown[0] == "atomicityGroup":
-            raise BadRequest(f"Request {position + 1} of the batch has an 'atomicityGroup': atomic groups are not "
-                             "supported (the requests of a batch run one by one, each on its own).")
+            raise BadRequest(
+                f"Request {position + 1} of the batch has an 'atomicityGroup': atomic groups are not "
+                "supported (the requests of a batch run one by one, each on its own)."
+            )
         raise BadRequest(f"The property '{name}' does not exist on a request of a batch (request {position + 1}).")
     return value
 
@@ -123,8 +141,9 @@ def _ids(items: list[dict[str, Any]]) -> list[str]:
     for position, item in enumerate(items):
         value = item.get("id")
         if not isinstance(value, str) or not 1 <= len(value) <= MAX_ID_LENGTH:
-            raise BadRequest(f"Request {position + 1} of the batch needs an 'id': a string of 1 to "
-                             f"{MAX_ID_LENGTH} characters.")
+            raise BadRequest(
+                f"Request {position + 1} of the batch needs an 'id': a string of 1 to {MAX_ID_LENGTH} characters."
+            )
         if value.lower() in seen:
             raise BadRequest(f"The id '{shorten(value)}' is used by more than one request of the batch.")
         seen.add(value.lower())
@@ -145,8 +164,9 @@ def _depends_on(item: dict[str, Any], request_id: str, positions: dict[str, int]
     for each in value:
         position = positions.get(each.lower())
         if position is None:
-            raise BadRequest(f"Request '{shorten(request_id)}' depends on '{shorten(each)}', which is no request "
-                             "of the batch.")
+            raise BadRequest(
+                f"Request '{shorten(request_id)}' depends on '{shorten(each)}', which is no request of the batch."
+            )
         if position not in found:
             found.append(position)
     return tuple(found)
@@ -161,8 +181,10 @@ def _check_order(ids: list[str], dependencies: list[tuple[int, ...]]) -> None:
     for position, depends in enumerate(dependencies):
         later = [d for d in depends if d > position]
         if later:
-            raise BadRequest(f"Request '{shorten(ids[position])}' depends on '{shorten(ids[later[0]])}', which comes "
-                             "after it: dependsOn may name only earlier requests.")
+            raise BadRequest(
+                f"Request '{shorten(ids[position])}' depends on '{shorten(ids[later[0]])}', which comes "
+                "after it: dependsOn may name only earlier requests."
+            )
 
 
 def _find_cycle(dependencies: list[tuple[int, ...]]) -> list[int]:
@@ -179,7 +201,7 @@ def _find_cycle(dependencies: list[tuple[int, ...]]) -> list[int]:
                 state[path.pop()] = 2
                 stack.pop()
             elif state[following] == 1:
-                return [*path[path.index(following):], following]
+                return [*path[path.index(following) :], following]
             elif state[following] == 0:
                 state[following] = 1
                 path.append(following)
@@ -207,7 +229,7 @@ def _relative(url: Any, who: str, *, api_root: str, prefix: str) -> tuple[str, s
         raise BadRequest(f"The 'url' of {who} contains a control character.")
     url = url.split("#", 1)[0]
     if _SCHEME.match(url) or url.startswith("//"):
-        rest = url[len(api_root):]
+        rest = url[len(api_root) :]
         if url[: len(api_root)].lower() != api_root.lower() or rest[:1] not in ("", "/", "?"):
             raise BadRequest(f"The 'url' of {who} must be relative to the API root (such as /me/profile).")
         url = rest.removeprefix("/")
@@ -230,8 +252,9 @@ def _headers(value: Any, who: str) -> dict[str, str]:
     for name, text in value.items():
         lower = name.lower()
         if not _TOKEN.fullmatch(name) or not isinstance(text, str) or "\r" in text or "\n" in text or "\0" in text:
-            raise BadRequest(f"The header '{shorten(name)}' of {who} must be a header name with a string value "
-                             "(no line breaks).")
+            raise BadRequest(
+                f"The header '{shorten(name)}' of {who} must be a header name with a string value (no line breaks)."
+            )
         if lower in headers:
             raise BadRequest(f"The header '{shorten(name)}' appears more than once in {who}.")
         if lower not in _FRAMING:
@@ -252,8 +275,10 @@ def _body(item: dict[str, Any], headers: dict[str, str], who: str) -> bytes:
     try:
         return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
     except (binascii.Error, ValueError):
-        raise BadRequest(f"The 'body' of {who} is a string that is not base64: send a JSON body as an object "
-                         "(or encode it in base64).") from None
+        raise BadRequest(
+            f"The 'body' of {who} is a string that is not base64: send a JSON body as an object "
+            "(or encode it in base64)."
+        ) from None
 
 
 def url_query(query: str) -> str:

@@ -7,6 +7,7 @@
 3. maps `ApiError` to Graph's envelope, and anything else to a 500 `generalException` whose
    message says nothing of the cause (the cause is logged with the request id, never a token).
 """
+
 from __future__ import annotations
 
 import logging

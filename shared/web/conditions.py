@@ -3,6 +3,7 @@
 Only an absent If-Match means "no precondition". A present header that is empty, blank or not a
 valid entity-tag list is 400 (an empty If-Match once bypassed the precondition).
 """
+
 from __future__ import annotations
 
 import re

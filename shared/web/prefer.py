@@ -8,6 +8,7 @@
   response says so with `Preference-Applied: odata.maxpagesize=<applied>`.
 - A malformed or unknown preference is ignored, as RFC 7240 §2 asks; so is a second `maxpagesize`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping

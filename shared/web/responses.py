@@ -1,4 +1,5 @@
 """Building func.HttpResponse objects: JSON bodies, Graph's error envelope, support ids (§6)."""
+
 from __future__ import annotations
 
 import json

@@ -8,6 +8,7 @@ start, failed with CI=true): the run's shared database on the Cosmos-protocol te
 deployment-wide secret.
 `open_repository()` opens another instance on the same store (what another process would see).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator

@@ -3,6 +3,7 @@
 Both wrap the real `RequestsTransport` (every request still goes to the server unless a fault rule
 says otherwise); fakes are used only to inject faults.
 """
+
 from __future__ import annotations
 
 import threading

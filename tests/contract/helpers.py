@@ -1,4 +1,5 @@
 """Builders for the contract suite: stored facets of several types, users and idempotency records."""
+
 from __future__ import annotations
 
 import itertools
@@ -49,11 +50,20 @@ def facet(facet_type: FacetType, facet_id: str | None = None, **values: Any) -> 
     n = next(_counter)
     created = stamp(n)
     who = {"application": None, "device": None, "user": {"id": guid(), "displayName": "Test"}}
-    return to_store(facet_type, {
-        "id": facet_id or guid(), "allowedAudiences": "me", "createdDateTime": created, "createdBy": who,
-        "lastModifiedDateTime": created, "lastModifiedBy": who, "source": {"type": ["User"]},
-        **_own_values(facet_type, n), **values,
-    })
+    return to_store(
+        facet_type,
+        {
+            "id": facet_id or guid(),
+            "allowedAudiences": "me",
+            "createdDateTime": created,
+            "createdBy": who,
+            "lastModifiedDateTime": created,
+            "lastModifiedBy": who,
+            "source": {"type": ["User"]},
+            **_own_values(facet_type, n),
+            **values,
+        },
+    )
 
 
 def changed(stored: dict[str, Any], **values: Any) -> dict[str, Any]:
@@ -72,8 +82,11 @@ def user(tenant: str, oid: str, upn: str | None, name: str | None = "Test User")
 def record(key: str | None = None, *, resource_id: str = "r", ttl: int = 86400) -> IdempotencyRecord:
     """An idempotency record expiring `ttl` seconds from now (negative: already expired)."""
     return IdempotencyRecord(
-        key=key or uuid.uuid4().hex, fingerprint=uuid.uuid4().hex, resource_id=resource_id,
-        response={"id": resource_id, "displayName": "ü"}, expires_at=int(time.time()) + ttl,
+        key=key or uuid.uuid4().hex,
+        fingerprint=uuid.uuid4().hex,
+        resource_id=resource_id,
+        response={"id": resource_id, "displayName": "ü"},
+        expires_at=int(time.time()) + ttl,
     )
 
 

@@ -4,6 +4,7 @@
 (b) a shared client's response-header capture raced across threads (`OrderedDict mutated during iteration`);
 (c) a lost race on the user document during a burst of creates answered 409.
 """
+
 from __future__ import annotations
 
 import json
@@ -73,8 +74,13 @@ def test_concurrent_read_modify_replace_of_different_properties_all_land(repo, c
         for attempt in range(200):
             current = repo.get_facet(tenant, oid, POSITIONS, made["id"])
             try:
-                repo.replace_facet(tenant, oid, POSITIONS, changed(current.value, **{names[n]: CHANGES[names[n]]}),
-                                   if_match=(current.etag,))
+                repo.replace_facet(
+                    tenant,
+                    oid,
+                    POSITIONS,
+                    changed(current.value, **{names[n]: CHANGES[names[n]]}),
+                    if_match=(current.etag,),
+                )
             except PreconditionFailed:
                 time.sleep(random.uniform(0, 0.01))
                 continue
@@ -101,9 +107,17 @@ def test_concurrent_unconditional_replaces_never_answer_412(repo):
 def test_concurrent_patches_without_if_match_through_the_service_all_land(repo):
     """Finding (a) as measured: 6 concurrent PATCHes of different properties, no If-Match."""
     tenant = guid()
-    principal = Principal(tenant_id=tenant, object_id=guid(), is_app=False, scopes=frozenset({"User.ReadWrite"}),
-                          roles=frozenset(), app_id=guid(), app_display_name=None, upn="ada@contoso.test",
-                          display_name="Ada")
+    principal = Principal(
+        tenant_id=tenant,
+        object_id=guid(),
+        is_app=False,
+        scopes=frozenset({"User.ReadWrite"}),
+        roles=frozenset(),
+        app_id=guid(),
+        app_display_name=None,
+        upn="ada@contoso.test",
+        display_name="Ada",
+    )
     from shared.directory.port import token_entry
 
     target = Target(tenant, principal.object_id, True, token_entry(principal))
@@ -126,8 +140,12 @@ def test_a_thread_never_sees_another_threads_response_headers(cosmos_settings):
     that attribute held another thread's response headers (still being copied by that thread), the copy
     failed with "OrderedDict mutated during iteration". Here thread A's query finishes, then the main
     thread's read is throttled once: A's headers must not change."""
-    throttled_once = Fault(lambda r: is_document_request(r) and r.method == "GET", times=1, status=429,
-                           headers={"x-ms-retry-after-ms": "1"})
+    throttled_once = Fault(
+        lambda r: is_document_request(r) and r.method == "GET",
+        times=1,
+        status=429,
+        headers={"x-ms-retry-after-ms": "1"},
+    )
     connection = connection_from_settings(cosmos_settings, transport=FaultTransport(throttled_once))
     container = connection.container()
     pk = user_pk(guid(), guid())
@@ -135,8 +153,14 @@ def test_a_thread_never_sees_another_threads_response_headers(cosmos_settings):
     seen: list[Any] = []
 
     def query_in_another_thread() -> None:
-        list(container.query_items("SELECT * FROM c WHERE c.pk = @pk", parameters=[{"name": "@pk", "value": pk}],
-                                   partition_key=pk, response_hook=lambda headers, _: seen.append(headers)))
+        list(
+            container.query_items(
+                "SELECT * FROM c WHERE c.pk = @pk",
+                parameters=[{"name": "@pk", "value": pk}],
+                partition_key=pk,
+                response_hook=lambda headers, _: seen.append(headers),
+            )
+        )
 
     worker = threading.Thread(target=query_in_another_thread)
     worker.start()
@@ -217,8 +241,9 @@ def test_a_conditional_delete_that_loses_to_a_replace_changes_nothing(cosmos_set
         return False
 
     service_answer = json.dumps([{"statusCode": 424, "requestCharge": 0}, {"statusCode": 412, "requestCharge": 0}])
-    transport = FaultTransport(Fault(replace_first_then_answer_as_the_service, status=207,
-                                     body=service_answer.encode()))
+    transport = FaultTransport(
+        Fault(replace_first_then_answer_as_the_service, status=207, body=service_answer.encode())
+    )
     racing = CosmosRepository.from_settings(cosmos_settings, transport=transport)
     with pytest.raises(PreconditionFailed):
         racing.delete_facet(tenant, oid, SKILLS, first.value["id"], if_match=first.etag)

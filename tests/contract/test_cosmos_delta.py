@@ -1,5 +1,6 @@
 """Change tracking on Cosmos DB: round trips counted at the transport, tombstones, and what the test
 server offers for a tenant-wide feed (docs/data-model.md, "Change tracking")."""
+
 from __future__ import annotations
 
 import pytest

@@ -2,6 +2,7 @@
 stopping a real test server. A store failure is 503 with Retry-After (429 when throttled), never a
 500 and never SDK text; a lost race on the user document is contention, never a 409.
 """
+
 from __future__ import annotations
 
 import json
@@ -67,9 +68,14 @@ def settings_for_port(port: int):
 def test_connection_refused_is_service_unavailable():
     repo = CosmosRepository.from_settings(settings_for_port(free_port()))
     tenant, oid = guid(), guid()
-    for call in (lambda: repo.get_user(tenant, oid), lambda: _add(repo, tenant, oid),
-                 lambda: repo.find_user_by_upn(tenant, "a@b.c"), lambda: repo.list_facets(tenant, oid, [SKILLS]),
-                 lambda: repo.secret("paging-token-key"), lambda: repo.delete_profile(tenant, oid)):
+    for call in (
+        lambda: repo.get_user(tenant, oid),
+        lambda: _add(repo, tenant, oid),
+        lambda: repo.find_user_by_upn(tenant, "a@b.c"),
+        lambda: repo.list_facets(tenant, oid, [SKILLS]),
+        lambda: repo.secret("paging-token-key"),
+        lambda: repo.delete_profile(tenant, oid),
+    ):
         with pytest.raises(ServiceUnavailable) as caught:
             call()
         assert caught.value.retry_after == 5 and caught.value.headers["Retry-After"] == "5"
@@ -112,8 +118,9 @@ def test_first_use_during_an_outage_is_not_cached(cosmos_server_factory):
 
 def test_a_missing_container_is_503_and_logged_not_an_absent_item(cosmos_server, caplog):
     settings = settings_for(cosmos_server)  # never created; a key that, like Entra auth, creates nothing
-    repo = CosmosRepository(CosmosConnection(cosmos_server.endpoint, settings.cosmos_database,
-                                             settings.cosmos_container, cosmos_server.key))
+    repo = CosmosRepository(
+        CosmosConnection(cosmos_server.endpoint, settings.cosmos_database, settings.cosmos_container, cosmos_server.key)
+    )
     with caplog.at_level(logging.ERROR, logger="profile_api.cosmos"), pytest.raises(ServiceUnavailable) as caught:
         repo.get_facet(guid(), guid(), SKILLS, guid())
     assert caught.value.status == 503 and caught.value.headers["Retry-After"] == "5"
@@ -163,14 +170,17 @@ def test_every_other_status_is_service_unavailable(cosmos_settings, status):
 @pytest.mark.parametrize("where", ["point read", "query", "batch"])
 def test_an_unexpected_exception_inside_the_sdk_is_503_never_500(cosmos_settings, caplog, where):
     """What finding (b) looked like from outside: a RuntimeError from inside the client became a 500."""
-    when = {"point read": lambda r: is_document_request(r) and r.method == "GET", "query": is_query,
-            "batch": is_batch}[where]
+    when = {"point read": lambda r: is_document_request(r) and r.method == "GET", "query": is_query, "batch": is_batch}[
+        where
+    ]
     broken = Fault(when, times=100, error=lambda: RuntimeError("OrderedDict mutated during iteration"))
     repo, _ = _repo(cosmos_settings, broken)
     tenant, oid = guid(), guid()
-    call = {"point read": lambda: repo.get_facet(tenant, oid, SKILLS, guid()),
-            "query": lambda: repo.list_facets(tenant, oid, [SKILLS, POSITIONS]),
-            "batch": lambda: _add(repo, tenant, oid)}[where]
+    call = {
+        "point read": lambda: repo.get_facet(tenant, oid, SKILLS, guid()),
+        "query": lambda: repo.list_facets(tenant, oid, [SKILLS, POSITIONS]),
+        "batch": lambda: _add(repo, tenant, oid),
+    }[where]
     with caplog.at_level(logging.ERROR, logger="profile_api.cosmos"), pytest.raises(ServiceUnavailable) as caught:
         call()
     assert caught.value.status == 503 and caught.value.headers["Retry-After"] == "5" and broken.hits >= 1
@@ -214,9 +224,14 @@ def _lost_race_batch() -> Fault:
 
 def _lost_race_user_write() -> Fault:
     """Every single write of the user document refused: 409 for its create, 412 for its if-match replace."""
+
     def user_write(request) -> bool:
-        return is_document_request(request) and request.method in ("POST", "PUT") and not is_query(request) \
+        return (
+            is_document_request(request)
+            and request.method in ("POST", "PUT")
+            and not is_query(request)
             and not is_batch(request)
+        )
 
     return Fault(user_write, times=10_000, status=409)
 

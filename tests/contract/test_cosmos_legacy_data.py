@@ -4,6 +4,7 @@ The documents are written with the SDK directly, exactly as that version laid th
 facet under the member `account` in a document `acct:{id}` of type `account`, `source` as a single
 object, and a user document with `accountCount` and `profile: {id, createdDateTime}`.
 """
+
 from __future__ import annotations
 
 import time
@@ -25,9 +26,17 @@ CREATED = "2025-05-01T08:00:00.1234567Z"
 def _old_account(account_id: str, oid: str) -> dict[str, Any]:
     who = {"application": None, "device": None, "user": {"id": oid, "displayName": "Ada"}}
     return {
-        "allowedAudiences": "organization", "countryCode": "NO", "preferredLanguageTag": None,
-        "inference": None, "source": {"type": "User"}, "isSearchable": None, "id": account_id,
-        "createdDateTime": CREATED, "createdBy": who, "lastModifiedDateTime": CREATED, "lastModifiedBy": who,
+        "allowedAudiences": "organization",
+        "countryCode": "NO",
+        "preferredLanguageTag": None,
+        "inference": None,
+        "source": {"type": "User"},
+        "isSearchable": None,
+        "id": account_id,
+        "createdDateTime": CREATED,
+        "createdBy": who,
+        "lastModifiedDateTime": CREATED,
+        "lastModifiedBy": who,
     }
 
 
@@ -39,16 +48,39 @@ def old_data(cosmos_settings):
     base = {"pk": pk, "tenant": tenant, "oid": oid}
     account = _old_account(account_id, oid)
     container = connection_from_settings(cosmos_settings).container()
-    container.create_item({
-        "id": "user", "type": "user", **base, "rev": 4, "accountCount": 1,
-        "directory": {"upn": "ada@contoso.com", "displayName": "Ada", "ageGroup": None},
-        "profile": {"id": guid(), "createdDateTime": CREATED},
-    })
-    container.create_item({"id": f"acct:{account_id}", "type": "account", **base,
-                           "sortKey": f"{CREATED}|{account_id}", "account": account})
-    container.create_item({"id": "idem:old-key", "type": "idempotency", **base, "key": "old-key",
-                           "fingerprint": "f", "resourceId": account_id, "response": {"id": account_id},
-                           "expiresAt": int(time.time()) + 3600, "ttl": 3600})
+    container.create_item(
+        {
+            "id": "user",
+            "type": "user",
+            **base,
+            "rev": 4,
+            "accountCount": 1,
+            "directory": {"upn": "ada@contoso.com", "displayName": "Ada", "ageGroup": None},
+            "profile": {"id": guid(), "createdDateTime": CREATED},
+        }
+    )
+    container.create_item(
+        {
+            "id": f"acct:{account_id}",
+            "type": "account",
+            **base,
+            "sortKey": f"{CREATED}|{account_id}",
+            "account": account,
+        }
+    )
+    container.create_item(
+        {
+            "id": "idem:old-key",
+            "type": "idempotency",
+            **base,
+            "key": "old-key",
+            "fingerprint": "f",
+            "resourceId": account_id,
+            "response": {"id": account_id},
+            "expiresAt": int(time.time()) + 3600,
+            "ttl": 3600,
+        }
+    )
     repo = CosmosRepository.from_settings(cosmos_settings)
     yield repo, tenant, oid, account
     repo.close()

@@ -3,6 +3,7 @@
 The numbers are the ones docs/data-model.md promises; the connection's one-off start-up requests
 (account, database, container reads) are excluded by warming the repository first.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -87,8 +88,10 @@ def test_get_facet_is_one_point_read(counted):
     repo, transport = counted
     tenant, oid = guid(), guid()
     stored = repo.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=10, idempotency=record("k"))
-    for call in (lambda: repo.get_facet(tenant, oid, SKILLS, stored.value["id"]),
-                 lambda: repo.get_facet(tenant, oid, SKILLS, guid())):
+    for call in (
+        lambda: repo.get_facet(tenant, oid, SKILLS, stored.value["id"]),
+        lambda: repo.get_facet(tenant, oid, SKILLS, guid()),
+    ):
         transport.reset()
         call()
         assert _counts(transport) == (1, 0)
@@ -101,8 +104,9 @@ def test_replace_is_one_read_and_one_batch_with_the_user_document(counted):
     tenant, oid = guid(), guid()
     stored = repo.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=10)
     for precondition in ("none", "star", "current tag", "several tags"):
-        if_match = {"none": None, "star": "*", "current tag": stored.etag,
-                    "several tags": ('"other"', stored.etag)}[precondition]
+        if_match = {"none": None, "star": "*", "current tag": stored.etag, "several tags": ('"other"', stored.etag)}[
+            precondition
+        ]
         transport.reset()
         stored = repo.replace_facet(tenant, oid, SKILLS, changed(stored.value), if_match=if_match)
         assert _counts(transport) == (1, 1) and _batches(transport) == 1
@@ -176,9 +180,17 @@ def test_a_secret_is_read_once_per_instance(counted):
 
 # --- through the service, as a request runs it -------------------------------------------------
 def _caller(tenant: str) -> Principal:
-    return Principal(tenant_id=tenant, object_id=guid(), is_app=False, scopes=frozenset({"User.ReadWrite"}),
-                     roles=frozenset(), app_id=guid(), app_display_name=None, upn=f"{guid()[:8]}@contoso.test",
-                     display_name="Test")
+    return Principal(
+        tenant_id=tenant,
+        object_id=guid(),
+        is_app=False,
+        scopes=frozenset({"User.ReadWrite"}),
+        roles=frozenset(),
+        app_id=guid(),
+        app_display_name=None,
+        upn=f"{guid()[:8]}@contoso.test",
+        display_name="Test",
+    )
 
 
 def test_a_create_for_me_is_one_read_and_one_batch(counted):

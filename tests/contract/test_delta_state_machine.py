@@ -6,6 +6,7 @@ fresh full read of what that client may see, per user and tenant-wide (contract 
 The clients: the owner and another reader (`User.Read.All`: shared facets only) of one user's skills;
 an application over every user's skills; a delegated reader over every user's facets of every collection.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -31,16 +32,26 @@ PAGE = 1
 AUDIENCES = ("me", "organization", "everyone", "contacts")
 #: The examples are kept few and short: every step on the Cosmos test server is an HTTPS round trip.
 MACHINE_SETTINGS = settings(
-    max_examples=12, stateful_step_count=40, deadline=None, database=None, derandomize=True,
+    max_examples=12,
+    stateful_step_count=40,
+    deadline=None,
+    database=None,
+    derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
 
 
 def _principal(tenant: str, oid: str, *, app: bool = False, scope: str = "User.ReadWrite") -> Principal:
     return Principal(
-        tenant_id=tenant, object_id=oid, is_app=app, scopes=frozenset() if app else frozenset({scope}),
-        roles=frozenset({"User.Read.All"}) if app else frozenset(), app_id=guid(), app_display_name="sync",
-        upn=None, display_name="T",
+        tenant_id=tenant,
+        object_id=oid,
+        is_app=app,
+        scopes=frozenset() if app else frozenset({scope}),
+        roles=frozenset({"User.Read.All"}) if app else frozenset(),
+        app_id=guid(),
+        app_display_name="sync",
+        upn=None,
+        display_name="T",
     )
 
 
@@ -107,11 +118,17 @@ class DeltaMachine(RuleBasedStateMachine):
 
         self.clients = [
             Client("owner", _principal(self.tenant, owner), Feed(self.tenant, target(True), (SKILLS,))),
-            Client("reader", _principal(self.tenant, reader, scope="User.Read.All"),
-                   Feed(self.tenant, target(False), (SKILLS,))),
+            Client(
+                "reader",
+                _principal(self.tenant, reader, scope="User.Read.All"),
+                Feed(self.tenant, target(False), (SKILLS,)),
+            ),
             Client("app", _principal(self.tenant, guid(), app=True), Feed(self.tenant, None, (SKILLS,))),
-            Client("tenant reader", _principal(self.tenant, reader, scope="User.Read.All"),
-                   Feed(self.tenant, None, tuple(FACET_TYPES))),
+            Client(
+                "tenant reader",
+                _principal(self.tenant, reader, scope="User.Read.All"),
+                Feed(self.tenant, None, tuple(FACET_TYPES)),
+            ),
         ]
 
     # --- the truth: a fresh full read of what each client may see --------------------------------
@@ -119,8 +136,10 @@ class DeltaMachine(RuleBasedStateMachine):
         oids = [client.feed.target.object_id] if client.feed.target is not None else self.users
         held: dict[str, dict[str, Any]] = {}
         for oid in oids:
-            own = client.feed.target.own if client.feed.target is not None else (
-                not client.principal.is_app and oid == client.principal.object_id
+            own = (
+                client.feed.target.own
+                if client.feed.target is not None
+                else (not client.principal.is_app and oid == client.principal.object_id)
             )
             for collection, items in self.repo.list_facets(self.tenant, oid, client.feed.facet_types).items():
                 facet_type: FacetType = next(ft for ft in client.feed.facet_types if ft.collection == collection)
@@ -160,9 +179,7 @@ class DeltaMachine(RuleBasedStateMachine):
             return
         oid, facet_type, stored = data.draw(st.sampled_from(live), label="facet")
         audience = data.draw(st.sampled_from(AUDIENCES), label="audience")
-        self.repo.replace_facet(
-            self.tenant, oid, facet_type, changed(stored, allowedAudiences=audience), if_match=None
-        )
+        self.repo.replace_facet(self.tenant, oid, facet_type, changed(stored, allowedAudiences=audience), if_match=None)
 
     @rule(data=st.data())
     def delete(self, data: st.DataObject) -> None:

@@ -3,6 +3,7 @@
 Directory of users, the profile marker, `delete_profile`, deployment-wide secrets. Facets, ETags,
 quotas and idempotency: test_repository_contract_facets.py.
 """
+
 from __future__ import annotations
 
 import threading
@@ -21,7 +22,11 @@ def test_record_user_then_get_user(repo, tenant, oid):
     repo.record_user(user(tenant, oid, "Ada@Contoso.com", "Ada"))
     got = repo.get_user(tenant, oid)
     assert (got.tenant_id, got.object_id, got.user_principal_name, got.display_name) == (
-        tenant, oid, "Ada@Contoso.com", "Ada")
+        tenant,
+        oid,
+        "Ada@Contoso.com",
+        "Ada",
+    )
     assert repo.get_user(guid(), oid) is None  # per tenant
 
 
@@ -89,8 +94,14 @@ def test_add_facet_keeps_an_existing_marker(repo, tenant, oid):
 def test_delete_profile_removes_every_collection_and_record_of_the_user(repo, tenant, oid):
     made = {
         facet_type.collection: [
-            repo.add_facet(tenant, oid, facet_type, facet(facet_type), max_count=10,
-                           idempotency=record(f"{facet_type.collection}-{n}")).value["id"]
+            repo.add_facet(
+                tenant,
+                oid,
+                facet_type,
+                facet(facet_type),
+                max_count=10,
+                idempotency=record(f"{facet_type.collection}-{n}"),
+            ).value["id"]
             for n in range(2)
         ]
         for facet_type in SAMPLE_TYPES
@@ -137,8 +148,14 @@ def test_delete_profile_with_more_items_than_one_batch(repo, tenant, oid):
     """More documents than one Cosmos transactional batch holds (100): 3 x 20 facets + 60 records + marker."""
     ids = {
         facet_type.collection: [
-            repo.add_facet(tenant, oid, facet_type, facet(facet_type), max_count=100,
-                           idempotency=record(f"{facet_type.collection}-{n}")).value["id"]
+            repo.add_facet(
+                tenant,
+                oid,
+                facet_type,
+                facet(facet_type),
+                max_count=100,
+                idempotency=record(f"{facet_type.collection}-{n}"),
+            ).value["id"]
             for n in range(20)
         ]
         for facet_type in SAMPLE_TYPES

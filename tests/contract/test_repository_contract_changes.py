@@ -3,6 +3,7 @@
 A "copy" here is what a delta client keeps: `{(user, collection, facet id): stored facet}`. Applying
 every change of every round, in order, to the first round's copy must give what the store holds now.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -103,7 +104,9 @@ def test_a_round_has_creates_updates_and_deletes_since_its_cursor(repo, tenant, 
     add(repo, tenant, guid(), SKILLS)  # another user
     changes, _, _ = drain(repo, tenant, oid, [SKILLS, POSITIONS], cursor)
     assert [(change.facet_id, change.deleted) for change in changes] == [
-        (created["id"], False), (patched["id"], False), (removed["id"], True),
+        (created["id"], False),
+        (patched["id"], False),
+        (removed["id"], True),
     ]  # in the order of their last change; the patched facet once, as it is now
     assert changes[1].facet is not None and changes[1].facet["displayName"] == "patched twice"
     assert all(change.object_id == oid for change in changes)
@@ -272,8 +275,13 @@ def test_sqlite_a_file_without_change_tracking_is_upgraded_and_its_facets_are_in
     repo.close()
     db = sqlite3.connect(path)  # back to the previous layout, as that release left it
     with db:
-        for statement in ("DROP INDEX facets_changes", "ALTER TABLE facets DROP COLUMN seq", "DROP TABLE tombstones",
-                          "DROP TABLE sequences", "PRAGMA user_version=2"):
+        for statement in (
+            "DROP INDEX facets_changes",
+            "ALTER TABLE facets DROP COLUMN seq",
+            "DROP TABLE tombstones",
+            "DROP TABLE sequences",
+            "PRAGMA user_version=2",
+        ):
             db.execute(statement)
     db.close()
 

@@ -4,6 +4,7 @@ add/get/list/replace/delete, list_facets over several collections, ETags and If-
 `etag_matches`), quotas per collection, duplicate ids, idempotency records, tenant isolation and
 concurrent writers.
 """
+
 from __future__ import annotations
 
 import threading
@@ -29,8 +30,9 @@ STALE = "The entity tag does not match the current version of the facet."
 
 
 def _add(repo, tenant, oid, facet_type, made=None, *, max_count=100, idempotency=None):
-    return repo.add_facet(tenant, oid, facet_type, made or facet(facet_type), max_count=max_count,
-                          idempotency=idempotency)
+    return repo.add_facet(
+        tenant, oid, facet_type, made or facet(facet_type), max_count=max_count, idempotency=idempotency
+    )
 
 
 def _ids(repo, tenant, oid, facet_type) -> set[str]:
@@ -63,7 +65,8 @@ def test_list_returns_every_facet_of_the_collection(repo, tenant, oid, facet_typ
     listed = repo.list_facets(tenant, oid, [facet_type])
     assert list(listed) == [facet_type.collection]
     assert sorted(listed[facet_type.collection], key=lambda item: item.value["id"]) == sorted(
-        stored, key=lambda item: item.value["id"])
+        stored, key=lambda item: item.value["id"]
+    )
 
 
 def test_list_facets_answers_several_collections_in_one_call(repo, tenant, oid):
@@ -187,8 +190,9 @@ def test_concurrent_replaces_with_one_etag_exactly_one_wins(repo, tenant, oid):
     def attempt(n: int) -> Versioned | None:
         start.wait()
         try:
-            return repo.replace_facet(tenant, oid, POSITIONS, changed(first.value, isCurrent=n % 2 == 0),
-                                      if_match=first.etag)
+            return repo.replace_facet(
+                tenant, oid, POSITIONS, changed(first.value, isCurrent=n % 2 == 0), if_match=first.etag
+            )
         except PreconditionFailed:
             return None
 

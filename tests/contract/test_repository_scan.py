@@ -1,5 +1,6 @@
 """The repository port's `scan_facets` on every adapter: what `list_facets` returns, handed over as it is
 read, and a caller may stop early."""
+
 from __future__ import annotations
 
 from shared.facets.catalog import FACET_TYPES

@@ -1,6 +1,7 @@
 """The per-user storage ceiling on every adapter: `max_bytes` on add_facet and replace_facet refuses a write
 that would grow the user's facets (all collections together, `stored_size` of each) past it, in the same
 atomic step as the write, and writes nothing then; a write that does not grow them always passes."""
+
 from __future__ import annotations
 
 import threading

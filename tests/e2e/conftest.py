@@ -1,4 +1,5 @@
 """End-to-end fixtures: the local host as a subprocess, real HTTP, real tokens, a real store."""
+
 from __future__ import annotations
 
 import socket
@@ -122,8 +123,13 @@ def module_identity(rsa_key: rsa.RSAPrivateKey) -> Iterator[Identity]:
 
 
 @contextmanager
-def store_host(request: pytest.FixtureRequest, identity: Identity, store: str, folder: Path,
-               settings_env: dict[str, str] | None = None) -> Iterator[LocalHost]:
+def store_host(
+    request: pytest.FixtureRequest,
+    identity: Identity,
+    store: str,
+    folder: Path,
+    settings_env: dict[str, str] | None = None,
+) -> Iterator[LocalHost]:
     """A local host trusting `identity`'s tenant on `store` ("sqlite": a file in `folder`; "cosmos": a fresh
     database on the Cosmos test server, dropped afterwards), stopped on exit; `settings_env`: more settings."""
     env = {
@@ -157,8 +163,9 @@ def store_host(request: pytest.FixtureRequest, identity: Identity, store: str, f
 
 
 @pytest.fixture(scope="module", params=STORES)
-def module_api(request: pytest.FixtureRequest, module_identity: Identity,
-               tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def module_api(
+    request: pytest.FixtureRequest, module_identity: Identity, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
     """One local host per store, shared by a module's tests (each test uses its own users: `new_user`)."""
     store: str = request.param
     with store_host(request, module_identity, store, tmp_path_factory.mktemp("e2e")) as host:

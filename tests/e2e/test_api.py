@@ -3,6 +3,7 @@
 One host per store serves the module (`module_api`); every test works on users of its own (`new_user`).
 The restart and `make run` tests start hosts of their own.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,12 @@ from tests.support.localhost import PROJECT_ROOT
 
 SEED_WITH_COMMA = '{\n  "allowedAudiences": "organization",\n  "countryCode": "NO",\n}'
 SEED = {"allowedAudiences": "organization", "countryCode": "NO"}
-SKILL = {"displayName": "Python", "proficiency": "expert", "categories": ["Programming"],
-         "allowedAudiences": "organization"}
+SKILL = {
+    "displayName": "Python",
+    "proficiency": "expert",
+    "categories": ["Programming"],
+    "allowedAudiences": "organization",
+}
 #: A facet body per collection these tests walk through, and a PATCH that changes it.
 BODIES: dict[str, dict[str, Any]] = {"account": SEED, "skills": SKILL}
 CHANGES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
@@ -93,12 +98,14 @@ def test_seed_examples_and_the_implicit_profile(module_api: Api, user: User) -> 
 
 def test_source_is_a_list_and_the_older_single_string_is_accepted(module_api: Api, user: User) -> None:
     for collection, body in BODIES.items():
-        old = module_api.request("POST", f"me/profile/{collection}", user.token,
-                                 json={**body, "source": {"type": "User"}})
+        old = module_api.request(
+            "POST", f"me/profile/{collection}", user.token, json={**body, "source": {"type": "User"}}
+        )
         assert old.status_code == 201, old.text
         assert old.json()["source"] == {"type": ["User"]}
-        new = module_api.request("POST", f"me/profile/{collection}", user.token,
-                                 json={**body, "source": {"type": ["User", "Import"]}})
+        new = module_api.request(
+            "POST", f"me/profile/{collection}", user.token, json={**body, "source": {"type": ["User", "Import"]}}
+        )
         assert new.status_code == 201, new.text
         assert new.json()["source"] == {"type": ["User", "Import"]}
         read = module_api.request("GET", f"me/profile/{collection}/{old.json()['id']}", user.token)
@@ -114,13 +121,23 @@ def test_full_surface_walkthrough(module_api: Api, user: User, collection: str) 
     got = api.request("GET", f"me/profile/{collection}/{created['id']}", token)
     assert got.status_code == 200 and got.json() == created
     first, second = CHANGES[collection]
-    patched = api.request("PATCH", f"me/profile/{collection}/{created['id']}", token, json=first,
-                          headers={"If-Match": got.headers["ETag"]})
+    patched = api.request(
+        "PATCH",
+        f"me/profile/{collection}/{created['id']}",
+        token,
+        json=first,
+        headers={"If-Match": got.headers["ETag"]},
+    )
     assert patched.status_code == 200, patched.text
     assert {k: patched.json()[k] for k in first} == first
     assert patched.headers["ETag"] != got.headers["ETag"]
-    stale = api.request("PATCH", f"me/profile/{collection}/{created['id']}", token, json=second,
-                        headers={"If-Match": got.headers["ETag"]})
+    stale = api.request(
+        "PATCH",
+        f"me/profile/{collection}/{created['id']}",
+        token,
+        json=second,
+        headers={"If-Match": got.headers["ETag"]},
+    )
     assert stale.status_code == 412 and stale.json()["error"]["code"] == "resourceModified"
     listed = api.request("GET", f"me/profile/{collection}", token)
     assert listed.json()["@odata.context"] == context_of(api, user.oid, f"profile/{collection}")
@@ -144,8 +161,10 @@ def test_full_surface_walkthrough(module_api: Api, user: User, collection: str) 
 @pytest.mark.parametrize("collection", COLLECTIONS)
 @pytest.mark.parametrize("top", ["$top", "top"])
 def test_paging_follows_next_links(module_api: Api, user: User, collection: str, top: str) -> None:
-    ids = [module_api.request("POST", f"me/profile/{collection}", user.token, json=BODIES[collection]).json()["id"]
-           for _ in range(5)]
+    ids = [
+        module_api.request("POST", f"me/profile/{collection}", user.token, json=BODIES[collection]).json()["id"]
+        for _ in range(5)
+    ]
     seen: list[str] = []
     url: str | None = f"{module_api.url}/me/profile/{collection}?{top}=2"
     pages = 0
@@ -189,6 +208,7 @@ def test_token_in_query_string_is_never_accepted(module_api: Api, user: User) ->
 @pytest.mark.parametrize("collection", COLLECTIONS)
 def test_concurrent_creates_lose_nothing(module_api: Api, user: User, collection: str) -> None:
     """Every 201 is stored; contention may only ever be a 503 with Retry-After (never 500 or 409)."""
+
     def post(_: int) -> tuple[int, str, str | None]:
         with module_api.request("POST", f"me/profile/{collection}", user.token, json=BODIES[collection]) as response:
             return response.status_code, response.headers.get("Retry-After", ""), response.json().get("id")
@@ -208,14 +228,27 @@ def test_concurrent_creates_lose_nothing(module_api: Api, user: User, collection
 def test_concurrent_patches_with_one_etag_let_exactly_one_win(module_api: Api, user: User, collection: str) -> None:
     created = module_api.request("POST", f"me/profile/{collection}", user.token, json=BODIES[collection])
     etag, facet_id = created.headers["ETag"], created.json()["id"]
-    audiences = ["me", "family", "contacts", "groupMembers", "organization", "federatedOrganizations", "everyone",
-                 "family,contacts"]
+    audiences = [
+        "me",
+        "family",
+        "contacts",
+        "groupMembers",
+        "organization",
+        "federatedOrganizations",
+        "everyone",
+        "family,contacts",
+    ]
     start = threading.Barrier(len(audiences), timeout=30)
 
     def patch(audience: str) -> int:
         start.wait()
-        return module_api.request("PATCH", f"me/profile/{collection}/{facet_id}", user.token,
-                                  json={"allowedAudiences": audience}, headers={"If-Match": etag}).status_code
+        return module_api.request(
+            "PATCH",
+            f"me/profile/{collection}/{facet_id}",
+            user.token,
+            json={"allowedAudiences": audience},
+            headers={"If-Match": etag},
+        ).status_code
 
     with ThreadPoolExecutor(len(audiences)) as pool:
         statuses = list(pool.map(patch, audiences))
@@ -224,23 +257,37 @@ def test_concurrent_patches_with_one_etag_let_exactly_one_win(module_api: Api, u
 
 def test_concurrent_patches_without_if_match_all_land(module_api: Api, user: User) -> None:
     account_id = module_api.request("POST", "me/profile/account", user.token, json=SEED).json()["id"]
-    bodies = [{"countryCode": "SE"}, {"isSearchable": True}, {"source": {"type": "User"}},
-              {"allowedAudiences": "everyone"}]
+    bodies = [
+        {"countryCode": "SE"},
+        {"isSearchable": True},
+        {"source": {"type": "User"}},
+        {"allowedAudiences": "everyone"},
+    ]
     with ThreadPoolExecutor(4) as pool:
-        statuses = list(pool.map(
-            lambda b: module_api.request("PATCH", f"me/profile/account/{account_id}", user.token, json=b).status_code,
-            bodies))
+        statuses = list(
+            pool.map(
+                lambda b: (
+                    module_api.request("PATCH", f"me/profile/account/{account_id}", user.token, json=b).status_code
+                ),
+                bodies,
+            )
+        )
     assert statuses == [200] * 4
     final = module_api.request("GET", f"me/profile/account/{account_id}", user.token).json()
     assert (final["countryCode"], final["isSearchable"], final["source"], final["allowedAudiences"]) == (
-        "SE", True, {"type": ["User"]}, "everyone")
+        "SE",
+        True,
+        {"type": ["User"]},
+        "everyone",
+    )
 
 
 @pytest.mark.parametrize("collection", COLLECTIONS)
 def test_concurrent_idempotent_posts_create_exactly_one(module_api: Api, user: User, collection: str) -> None:
     def post(_: int) -> tuple[int, str]:
-        with module_api.request("POST", f"me/profile/{collection}", user.token, json=BODIES[collection],
-                                headers={"Idempotency-Key": "same"}) as response:
+        with module_api.request(
+            "POST", f"me/profile/{collection}", user.token, json=BODIES[collection], headers={"Idempotency-Key": "same"}
+        ) as response:
             return response.status_code, response.text
 
     with ThreadPoolExecutor(8) as pool:
@@ -251,12 +298,14 @@ def test_concurrent_idempotent_posts_create_exactly_one(module_api: Api, user: U
 
 
 def test_oversized_header_and_body_never_give_500(module_api: Api, user: User) -> None:
-    big = module_api.request("POST", "me/profile/account", headers={"Authorization": "Bearer " + "a" * 300_000, **JSON},
-                             data="{}")
+    big = module_api.request(
+        "POST", "me/profile/account", headers={"Authorization": "Bearer " + "a" * 300_000, **JSON}, data="{}"
+    )
     assert big.status_code in (400, 401, 413, 431)
     for collection in COLLECTIONS:
-        body = module_api.request("POST", f"me/profile/{collection}", user.token, data=b"{" + b" " * 3_000_000,
-                                  headers=JSON)
+        body = module_api.request(
+            "POST", f"me/profile/{collection}", user.token, data=b"{" + b" " * 3_000_000, headers=JSON
+        )
         assert body.status_code == 413 and body.json()["error"]["code"] == "requestTooLarge"
         assert list_all(module_api, user, collection) == []
 
@@ -264,8 +313,9 @@ def test_oversized_header_and_body_never_give_500(module_api: Api, user: User) -
 def test_data_survives_a_restart(sqlite_api: Api, identity: Identity) -> None:
     token = identity.mint()
     profile_id = sqlite_api.request("GET", "me/profile", token).json()["id"]
-    created = {name: sqlite_api.request("POST", f"me/profile/{name}", token, json=body).json()
-               for name, body in BODIES.items()}
+    created = {
+        name: sqlite_api.request("POST", f"me/profile/{name}", token, json=body).json() for name, body in BODIES.items()
+    }
     sqlite_api.host.restart()
     for name, facet in created.items():
         again = sqlite_api.request("GET", f"me/profile/{name}/{facet['id']}", token)
@@ -278,8 +328,15 @@ def test_data_survives_a_restart(sqlite_api: Api, identity: Identity) -> None:
 def test_make_run_and_make_token_flow_with_the_development_issuer(dev_api: Api) -> None:
     env = {**os.environ, "PORT": str(dev_api.host.port), "USER": "megan.bowen@contoso.dev", "NAME": "Megan Bowen"}
     env.pop("SCOPES", None), env.pop("ROLES", None), env.pop("ENTRA_TENANT_ID", None)
-    token = subprocess.run([sys.executable, "scripts/dev_token.py"], cwd=PROJECT_ROOT, env=env,
-                           capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+    token = subprocess.run(
+        [sys.executable, "scripts/dev_token.py"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
     profile = dev_api.request("GET", "me/profile", token)
     assert profile.status_code == 200, profile.text
     assert dev_api.request("POST", "me/profile", token).status_code == 201
@@ -289,8 +346,15 @@ def test_make_run_and_make_token_flow_with_the_development_issuer(dev_api: Api) 
     skill = dev_api.request("POST", "me/profile/skills", token, json=SKILL)
     assert skill.status_code == 201, skill.text
     app_env = {**env, "SCOPES": "", "ROLES": "User.ReadWrite.All"}
-    app_token = subprocess.run([sys.executable, "scripts/dev_token.py"], cwd=PROJECT_ROOT, env=app_env,
-                               capture_output=True, text=True, check=True, timeout=60).stdout.strip()
+    app_token = subprocess.run(
+        [sys.executable, "scripts/dev_token.py"],
+        cwd=PROJECT_ROOT,
+        env=app_env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout.strip()
     oid = created.headers["Location"].split("/users/")[1].split("/")[0]
     for collection, facet in (("account", created), ("skills", skill)):
         listed = dev_api.request("GET", f"users/{oid}/profile/{collection}", app_token).json()["value"]

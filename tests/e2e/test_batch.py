@@ -9,6 +9,7 @@ One host per store serves the module (`module_api`, as in test_api.py); every te
   driven by tests/e2e/js/graph_client_batch.js under `node`.
 The msgraph-beta-sdk (Python) batch is in tests/e2e/sdk/test_batch.py.
 """
+
 from __future__ import annotations
 
 import base64
@@ -44,9 +45,14 @@ def user(module_identity: Identity) -> User:
 
 def create(request_id: str = "create", collection: str = "skills", body: Any = None, **extra: Any) -> dict[str, Any]:
     """A create request of a batch (JSON body, Content-Type)."""
-    return {"id": request_id, "method": "POST", "url": f"/me/profile/{collection}",
-            "headers": {"Content-Type": "application/json", **extra.pop("headers", {})},
-            "body": SKILL if body is None else body, **extra}
+    return {
+        "id": request_id,
+        "method": "POST",
+        "url": f"/me/profile/{collection}",
+        "headers": {"Content-Type": "application/json", **extra.pop("headers", {})},
+        "body": SKILL if body is None else body,
+        **extra,
+    }
 
 
 def send(api: Api, token: str | None, batch: Any, **kwargs: Any) -> requests.Response:
@@ -99,24 +105,34 @@ REFUSED: dict[str, tuple[Any, str]] = {
     "no url": ({"requests": [create(), {"id": "2", "method": "GET"}]}, "'url'"),
     "no method": ({"requests": [create(), {"id": "2", "url": "/me/profile"}]}, "'method'"),
     "a request not an object": ({"requests": [create(), "GET /me/profile"]}, "not a JSON object"),
-    "an unknown member": ({"requests": [create(), {"id": "2", "method": "GET", "url": "/me", "x": 1}]},
-                          "'x' does not exist"),
+    "an unknown member": (
+        {"requests": [create(), {"id": "2", "method": "GET", "url": "/me", "x": 1}]},
+        "'x' does not exist",
+    ),
     "atomicityGroup": ({"requests": [create(atomicityGroup="g")]}, "atomicityGroup"),
     "a body without Content-Type": (
         {"requests": [create(), {"id": "2", "method": "POST", "url": "/me/profile/skills", "body": SKILL}]},
-        "no Content-Type"),
+        "no Content-Type",
+    ),
     "dependsOn an unknown id": ({"requests": [create(), create("2", dependsOn=["nobody"])]}, "no request of the batch"),
     "dependsOn a later request": ({"requests": [create("1", dependsOn=["2"]), create("2")]}, "comes after it"),
     "dependsOn itself": ({"requests": [create(), create("2", dependsOn=["2"])]}, "cycle"),
-    "a dependsOn cycle": ({"requests": [create(), create("a", dependsOn=["b"]), create("b", dependsOn=["a"])]},
-                          "cycle"),
-    "a nested $batch": ({"requests": [create(), create("2", url="/$batch", body={"requests": []})]},
-                        "batches do not nest"),
-    "a nested $batch, encoded": ({"requests": [create(), {"id": "2", "method": "GET", "url": "%24batch"}]},
-                                 "batches do not nest"),
-    "a url elsewhere": ({"requests": [create(), {"id": "2", "method": "GET",
-                                                 "url": "https://graph.microsoft.com/beta/me/profile"}]},
-                        "relative to the API root"),
+    "a dependsOn cycle": (
+        {"requests": [create(), create("a", dependsOn=["b"]), create("b", dependsOn=["a"])]},
+        "cycle",
+    ),
+    "a nested $batch": (
+        {"requests": [create(), create("2", url="/$batch", body={"requests": []})]},
+        "batches do not nest",
+    ),
+    "a nested $batch, encoded": (
+        {"requests": [create(), {"id": "2", "method": "GET", "url": "%24batch"}]},
+        "batches do not nest",
+    ),
+    "a url elsewhere": (
+        {"requests": [create(), {"id": "2", "method": "GET", "url": "https://graph.microsoft.com/beta/me/profile"}]},
+        "relative to the API root",
+    ),
 }
 
 
@@ -149,15 +165,26 @@ def test_a_batch_needs_a_json_content_type_and_a_body_within_max_batch_body_byte
 def test_creates_reads_and_urls_in_every_accepted_form(module_api: Api, user: User) -> None:
     api = module_api
     base = f"{api.url}/me/profile/skills"
-    response = send(api, user.token, {"requests": [
-        create("plain", headers={"client-request-id": "mine-1"}),
-        create("prefixed", url="/api/me/profile/skills"),  # as the JS client writes a URL it was given whole
-        create("absolute", url=base),
-        create("no slash", url="me/profile/skills"),
-        create("base64", body=base64.b64encode(json.dumps(SKILL).encode()).decode()),
-        {"id": "list", "method": "GET", "dependsOn": ["plain"],
-         "url": "me/profile/skills?$filter=displayName eq 'Python'&$count=true&$top=2&$select=displayName"},
-    ]}, headers={"client-request-id": "batch-1"})
+    response = send(
+        api,
+        user.token,
+        {
+            "requests": [
+                create("plain", headers={"client-request-id": "mine-1"}),
+                create("prefixed", url="/api/me/profile/skills"),  # as the JS client writes a URL it was given whole
+                create("absolute", url=base),
+                create("no slash", url="me/profile/skills"),
+                create("base64", body=base64.b64encode(json.dumps(SKILL).encode()).decode()),
+                {
+                    "id": "list",
+                    "method": "GET",
+                    "dependsOn": ["plain"],
+                    "url": "me/profile/skills?$filter=displayName eq 'Python'&$count=true&$top=2&$select=displayName",
+                },
+            ]
+        },
+        headers={"client-request-id": "batch-1"},
+    )
     found = answers(response)
     assert list(found) == ["plain", "prefixed", "absolute", "no slash", "base64", "list"]
     for request_id in ("plain", "prefixed", "absolute", "no slash", "base64"):
@@ -197,14 +224,22 @@ def test_401_for_each_request_without_a_valid_token(module_api: Api, module_iden
 def test_403_404_405_for_each_request_as_for_direct_calls(module_api: Api, module_identity: Identity) -> None:
     reader = new_user(module_identity, scopes="User.Read")
     other = new_user(module_identity)
-    found = answers(send(module_api, reader.token, {"requests": [
-        create("write"),
-        {"id": "read", "method": "GET", "url": "/me/profile/skills"},
-        {"id": "theirs", "method": "GET", "url": f"/users/{other.oid}/profile/skills"},
-        {"id": "missing", "method": "GET", "url": f"/me/profile/skills/{MISSING}"},
-        {"id": "nowhere", "method": "GET", "url": "/me/profile/nothing"},
-        {"id": "put", "method": "PUT", "url": "/me/profile"},
-    ]}))
+    found = answers(
+        send(
+            module_api,
+            reader.token,
+            {
+                "requests": [
+                    create("write"),
+                    {"id": "read", "method": "GET", "url": "/me/profile/skills"},
+                    {"id": "theirs", "method": "GET", "url": f"/users/{other.oid}/profile/skills"},
+                    {"id": "missing", "method": "GET", "url": f"/me/profile/skills/{MISSING}"},
+                    {"id": "nowhere", "method": "GET", "url": "/me/profile/nothing"},
+                    {"id": "put", "method": "PUT", "url": "/me/profile"},
+                ]
+            },
+        )
+    )
     denied = envelope(found["write"], 403, "accessDenied")
     assert "insufficient_scope" in found["write"]["headers"]["WWW-Authenticate"] and denied["message"]
     envelope(found["theirs"], 403, "accessDenied")
@@ -220,14 +255,32 @@ def test_412_and_if_match_as_for_direct_calls(module_api: Api, user: User) -> No
     made = api.request("POST", "me/profile/skills", user.token, json=SKILL)
     facet_id, etag = made.json()["id"], made.headers["ETag"]
     path = f"/me/profile/skills/{facet_id}"
-    found = answers(send(api, user.token, {"requests": [
-        {"id": "stale", "method": "PATCH", "url": path, "body": {"proficiency": "fullProfessional"},
-         "headers": {"Content-Type": "application/json", "If-Match": '"stale"'}},
-        {"id": "bad", "method": "DELETE", "url": path, "headers": {"If-Match": ""}},
-        {"id": "fresh", "method": "PATCH", "url": path, "body": {"proficiency": "advancedProfessional"},
-         "headers": {"Content-Type": "application/json", "If-Match": etag}},
-        {"id": "old", "method": "DELETE", "url": path, "headers": {"If-Match": etag}},
-    ]}))
+    found = answers(
+        send(
+            api,
+            user.token,
+            {
+                "requests": [
+                    {
+                        "id": "stale",
+                        "method": "PATCH",
+                        "url": path,
+                        "body": {"proficiency": "fullProfessional"},
+                        "headers": {"Content-Type": "application/json", "If-Match": '"stale"'},
+                    },
+                    {"id": "bad", "method": "DELETE", "url": path, "headers": {"If-Match": ""}},
+                    {
+                        "id": "fresh",
+                        "method": "PATCH",
+                        "url": path,
+                        "body": {"proficiency": "advancedProfessional"},
+                        "headers": {"Content-Type": "application/json", "If-Match": etag},
+                    },
+                    {"id": "old", "method": "DELETE", "url": path, "headers": {"If-Match": etag}},
+                ]
+            },
+        )
+    )
     envelope(found["stale"], 412, "resourceModified")
     envelope(found["bad"], 400, "invalidRequest")
     assert found["fresh"]["status"] == 200 and found["fresh"]["body"]["proficiency"] == "advancedProfessional"
@@ -239,16 +292,28 @@ def test_412_and_if_match_as_for_direct_calls(module_api: Api, user: User) -> No
 
 
 def test_424_when_a_dependency_failed_and_the_dependent_never_runs(module_api: Api, user: User) -> None:
-    found = answers(send(module_api, user.token, {"requests": [
-        {"id": "missing", "method": "GET", "url": f"/me/profile/skills/{MISSING}"},
-        create("after missing", dependsOn=["missing"]),
-        create("after that", depends_on=["AFTER MISSING"]),  # msgraph-core's spelling; ids ignore case
-        create("independent"),
-        create("after independent", dependsOn=["independent"], body={"displayName": "Rust"}),
-        create("refused", body={"proficiency": "nope"}),
-        {"id": "after refused", "method": "DELETE", "url": f"/me/profile/skills/{MISSING}",
-         "dependsOn": ["independent", "refused"]},
-    ]}))
+    found = answers(
+        send(
+            module_api,
+            user.token,
+            {
+                "requests": [
+                    {"id": "missing", "method": "GET", "url": f"/me/profile/skills/{MISSING}"},
+                    create("after missing", dependsOn=["missing"]),
+                    create("after that", depends_on=["AFTER MISSING"]),  # msgraph-core's spelling; ids ignore case
+                    create("independent"),
+                    create("after independent", dependsOn=["independent"], body={"displayName": "Rust"}),
+                    create("refused", body={"proficiency": "nope"}),
+                    {
+                        "id": "after refused",
+                        "method": "DELETE",
+                        "url": f"/me/profile/skills/{MISSING}",
+                        "dependsOn": ["independent", "refused"],
+                    },
+                ]
+            },
+        )
+    )
     envelope(found["missing"], 404, "itemNotFound")
     first = envelope(found["after missing"], 424, "failedDependency")
     assert "'missing'" in first["message"]
@@ -260,15 +325,25 @@ def test_424_when_a_dependency_failed_and_the_dependent_never_runs(module_api: A
 
 
 def test_a_request_with_its_own_authorization_or_an_oversized_body_is_refused_alone(
-    module_api: Api, user: User, module_identity: Identity,
+    module_api: Api,
+    user: User,
+    module_identity: Identity,
 ) -> None:
     someone = new_user(module_identity, scopes="User.ReadWrite.All")
     big = {**SKILL, "displayName": "x" * 70_000}  # over MAX_BODY_BYTES (64 KiB), inside the batch's limit
-    found = answers(send(module_api, user.token, {"requests": [
-        create("impersonating", headers={"Authorization": f"Bearer {someone.token}"}),
-        create("big", body=big),
-        create("fine"),
-    ]}))
+    found = answers(
+        send(
+            module_api,
+            user.token,
+            {
+                "requests": [
+                    create("impersonating", headers={"Authorization": f"Bearer {someone.token}"}),
+                    create("big", body=big),
+                    create("fine"),
+                ]
+            },
+        )
+    )
     assert "Authorization" in envelope(found["impersonating"], 400, "invalidRequest")["message"]
     envelope(found["big"], 413, "requestTooLarge")
     assert found["fine"]["status"] == 201
@@ -282,8 +357,13 @@ def test_idempotency_key_in_a_batch_replays_the_original(module_api: Api, user: 
     again = answers(send(module_api, user.token, batch))["once"]
     assert first["status"] == again["status"] == 201
     assert again["body"]["id"] == first["body"]["id"]
-    reused = answers(send(module_api, user.token, {"requests": [
-        create("other", body={"displayName": "Else"}, headers={"Idempotency-Key": "batch-key-1"})]}))["other"]
+    reused = answers(
+        send(
+            module_api,
+            user.token,
+            {"requests": [create("other", body={"displayName": "Else"}, headers={"Idempotency-Key": "batch-key-1"})]},
+        )
+    )["other"]
     envelope(reused, 422, "unprocessableEntity")
     assert len(skills(module_api, user)) == 1
 
@@ -315,10 +395,22 @@ def run_js_client(api: Api, writer: User, reader: User) -> dict[str, Any]:
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
     parts = urlsplit(api.url)
-    env = {"PATH": os.environ.get("PATH", ""), "API_ORIGIN": f"{parts.scheme}://{parts.netloc}",
-           "API_PREFIX": parts.path.strip("/"), "TOKEN": writer.token, "READER_TOKEN": reader.token}
-    result = subprocess.run([node, str(JS_CLIENT)], cwd=Path(PROJECT_ROOT), env=env, capture_output=True, text=True,
-                            timeout=120, check=False)
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "API_ORIGIN": f"{parts.scheme}://{parts.netloc}",
+        "API_PREFIX": parts.path.strip("/"),
+        "TOKEN": writer.token,
+        "READER_TOKEN": reader.token,
+    }
+    result = subprocess.run(
+        [node, str(JS_CLIENT)],
+        cwd=Path(PROJECT_ROOT),
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -366,6 +458,11 @@ def test_the_js_graph_clients_batch(module_api: Api, module_identity: Identity) 
 def test_batch_ids_are_the_clients_own(module_api: Api, user: User) -> None:
     """Any id of 1-256 characters comes back as written (a GUID, as msgraph-core makes them; any text)."""
     ids = [str(uuid.uuid4()), "é 1", "x" * 256]
-    found = answers(send(module_api, user.token, {"requests": [
-        {"id": request_id, "method": "GET", "url": "/me/profile"} for request_id in ids]}))
+    found = answers(
+        send(
+            module_api,
+            user.token,
+            {"requests": [{"id": request_id, "method": "GET", "url": "/me/profile"} for request_id in ids]},
+        )
+    )
     assert list(found) == ids and all(item["status"] == 200 for item in found.values())

@@ -2,6 +2,7 @@
 and Microsoft Graph played by the Graph stub on 127.0.0.1 (contract §5). One test runs the default
 local directory to show `make run` behaves as before.
 """
+
 from __future__ import annotations
 
 import sqlite3
@@ -79,9 +80,15 @@ def test_an_app_creates_an_account_for_a_directory_user_who_never_called(
 def test_a_guest_resolves_by_its_ext_upn_with_persona_and_home_tenant(
     start_api: Callable[..., Api], identity: Identity, graph_stub: GraphStub
 ) -> None:
-    graph_stub.add_user(GUEST_UPN, oid=GUEST, age_group=None, user_type="Guest", external_user_state="Accepted",
-                        creation_type="Invitation",
-                        identities=[{"signInType": "federated", "issuer": HOME_TENANT, "issuerAssignedId": HOME_OID}])
+    graph_stub.add_user(
+        GUEST_UPN,
+        oid=GUEST,
+        age_group=None,
+        user_type="Guest",
+        external_user_state="Accepted",
+        creation_type="Invitation",
+        identities=[{"signInType": "federated", "issuer": HOME_TENANT, "issuerAssignedId": HOME_OID}],
+    )
     api = start_api()
     encoded = GUEST_UPN.replace("#", "%23")
     created = api.request("POST", f"users/{encoded}/profile/account", identity.mint_app(), json=SEED)
@@ -100,10 +107,12 @@ def test_an_unknown_user_is_404_and_nothing_is_written(
     assert api.request("POST", f"users/{BEN}/profile/account", app, json=SEED).status_code == 201
     before = snapshot(tmp_path / "profiles.sqlite3")
     unknown = str(uuid.uuid4())
-    for method, path, body in [("POST", f"users/{unknown}/profile/account", SEED),
-                               ("POST", f"users/{unknown}/profile", None),
-                               ("POST", "users/nobody@contoso.test/profile/account", SEED),
-                               ("DELETE", f"users/{unknown}/profile", None)]:
+    for method, path, body in [
+        ("POST", f"users/{unknown}/profile/account", SEED),
+        ("POST", f"users/{unknown}/profile", None),
+        ("POST", "users/nobody@contoso.test/profile/account", SEED),
+        ("DELETE", f"users/{unknown}/profile", None),
+    ]:
         response = api.request(method, path, app, **({"json": body} if body is not None else {}))
         assert response.status_code == 404, (method, path, response.text)
         error = response.json()["error"]

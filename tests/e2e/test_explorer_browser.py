@@ -6,6 +6,7 @@ created facet; a body the API refuses shows the 400 in Graph's envelope. No toke
 The page must load with nothing its Content-Security-Policy blocks (the browser's console is read), and
 keeps no token in the browser's storage. Screenshots of both answers are saved under .cache/test-artefacts/.
 """
+
 from __future__ import annotations
 
 import json
@@ -57,9 +58,12 @@ def _severe(driver: object, origin: str) -> list[str]:
     errors). The browser's own request for `/favicon.ico` from a page that names no icon (Swagger UI's OAuth
     redirect page) is outside the API and not counted."""
     entries = driver.get_log("browser")  # type: ignore[attr-defined]
-    return [e["message"] for e in entries
-            if (e["level"] == "SEVERE" or "Content Security Policy" in e["message"])
-            and not e["message"].startswith(f"{origin}/favicon.ico ")]
+    return [
+        e["message"]
+        for e in entries
+        if (e["level"] == "SEVERE" or "Content Security Policy" in e["message"])
+        and not e["message"].startswith(f"{origin}/favicon.ico ")
+    ]
 
 
 def test_sign_in_and_try_it_out_in_a_real_browser(dev_api: Api, browser: object) -> None:
@@ -126,8 +130,9 @@ def test_sign_in_and_try_it_out_in_a_real_browser(dev_api: Api, browser: object)
     assert stored == [0, 0], "no token is kept in the browser's storage"
 
     # The facet was stored for the user who signed in: read back with a token of that user.
-    listed = requests.get(f"{dev_api.url}/me/profile/skills", headers={"Authorization": f"Bearer {_token(USER)}"},
-                          timeout=30)
+    listed = requests.get(
+        f"{dev_api.url}/me/profile/skills", headers={"Authorization": f"Bearer {_token(USER)}"}, timeout=30
+    )
     assert [s["id"] for s in listed.json()["value"]] == [created["id"]]
 
 
@@ -144,7 +149,8 @@ def _execute(driver: object, wait: object, body: str, status: str) -> dict:
         "const [editor, text] = arguments;"
         "Object.getOwnPropertyDescriptor(HTMLTextAreaElement.prototype, 'value').set.call(editor, text);"
         "editor.dispatchEvent(new Event('input', {bubbles: true}));",
-        editor, body,
+        editor,
+        body,
     )
     block.find_element(By.CSS_SELECTOR, ".execute").click()
     row = "#operations-skills-skills_create_me .live-responses-table tr.response"

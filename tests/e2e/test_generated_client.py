@@ -7,6 +7,7 @@ generated models. Its types are the document's: one model per Graph type (`Skill
 `SkillProficiencyWrite`, `SkillProficiencyCollectionResponse`) and one error model, `OdataError`, for
 every error of every operation.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -54,8 +55,17 @@ def client_package(tmp_path_factory: pytest.TempPathFactory) -> Iterator[types.M
     (folder / "openapi.json").write_text(json.dumps(document(TABLE)), encoding="utf-8")
     (folder / "config.yaml").write_text(CONFIG, encoding="utf-8")
     command = [
-        str(GENERATOR), "generate", "--path", "openapi.json", "--config", "config.yaml", "--meta", "none",
-        "--output-path", PACKAGE, "--fail-on-warning",
+        str(GENERATOR),
+        "generate",
+        "--path",
+        "openapi.json",
+        "--config",
+        "config.yaml",
+        "--meta",
+        "none",
+        "--output-path",
+        PACKAGE,
+        "--fail-on-warning",
     ]
     env = {"PATH": str(GENERATOR.parent) + ":/usr/bin:/bin", "HOME": str(folder), **OFFLINE}
     result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=300, check=False)
@@ -97,19 +107,32 @@ def test_the_generated_models_are_the_graph_types(client_package: types.ModuleTy
     assert {"Profile", "ProfileWrite"} <= names
 
 
-@pytest.mark.parametrize("action, success", [
-    ("create", "{}"), ("list", "{}CollectionResponse"), ("get", "{}"), ("update", "{}"), ("delete", None),
-])
+@pytest.mark.parametrize(
+    "action, success",
+    [
+        ("create", "{}"),
+        ("list", "{}CollectionResponse"),
+        ("get", "{}"),
+        ("update", "{}"),
+        ("delete", None),
+    ],
+)
 def test_every_operation_returns_its_facet_type_or_the_one_error_type(
     client_package: types.ModuleType, action: str, success: str | None
 ) -> None:
     error = model(client_package, "OdataError")
     for facet_type in FACET_TYPES:
         for who in ("me", "user"):
-            returned = set(typing.get_args(inspect.signature(operation(client_package, facet_type, action, who).sync)
-                                           .return_annotation))
-            expected = {error, type(None), model(client_package, success.format(pascal(facet_type.type_name)))
-                        if success else Any}
+            returned = set(
+                typing.get_args(
+                    inspect.signature(operation(client_package, facet_type, action, who).sync).return_annotation
+                )
+            )
+            expected = {
+                error,
+                type(None),
+                model(client_package, success.format(pascal(facet_type.type_name))) if success else Any,
+            }
             assert returned == expected, (facet_type.collection, action, who)
 
 
@@ -126,7 +149,8 @@ def test_every_collection_round_trips_through_the_generated_client(
         read, write, body = model(client_package, name), model(client_package, f"{name}Write"), full_body(facet_type)
 
         created = operation(client_package, facet_type, "create", "me").sync_detailed(
-            client=client, body=write.from_dict(body))
+            client=client, body=write.from_dict(body)
+        )
         assert created.status_code == 201, created.content
         assert type(created.parsed) is read, (facet_type.collection, type(created.parsed))
         wire = json.loads(created.content)
@@ -135,8 +159,9 @@ def test_every_collection_round_trips_through_the_generated_client(
             assert wire[each] == facet[each] == body[each], (facet_type.collection, each)
 
         mine = operation(client_package, facet_type, "get", "me").sync(client=client, id=created.parsed.id)
-        theirs = operation(client_package, facet_type, "get", "user").sync(user=TEST_OID, client=client,
-                                                                           id=created.parsed.id)
+        theirs = operation(client_package, facet_type, "get", "user").sync(
+            user=TEST_OID, client=client, id=created.parsed.id
+        )
         assert type(mine) is read and type(theirs) is read
         assert mine.to_dict() == theirs.to_dict() == facet
 
@@ -148,6 +173,7 @@ def test_every_collection_round_trips_through_the_generated_client(
 
         missing = operation(client_package, facet_type, "get", "me").sync(client=client, id=MISSING_ID)
         assert type(missing) is error and missing.error.code == "itemNotFound"
-        refused = operation(client_package, facet_type, "list", "user").sync(user=TEST_OID, client=client,
-                                                                             select="notAProperty")
+        refused = operation(client_package, facet_type, "list", "user").sync(
+            user=TEST_OID, client=client, select="notAProperty"
+        )
         assert type(refused) is error and refused.error.code == "invalidRequest"

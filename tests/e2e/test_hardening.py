@@ -11,6 +11,7 @@ One host per store serves the module (`module_api`); every test works on users o
 7. A body of thousands of unknown properties gets a small 400 (details capped, the count in the message).
 Also: no Content-Type on a 204, Graph's envelope from the catch-all, the implicit profile's stable id.
 """
+
 from __future__ import annotations
 
 import base64
@@ -70,8 +71,9 @@ def with_params(api: Api, path: str, params: dict[str, str]) -> str:
     return f"{api.url}/{path}?{urlencode(params)}"
 
 
-def raw_request(api: Api, method: str, path: str, headers: list[tuple[str, str]], body: bytes = b"") -> tuple[
-        int, dict[str, str], bytes]:
+def raw_request(
+    api: Api, method: str, path: str, headers: list[tuple[str, str]], body: bytes = b""
+) -> tuple[int, dict[str, str], bytes]:
     """One request written with http.client, so header values are sent exactly as given (blank ones too)."""
     url = urlsplit(api.url)
     connection = http.client.HTTPConnection(url.hostname or "127.0.0.1", url.port, timeout=30)
@@ -135,7 +137,8 @@ def status_of(link: str, who: User) -> int:
 
 @pytest.mark.parametrize("collection", ["account", "skills"])
 def test_paging_tokens_reveal_no_hidden_facet_and_are_bound_to_caller_user_and_query(
-        module_api: Api, module_identity: Identity, owner: User, collection: str) -> None:
+    module_api: Api, module_identity: Identity, owner: User, collection: str
+) -> None:
     api = module_api
     # The victim's first facet is visible only to them; others are shared with the organization.
     audiences = ["me", "organization", "organization", "me", "organization", "organization", "me"]
@@ -175,7 +178,7 @@ def test_paging_tokens_reveal_no_hidden_facet_and_are_bound_to_caller_user_and_q
     # Tampering with any one character is 400 (not the last: its low bits may be padding).
     for index in (0, 1, len(token) // 2, len(token) - 2):
         replacement = "A" if token[index] != "A" else "B"
-        tampered = token[:index] + replacement + token[index + 1:]
+        tampered = token[:index] + replacement + token[index + 1 :]
         assert status_of(first.replace(token, tampered), reader) == 400, index
     assert status_of(first.replace(token, token[:-4]), reader) == 400
     assert status_of(first.replace(token, token + "AAAA"), reader) == 400
@@ -200,8 +203,14 @@ def test_paging_tokens_reveal_no_hidden_facet_and_are_bound_to_caller_user_and_q
     assert status_of(first.replace(f"/profile/{collection}", f"/profile/{other_collection}"), reader) == 400
 
     # Other options → 400: $filter, $orderby, $select, $top.
-    for extra in ({"$filter": "id ne 'x'"}, {"$orderby": "createdDateTime desc"}, {"$orderby": "id"},
-                  {"$select": "id"}, {"$select": "id,createdDateTime"}, {"$top": "2"}):
+    for extra in (
+        {"$filter": "id ne 'x'"},
+        {"$orderby": "createdDateTime desc"},
+        {"$orderby": "id"},
+        {"$select": "id"},
+        {"$select": "id,createdDateTime"},
+        {"$top": "2"},
+    ):
         options = {"$top": "1", "$count": "true", **extra}
         assert status_of(with_params(api, path, options), reader) == 200, extra  # the options alone are fine
         assert status_of(with_params(api, path, {**options, "$skiptoken": token}), reader) == 400, extra
@@ -212,8 +221,9 @@ def test_paging_tokens_reveal_no_hidden_facet_and_are_bound_to_caller_user_and_q
 
 
 @pytest.mark.parametrize("collection", ["account", "skills"])
-def test_if_match_empty_blank_or_garbage_is_400_and_writes_nothing(module_api: Api, owner: User,
-                                                                    collection: str) -> None:
+def test_if_match_empty_blank_or_garbage_is_400_and_writes_nothing(
+    module_api: Api, owner: User, collection: str
+) -> None:
     api = module_api
     facet_id = create(api, owner, collection)["id"]
     before = api.request("GET", f"me/profile/{collection}/{facet_id}", owner.token)
@@ -244,7 +254,7 @@ def test_if_match_empty_blank_or_garbage_is_400_and_writes_nothing(module_api: A
             assert status == 400, (method, repr(value), body)
             assert body["error"]["code"] == "invalidRequest"
             unchanged()
-        for value in ("abc", '"abc', "W/", '"a" "b"', "**", "*, \"a\"", ",", '"a",,'):
+        for value in ("abc", '"abc', "W/", '"a" "b"', "**", '*, "a"', ",", '"a",,'):
             status, body = send(method, value)
             assert status == 400, (method, repr(value), body)
             unchanged()
@@ -254,8 +264,13 @@ def test_if_match_empty_blank_or_garbage_is_400_and_writes_nothing(module_api: A
             assert body["error"]["code"] == "resourceModified"
             unchanged()
     # requests drops no empty header either: the same through an ordinary client.
-    empty = api.request("PATCH", f"me/profile/{collection}/{facet_id}", owner.token, json={"isSearchable": True},
-                        headers={"If-Match": ""})
+    empty = api.request(
+        "PATCH",
+        f"me/profile/{collection}/{facet_id}",
+        owner.token,
+        json={"isSearchable": True},
+        headers={"If-Match": ""},
+    )
     assert empty.status_code == 400
     unchanged()
 
@@ -272,10 +287,18 @@ HUGE = ["9" * 4301, "1" * 5000, "1" * 1999, "1" + "0" * 4300]
 #: Arabic-Indic, fullwidth, Bengali and mathematical digits (str.isdigit says yes; int() takes some),
 #: superscript two (isdigit says yes, int() raises).
 FOREIGN = ["\u0661\u0660", "\uff11\uff10", "\u09e7", "\U0001d7d9", "\u00b2", "1\u0661"]
-NUMBER_FILTERS = ["inference/confidenceScore gt {}", "inference/confidenceScore eq {}.5",
-                  "inference/confidenceScore lt -{}", "inference/confidenceScore ge 1e{}"]
-DATE_FILTERS = ["createdDateTime gt {}-01-01T00:00:00Z", "createdDateTime gt 2020-01-01T00:00:00.{}Z",
-                "createdDateTime lt 2020-01-01T{}:00:00Z", "lastModifiedDateTime le 2020-01-{}T00:00:00Z"]
+NUMBER_FILTERS = [
+    "inference/confidenceScore gt {}",
+    "inference/confidenceScore eq {}.5",
+    "inference/confidenceScore lt -{}",
+    "inference/confidenceScore ge 1e{}",
+]
+DATE_FILTERS = [
+    "createdDateTime gt {}-01-01T00:00:00Z",
+    "createdDateTime gt 2020-01-01T00:00:00.{}Z",
+    "createdDateTime lt 2020-01-01T{}:00:00Z",
+    "lastModifiedDateTime le 2020-01-{}T00:00:00Z",
+]
 
 
 def number_cases() -> Iterator[tuple[str, str]]:
@@ -294,8 +317,9 @@ def test_huge_and_non_ascii_numbers_are_400_never_500(module_api: Api, owner: Us
     create(module_api, owner, "skills", inference={"confidenceScore": 1.5, "userHasVerifiedAccuracy": True})
     failures = []
     for option, value in number_cases():
-        response = requests.get(with_params(module_api, "me/profile/skills", {option: value}), headers=owner.headers,
-                                timeout=30)
+        response = requests.get(
+            with_params(module_api, "me/profile/skills", {option: value}), headers=owner.headers, timeout=30
+        )
         canonical = "$" + option.lstrip("$")
         if response.status_code != 400:
             failures.append((option, value[:40], response.status_code, response.text[:200]))
@@ -342,8 +366,9 @@ WRITES: dict[str, Callable[[int], list[dict[str, Any]]]] = {"skills": skill_writ
 
 
 @pytest.mark.parametrize(("collection", "rounds"), [("skills", 8), ("account", 4)])
-def test_concurrent_patches_of_different_properties_lose_no_update(module_api: Api, owner: User,
-                                                                    collection: str, rounds: int) -> None:
+def test_concurrent_patches_of_different_properties_lose_no_update(
+    module_api: Api, owner: User, collection: str, rounds: int
+) -> None:
     """6 PATCHes at once, each of another property, round after round: every one lands."""
     api = module_api
     facet_id = create(api, owner, collection)["id"]
@@ -387,8 +412,9 @@ def outcome(response: requests.Response) -> Outcome:
     return Outcome(response.status_code, response.headers.get("Retry-After"), error.get("code"), body.get("id"))
 
 
-def burst(api: Api, users: list[User], collection: str, threads: int = 16, per_thread: int = 10) -> list[
-        tuple[User, Outcome]]:
+def burst(
+    api: Api, users: list[User], collection: str, threads: int = 16, per_thread: int = 10
+) -> list[tuple[User, Outcome]]:
     """`threads` threads each creating up to `per_thread` facets (thread i for users[i % len(users)])."""
     deadline = time.monotonic() + LOAD_BUDGET_S
     start = threading.Barrier(threads, timeout=30)
@@ -425,8 +451,9 @@ def listed_ids(api: Api, user: User, collection: str) -> tuple[list[str], int]:
     raise AssertionError("more than 20 pages")
 
 
-def check_burst(api: Api, results: list[tuple[User, Outcome]], users: list[User], collection: str,
-                quota: int = 100) -> None:
+def check_burst(
+    api: Api, results: list[tuple[User, Outcome]], users: list[User], collection: str, quota: int = 100
+) -> None:
     statuses = [result.status for _, result in results]
     assert set(statuses) <= {201, 403, 503}, sorted(set(statuses))
     for _, result in results:
@@ -446,15 +473,17 @@ def check_burst(api: Api, results: list[tuple[User, Outcome]], users: list[User]
             assert len(created) == quota  # refused only when full
 
 
-def test_a_concurrent_create_burst_on_one_user_stores_every_201_and_keeps_the_quota(module_api: Api,
-                                                                                   owner: User) -> None:
+def test_a_concurrent_create_burst_on_one_user_stores_every_201_and_keeps_the_quota(
+    module_api: Api, owner: User
+) -> None:
     results = burst(module_api, [owner], "skills")
     assert len(results) > 0
     check_burst(module_api, results, [owner], "skills")
 
 
-def test_a_concurrent_create_burst_on_several_users_stores_every_201(module_api: Api,
-                                                                    module_identity: Identity) -> None:
+def test_a_concurrent_create_burst_on_several_users_stores_every_201(
+    module_api: Api, module_identity: Identity
+) -> None:
     users = [new_user(module_identity) for _ in range(4)]
     results = burst(module_api, users, "account", per_thread=6)
     assert 403 not in {result.status for _, result in results}  # 24 each, under the quota
@@ -469,8 +498,11 @@ def test_thousands_of_unknown_properties_get_a_small_400(module_api: Api, owner:
     body = ("{" + ",".join(f'"u{i:04d}":0' for i in range(6000)) + "}").encode()
     assert 55_000 < len(body) < 65_536
     existing = create(api, owner, "skills")
-    for method, path in (("POST", "me/profile/skills"), ("PATCH", f"me/profile/skills/{existing['id']}"),
-                         ("POST", "me/profile/account")):
+    for method, path in (
+        ("POST", "me/profile/skills"),
+        ("PATCH", f"me/profile/skills/{existing['id']}"),
+        ("POST", "me/profile/account"),
+    ):
         response = api.request(method, path, owner.token, data=body, headers={"Content-Type": "application/json"})
         assert response.status_code == 400, response.text[:300]
         assert len(response.content) < 8192
@@ -490,8 +522,12 @@ def test_thousands_of_unknown_properties_get_a_small_400(module_api: Api, owner:
 
 def test_a_204_carries_no_content_type_or_body(module_api: Api, owner: User) -> None:
     api = module_api
-    paths = [f"me/profile/skills/{create(api, owner, 'skills')['id']}",
-             f"me/profile/account/{create(api, owner, 'account')['id']}", "me/profile", "me/profile"]
+    paths = [
+        f"me/profile/skills/{create(api, owner, 'skills')['id']}",
+        f"me/profile/account/{create(api, owner, 'account')['id']}",
+        "me/profile",
+        "me/profile",
+    ]
     for path in paths:
         status, headers, data = raw_request(api, "DELETE", path, [("Authorization", f"Bearer {owner.token}")])
         assert status == 204, data
@@ -520,8 +556,9 @@ def test_unknown_routes_and_methods_get_graphs_envelope(module_api: Api, owner: 
     for method, template, status, allow in ROUTES:
         path = template.format(id=facet_id, oid=owner.oid)
         client_id = str(uuid.uuid4())
-        response = module_api.request(method, path, owner.token if with_token else None,
-                                      headers={"client-request-id": client_id})
+        response = module_api.request(
+            method, path, owner.token if with_token else None, headers={"client-request-id": client_id}
+        )
         assert response.status_code == status, (method, path, response.text)
         assert response.headers["Content-Type"].startswith("application/json")
         error = response.json()["error"]
@@ -534,8 +571,9 @@ def test_unknown_routes_and_methods_get_graphs_envelope(module_api: Api, owner: 
     assert module_api.request("GET", f"me/profile/skills/{facet_id}", owner.token).status_code == 200
 
 
-def test_the_profile_of_a_never_seen_user_is_there_with_one_id_throughout(module_api: Api,
-                                                                          module_identity: Identity) -> None:
+def test_the_profile_of_a_never_seen_user_is_there_with_one_id_throughout(
+    module_api: Api, module_identity: Identity
+) -> None:
     api = module_api
     user = new_user(module_identity)  # never called the API
     reader = reader_of(module_identity)
@@ -543,8 +581,12 @@ def test_the_profile_of_a_never_seen_user_is_there_with_one_id_throughout(module
 
     def ids() -> set[str]:
         seen = set()
-        for token, path in ((reader.token, f"users/{user.oid}/profile"), (app, f"users/{user.oid}/profile"),
-                            (user.token, "me/profile"), (user.token, f"users/{user.oid}/profile")):
+        for token, path in (
+            (reader.token, f"users/{user.oid}/profile"),
+            (app, f"users/{user.oid}/profile"),
+            (user.token, "me/profile"),
+            (user.token, f"users/{user.oid}/profile"),
+        ):
             response = api.request("GET", path, token)
             assert response.status_code == 200, response.text
             assert response.json()["@odata.type"] == "#microsoft.graph.profile"

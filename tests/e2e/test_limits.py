@@ -15,6 +15,7 @@
 Per store, one host with the default settings (`module_api`) and one with small limits (`small_api`)
 serve the module; every test works on users of its own.
 """
+
 from __future__ import annotations
 
 import json
@@ -48,10 +49,12 @@ def maximal_skill(number: int) -> dict[str, Any]:
 
 def create_all(api: Api, user: User, collection: str, bodies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """POST every body (4 at a time); each must be 201."""
+
     def post(body: dict[str, Any]) -> dict[str, Any]:
         data = json.dumps(body, ensure_ascii=False).encode()  # UTF-8 as clients send it: 3 bytes per U+FB03
-        response = api.request("POST", f"me/profile/{collection}", user.token, data=data,
-                               headers={"Content-Type": "application/json"})
+        response = api.request(
+            "POST", f"me/profile/{collection}", user.token, data=data, headers={"Content-Type": "application/json"}
+        )
         assert response.status_code == 201, response.text[:300]
         return response.json()
 
@@ -66,8 +69,9 @@ SMALL_LIMITS = {"MAX_RESPONSE_BYTES": str(SMALL_RESPONSE), "MAX_STORED_BYTES_PER
 
 
 @pytest.fixture(scope="module", params=STORES)
-def small_api(request: pytest.FixtureRequest, module_identity: Identity,
-              tmp_path_factory: pytest.TempPathFactory) -> Iterator[Api]:
+def small_api(
+    request: pytest.FixtureRequest, module_identity: Identity, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Api]:
     """A host per store whose limits are small enough to reach with a few facets."""
     store: str = request.param
     with store_host(request, module_identity, store, tmp_path_factory.mktemp("limits"), SMALL_LIMITS) as host:
@@ -85,8 +89,9 @@ def get(url: str, user: User, headers: dict[str, str] | None = None) -> requests
     return response
 
 
-def walk(api: Api, user: User, path: str, headers: dict[str, str] | None = None,
-         max_pages: int = 200) -> list[requests.Response]:
+def walk(
+    api: Api, user: User, path: str, headers: dict[str, str] | None = None, max_pages: int = 200
+) -> list[requests.Response]:
     """Every page of a list, following `@odata.nextLink` (bounded)."""
     pages = [get(f"{api.url}/{path}", user, headers)]
     for _ in range(max_pages):
@@ -117,12 +122,14 @@ def accepted_filter(number: int, index: int) -> str:
 
 
 def test_the_red_team_filter_over_100_maximal_skills_is_refused_or_correct(
-        module_api: Api, red_team: tuple[User, list[dict[str, Any]]]) -> None:
+    module_api: Api, red_team: tuple[User, list[dict[str, Any]]]
+) -> None:
     assert len(RED_TEAM_FILTER) <= 2000
     owner, created = red_team
 
-    response = module_api.request("GET", "me/profile/skills", owner.token,
-                                  params={"$filter": RED_TEAM_FILTER, "$select": "id"})
+    response = module_api.request(
+        "GET", "me/profile/skills", owner.token, params={"$filter": RED_TEAM_FILTER, "$select": "id"}
+    )
     if response.status_code == 400:
         error = response.json()["error"]
         assert error["code"] == "invalidRequest"
@@ -133,8 +140,9 @@ def test_the_red_team_filter_over_100_maximal_skills_is_refused_or_correct(
 
     # An ordinary filter over the same collection runs, and finds exactly the facet it names (any case).
     wanted = created[42]
-    found = module_api.request("GET", "me/profile/skills", owner.token,
-                               params={"$filter": accepted_filter(42, 7), "$select": "id"})
+    found = module_api.request(
+        "GET", "me/profile/skills", owner.token, params={"$filter": accepted_filter(42, 7), "$select": "id"}
+    )
     assert found.status_code == 200, found.text[:300]
     assert [item["id"] for item in found.json()["value"]] == [wanted["id"]]
 
@@ -250,8 +258,12 @@ class Load:
         self.failures: list[str] = []
 
     def skills(self, text: str) -> requests.Response:
-        return requests.get(f"{self.api.url}/me/profile/skills", headers=self.filterer.headers,
-                            params={"$filter": text, "$select": "id"}, timeout=LOAD_TIMEOUT_S)
+        return requests.get(
+            f"{self.api.url}/me/profile/skills",
+            headers=self.filterer.headers,
+            params={"$filter": text, "$select": "id"},
+            timeout=LOAD_TIMEOUT_S,
+        )
 
     def filters(self, worker: int) -> None:
         """The red-team filter (400, or no match) and an accepted filter over the same collection (its one facet)."""
@@ -267,8 +279,9 @@ class Load:
 
     def expands(self) -> None:
         for _ in range(3):
-            response = requests.get(f"{self.api.url}/me/profile?$expand=*", headers=self.expander.headers,
-                                    timeout=LOAD_TIMEOUT_S)
+            response = requests.get(
+                f"{self.api.url}/me/profile?$expand=*", headers=self.expander.headers, timeout=LOAD_TIMEOUT_S
+            )
             if response.status_code != 200 or len(response.content) > 4 * 1024 * 1024:
                 self.failures.append(f"$expand=*: {response.status_code} {len(response.content)} {response.text[:200]}")
             elif not all(response.json()[name] for name in LARGE):
@@ -276,8 +289,8 @@ class Load:
 
 
 def test_costly_filters_and_expands_leave_another_user_responsive_and_never_503(
-        module_api: Api, module_identity: Identity, red_team: tuple[User, list[dict[str, Any]]],
-        expand_user: User) -> None:
+    module_api: Api, module_identity: Identity, red_team: tuple[User, list[dict[str, Any]]], expand_user: User
+) -> None:
     load = Load(module_api, *red_team, expand_user)
     bystander = new_user(module_identity)
     profile_id = get(f"{module_api.url}/me/profile", bystander).json()["id"]

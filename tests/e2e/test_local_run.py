@@ -1,5 +1,6 @@
 """The local run as a developer meets it: `make run`'s host (python -m devhost) on the real app, `make -s token`,
 local.settings.json, the README walkthrough pasted into bash, and host-level answers in Graph's envelope."""
+
 from __future__ import annotations
 
 import json
@@ -28,8 +29,15 @@ def clean_env(**extra: str) -> dict[str, str]:
 
 def make_token(**extra: str) -> str:
     """`make -s token`, as typed in a second terminal."""
-    result = subprocess.run(["make", "-s", "token"], cwd=PROJECT_ROOT, env=clean_env(**extra),
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        ["make", "-s", "token"],
+        cwd=PROJECT_ROOT,
+        env=clean_env(**extra),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
 
@@ -58,9 +66,15 @@ def walkthrough() -> str:
 def test_the_readme_walkthrough_runs_as_is(dev_host: LocalHost) -> None:
     script = walkthrough()
     assert "${PORT:-7071}" in script and "me/profile/account" in script and "jq" not in script
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", script], cwd=PROJECT_ROOT,
-                            env=clean_env(PORT=str(dev_host.port)), capture_output=True, text=True, timeout=300,
-                            check=False)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", script],
+        cwd=PROJECT_ROOT,
+        env=clean_env(PORT=str(dev_host.port)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     statuses = [int(s) for s in re.findall(r"^HTTP/1\.1 (\d{3}) ", result.stdout, re.M)]
     assert statuses == [201, 400, 201, 200, 200, 412, 405, 200, 204, 204], result.stdout
@@ -81,9 +95,11 @@ def test_make_token_needs_no_port(dev_host: LocalHost) -> None:
 
 def test_host_level_answers_use_graphs_envelope(dev_host: LocalHost) -> None:
     auth = {"Authorization": f"Bearer {make_token()}", "client-request-id": "walk-1"}
-    for method, path, status, code in (("PUT", "me/profile", 405, "methodNotAllowed"),
-                                       ("GET", "no/such/route", 404, "itemNotFound"),
-                                       ("POST", "me/profile/account/x/y", 404, "itemNotFound")):
+    for method, path, status, code in (
+        ("PUT", "me/profile", 405, "methodNotAllowed"),
+        ("GET", "no/such/route", 404, "itemNotFound"),
+        ("POST", "me/profile/account/x/y", 404, "itemNotFound"),
+    ):
         response = requests.request(method, f"{dev_host.url}/{path}", headers=auth, timeout=30)
         assert response.status_code == status, (method, path, response.text)
         error = response.json()["error"]
@@ -110,10 +126,21 @@ def test_local_settings_json_is_applied_and_the_environment_wins(tmp_path: Path)
     project = linked_project(tmp_path)
     from_file, from_env = tmp_path / "from-file.sqlite3", tmp_path / "from-env.sqlite3"
     secret = "c2VjcmV0LWtleS1uZXZlci1wcmludGVk"
-    (project / "local.settings.json").write_text(json.dumps({"IsEncrypted": False, "Values": {
-        "FUNCTIONS_WORKER_RUNTIME": "python", "AzureWebJobsStorage": "", "PROFILE_STORE": "sqlite",
-        "PROFILE_SQLITE_PATH": str(from_file), "MAX_BODY_BYTES": "1000", "COSMOS_KEY": secret,
-    }}))
+    (project / "local.settings.json").write_text(
+        json.dumps(
+            {
+                "IsEncrypted": False,
+                "Values": {
+                    "FUNCTIONS_WORKER_RUNTIME": "python",
+                    "AzureWebJobsStorage": "",
+                    "PROFILE_STORE": "sqlite",
+                    "PROFILE_SQLITE_PATH": str(from_file),
+                    "MAX_BODY_BYTES": "1000",
+                    "COSMOS_KEY": secret,
+                },
+            }
+        )
+    )
     token = make_token()
     auth = {"Authorization": f"Bearer {token}"}
 
@@ -121,8 +148,12 @@ def test_local_settings_json_is_applied_and_the_environment_wins(tmp_path: Path)
     host = LocalHost(clean_env(PROFILE_SQLITE_PATH=""), project, local_settings=True, inherit_env=False).start()
     try:
         assert requests.post(f"{host.url}/me/profile", headers=auth, timeout=30).status_code == 201
-        big = requests.post(f"{host.url}/me/profile/account", headers={**auth, "Content-Type": "application/json"},
-                            data=b"{" + b" " * 1000 + b"}", timeout=30)
+        big = requests.post(
+            f"{host.url}/me/profile/account",
+            headers={**auth, "Content-Type": "application/json"},
+            data=b"{" + b" " * 1000 + b"}",
+            timeout=30,
+        )
         assert big.status_code == 413 and big.json()["error"]["code"] == "requestTooLarge", "MAX_BODY_BYTES from file"
     finally:
         host.stop()
@@ -148,8 +179,10 @@ def test_the_banner_names_a_cosmos_endpoint_but_never_its_key() -> None:
     env = clean_env(PROFILE_STORE="cosmos", COSMOS_ENDPOINT="https://127.0.0.1:1/", COSMOS_KEY=key)
     host = LocalHost(env, PROJECT_ROOT, inherit_env=False).start()
     host.stop()
-    assert "store:  Cosmos DB https://127.0.0.1:1, database profiles, container profiles, account key (COSMOS_KEY)" \
+    assert (
+        "store:  Cosmos DB https://127.0.0.1:1, database profiles, container profiles, account key (COSMOS_KEY)"
         in host.stdout
+    )
     assert key not in host.stdout + host.output()
 
 

@@ -17,6 +17,7 @@ The API is started by a fixture, so the schema is loaded lazily; schemathesis' l
 pytest 9 no longer has). The per-operation Hypothesis tests are therefore built here from the public
 `APIOperation.as_strategy`, `APIOperation.Case`, `get_strategies_from_examples` and `Case.call_and_validate`.
 """
+
 from __future__ import annotations
 
 import zlib
@@ -143,8 +144,13 @@ def explicit_cases(operation: Any) -> list[dict[str, Any]]:
     if method == "GET" and facet_type is not None and "{id}" not in path:
         queries += [
             {"top": "2", "skip": "1", "count": "true", "orderby": "createdDateTime desc", "select": "id"},
-            {"$top": LONG_NUMBER}, {"$skip": LONG_NUMBER}, {"top": "1" + "0" * 3000}, {"skip": "0" * 3000 + "1"},
-            {"filter": "id ne null", "$count": "TRUE"}, {"$top": "5", "top": "5"}, {"$skiptoken": "x" * 64},
+            {"$top": LONG_NUMBER},
+            {"$skip": LONG_NUMBER},
+            {"top": "1" + "0" * 3000},
+            {"skip": "0" * 3000 + "1"},
+            {"filter": "id ne null", "$count": "TRUE"},
+            {"$top": "5", "top": "5"},
+            {"$skiptoken": "x" * 64},
         ]
     elif method == "GET" and facet_type is not None:
         queries += [{"select": "id,allowedAudiences"}, {"$top": "1"}]
@@ -154,8 +160,10 @@ def explicit_cases(operation: Any) -> list[dict[str, Any]]:
         queries.append({})
     cases: list[dict[str, Any]] = [{"path_parameters": dict(params), "query": query} for query in queries]
     if path == "/$batch":
-        return [{**cases[0], "body": RUNNING_BATCH, "media_type": "application/json"},
-                {**cases[0], "body": {"requests": []}, "media_type": "application/json"}]
+        return [
+            {**cases[0], "body": RUNNING_BATCH, "media_type": "application/json"},
+            {**cases[0], "body": {"requests": []}, "media_type": "application/json"},
+        ]
     if method in ("POST", "PATCH"):
         cases[0].update(body=full_body(facet_type) if facet_type is not None else {}, media_type="application/json")
     if method in ("POST", "PATCH") and facet_type is not None:  # refused whatever the generator drew
@@ -165,8 +173,9 @@ def explicit_cases(operation: Any) -> list[dict[str, Any]]:
     return cases
 
 
-def fuzz(api_url: str, headers: dict[str, str], max_examples: int,
-         live: LiveFacets | None = None) -> tuple[list[str], Counter, int]:
+def fuzz(
+    api_url: str, headers: dict[str, str], max_examples: int, live: LiveFacets | None = None
+) -> tuple[list[str], Counter, int]:
     """Run every operation of the served document; return the failures (text), the statuses seen and the
     number of operations."""
     schema = schemathesis.openapi.from_url(f"{api_url}/openapi.json", timeout=30)
@@ -181,8 +190,9 @@ def fuzz(api_url: str, headers: dict[str, str], max_examples: int,
     return failures, statuses, len(operations)
 
 
-def fuzz_operation(schema: Any, operation: Any, headers: dict[str, str], max_examples: int,
-                   live: LiveFacets | None, statuses: Counter) -> None:
+def fuzz_operation(
+    schema: Any, operation: Any, headers: dict[str, str], max_examples: int, live: LiveFacets | None, statuses: Counter
+) -> None:
     """One operation's bounded Hypothesis run (raises the first failure)."""
     strategies = [operation.as_strategy(mode) for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)]
     strategies += schema.get_strategies_from_examples(operation)
@@ -237,8 +247,10 @@ def test_api_conforms_to_its_document_without_a_token(sqlite_api: Any) -> None:
 def without_security(document: dict[str, Any]) -> dict[str, Any]:
     """The document with every operation's `security` left out."""
     paths = {
-        path: {method: ({k: v for k, v in op.items() if k != "security"} if isinstance(op, dict) else op)
-               for method, op in item.items()}
+        path: {
+            method: ({k: v for k, v in op.items() if k != "security"} if isinstance(op, dict) else op)
+            for method, op in item.items()
+        }
         for path, item in document["paths"].items()
     }
     return {**document, "paths": paths}

@@ -1,5 +1,6 @@
 """README's "Keep a copy in sync: delta query" walkthrough, pasted into bash against the app as `make run`
 starts it: each step answers what its comment says."""
+
 from __future__ import annotations
 
 import json
@@ -19,9 +20,15 @@ def walkthrough() -> str:
 
 
 def test_the_delta_walkthrough_runs_as_is(dev_host: LocalHost) -> None:  # noqa: F811  # the imported fixture
-    result = subprocess.run(["bash", "-euo", "pipefail", "-c", walkthrough()], cwd=PROJECT_ROOT,
-                            env=clean_env(PORT=str(dev_host.port)), capture_output=True, text=True, timeout=300,
-                            check=False)
+    result = subprocess.run(
+        ["bash", "-euo", "pipefail", "-c", walkthrough()],
+        cwd=PROJECT_ROOT,
+        env=clean_env(PORT=str(dev_host.port)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, f"stdout:\n{result.stdout}\nstderr:\n{result.stderr}"
     pages = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     first_round, changes, quiet, tenant = pages[:2], pages[2], pages[3], pages[4]

@@ -3,6 +3,7 @@
 Each helper takes the `invoke` fixture (tests/support/app.py), a bearer token and a collection name;
 `user=None` calls the `me/...` function, anything else the `users/{user}/...` one with that route value.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,14 +55,25 @@ def _body(body: Any) -> str | bytes | None:
 
 
 def create(
-    invoke: Invoke, token: str | None, collection: str, body: Any = "{}", *, user: str | None = None,
-    headers: dict[str, str] | None = None, content_type: bool = True,
+    invoke: Invoke,
+    token: str | None,
+    collection: str,
+    body: Any = "{}",
+    *,
+    user: str | None = None,
+    headers: dict[str, str] | None = None,
+    content_type: bool = True,
 ) -> func.HttpResponse:
     """POST a facet (`body`: JSON text, bytes, or a value to serialise)."""
     sent = {**(JSON_HEADERS if content_type else {}), **(headers or {})}
     return invoke(
-        function(collection, "create", user), "POST", path(collection, user), token=token, body=_body(body),
-        headers=sent, route_params=_route(user),
+        function(collection, "create", user),
+        "POST",
+        path(collection, user),
+        token=token,
+        body=_body(body),
+        headers=sent,
+        route_params=_route(user),
     )
 
 
@@ -76,7 +88,11 @@ def list_facets(
     invoke: Invoke, token: str, collection: str, *, user: str | None = None, params: dict[str, str] | None = None
 ) -> func.HttpResponse:
     return invoke(
-        function(collection, "list", user), "GET", path(collection, user), token=token, params=params or {},
+        function(collection, "list", user),
+        "GET",
+        path(collection, user),
+        token=token,
+        params=params or {},
         route_params=_route(user),
     )
 
@@ -89,41 +105,73 @@ def listed(invoke: Invoke, token: str, collection: str, **kwargs: Any) -> list[d
 
 
 def get_facet(
-    invoke: Invoke, token: str, collection: str, facet_id: str, *, user: str | None = None,
+    invoke: Invoke,
+    token: str,
+    collection: str,
+    facet_id: str,
+    *,
+    user: str | None = None,
     params: dict[str, str] | None = None,
 ) -> func.HttpResponse:
     return invoke(
-        function(collection, "get", user), "GET", path(collection, user, facet_id), token=token,
-        params=params or {}, route_params=_route(user, facet_id),
+        function(collection, "get", user),
+        "GET",
+        path(collection, user, facet_id),
+        token=token,
+        params=params or {},
+        route_params=_route(user, facet_id),
     )
 
 
 def patch_facet(
-    invoke: Invoke, token: str, collection: str, facet_id: str, body: Any, *, user: str | None = None,
+    invoke: Invoke,
+    token: str,
+    collection: str,
+    facet_id: str,
+    body: Any,
+    *,
+    user: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> func.HttpResponse:
     return invoke(
-        function(collection, "update", user), "PATCH", path(collection, user, facet_id), token=token,
-        body=_body(body), headers={**JSON_HEADERS, **(headers or {})}, route_params=_route(user, facet_id),
+        function(collection, "update", user),
+        "PATCH",
+        path(collection, user, facet_id),
+        token=token,
+        body=_body(body),
+        headers={**JSON_HEADERS, **(headers or {})},
+        route_params=_route(user, facet_id),
     )
 
 
 def delete_facet(
-    invoke: Invoke, token: str, collection: str, facet_id: str, *, user: str | None = None,
+    invoke: Invoke,
+    token: str,
+    collection: str,
+    facet_id: str,
+    *,
+    user: str | None = None,
     headers: dict[str, str] | None = None,
 ) -> func.HttpResponse:
     return invoke(
-        function(collection, "delete", user), "DELETE", path(collection, user, facet_id), token=token,
-        headers=headers, route_params=_route(user, facet_id),
+        function(collection, "delete", user),
+        "DELETE",
+        path(collection, user, facet_id),
+        token=token,
+        headers=headers,
+        route_params=_route(user, facet_id),
     )
 
 
 # --- the profile ----------------------------------------------------------------------------------------
 
 _PROFILE = {
-    ("POST", True): FUNCTIONS["create_my_profile"], ("POST", False): FUNCTIONS["create_user_profile"],
-    ("GET", True): FUNCTIONS["get_my_profile"], ("GET", False): FUNCTIONS["get_user_profile"],
-    ("DELETE", True): FUNCTIONS["delete_my_profile"], ("DELETE", False): FUNCTIONS["delete_user_profile"],
+    ("POST", True): FUNCTIONS["create_my_profile"],
+    ("POST", False): FUNCTIONS["create_user_profile"],
+    ("GET", True): FUNCTIONS["get_my_profile"],
+    ("GET", False): FUNCTIONS["get_user_profile"],
+    ("DELETE", True): FUNCTIONS["delete_my_profile"],
+    ("DELETE", False): FUNCTIONS["delete_user_profile"],
 }
 
 

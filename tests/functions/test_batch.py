@@ -4,6 +4,7 @@ The end-to-end suite (tests/e2e/test_batch.py) covers each rule over HTTP on bot
 finer points of reading a batch (shared/web/batch.py), the schemas of the OpenAPI document against real
 batches, and what a request sees (query, route values, headers, body bytes) compared with a direct call.
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,8 +28,15 @@ JSON = {"Content-Type": "application/json"}
 
 def batch(invoke: Any, token: str | None, requests: Any, **kwargs: Any) -> func.HttpResponse:
     body = requests if isinstance(requests, bytes | str) else json.dumps({"requests": requests})
-    return invoke(FUNCTIONS["batch"], "POST", "$batch", token=token, body=body,
-                  headers={**JSON, **kwargs.pop("headers", {})}, **kwargs)
+    return invoke(
+        FUNCTIONS["batch"],
+        "POST",
+        "$batch",
+        token=token,
+        body=body,
+        headers={**JSON, **kwargs.pop("headers", {})},
+        **kwargs,
+    )
 
 
 def responses(response: func.HttpResponse) -> dict[str, dict[str, Any]]:
@@ -38,8 +46,14 @@ def responses(response: func.HttpResponse) -> dict[str, dict[str, Any]]:
 
 def read(requests: Any, **kwargs: Any) -> list[Any]:
     """`read_batch` on a batch of `requests` under the test host's API root."""
-    return read_batch(json.dumps({"requests": requests}).encode(), "application/json", max_bytes=1 << 20,
-                      api_root=ROOT, prefix="api", **kwargs)
+    return read_batch(
+        json.dumps({"requests": requests}).encode(),
+        "application/json",
+        max_bytes=1 << 20,
+        api_root=ROOT,
+        prefix="api",
+        **kwargs,
+    )
 
 
 def refused(requests: Any) -> str:
@@ -55,40 +69,67 @@ def get(request_id: str, url: str, **extra: Any) -> dict[str, Any]:
 # --- reading a batch -------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("url", "path", "query"), [
-    ("/me/profile/skills?$top=5", "me/profile/skills", "$top=5"),
-    ("me/profile/skills", "me/profile/skills", ""),
-    ("/api/me/profile/skills?$top=5", "me/profile/skills", "$top=5"),  # the JS client's form
-    ("/API/me/profile", "me/profile", ""),
-    (f"{ROOT}/me/profile?$select=id", "me/profile", "$select=id"),  # absolute, this API's own root
-    (f"{ROOT.upper()}/me/profile", "me/profile", ""),
-    ("/users/adele@contoso.test/profile#fragment", "users/adele@contoso.test/profile", ""),
-    ("/me/profile/skills?$filter=displayName eq 'é'", "me/profile/skills", "$filter=displayName eq 'é'"),
-    ("/me/profile/skills é", "me/profile/skills%20%C3%A9", ""),
-    ("/apis/me", "apis/me", ""),  # not the prefix: a path of its own (404 when run)
-])
+@pytest.mark.parametrize(
+    ("url", "path", "query"),
+    [
+        ("/me/profile/skills?$top=5", "me/profile/skills", "$top=5"),
+        ("me/profile/skills", "me/profile/skills", ""),
+        ("/api/me/profile/skills?$top=5", "me/profile/skills", "$top=5"),  # the JS client's form
+        ("/API/me/profile", "me/profile", ""),
+        (f"{ROOT}/me/profile?$select=id", "me/profile", "$select=id"),  # absolute, this API's own root
+        (f"{ROOT.upper()}/me/profile", "me/profile", ""),
+        ("/users/adele@contoso.test/profile#fragment", "users/adele@contoso.test/profile", ""),
+        ("/me/profile/skills?$filter=displayName eq 'é'", "me/profile/skills", "$filter=displayName eq 'é'"),
+        ("/me/profile/skills é", "me/profile/skills%20%C3%A9", ""),
+        ("/apis/me", "apis/me", ""),  # not the prefix: a path of its own (404 when run)
+    ],
+)
 def test_urls_are_taken_relative_to_the_api_root(url: str, path: str, query: str) -> None:
     (request,) = read([get("1", url)])
     assert (request.path, request.query) == (path, query)
 
 
-@pytest.mark.parametrize("url", [
-    "https://graph.microsoft.com/beta/me/profile", "http://127.0.0.1:7071/apix/me", "//127.0.0.1:7071/api/me",
-    "urn:x", "", "/me/\nprofile", "/me/profile\x00",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://graph.microsoft.com/beta/me/profile",
+        "http://127.0.0.1:7071/apix/me",
+        "//127.0.0.1:7071/api/me",
+        "urn:x",
+        "",
+        "/me/\nprofile",
+        "/me/profile\x00",
+    ],
+)
 def test_a_url_elsewhere_or_malformed_refuses_the_batch(url: str) -> None:
     assert "'url'" in refused([get("1", url)])
 
 
 def test_method_headers_and_body_as_the_host_would_pass_them() -> None:
-    (first, second, third) = read([
-        {"id": "a", "method": "patch", "url": "/me/profile/skills/x",
-         "headers": {"If-Match": '"1"', "Content-Type": "application/json", "Content-Length": "999", "Host": "evil"},
-         "body": {"displayName": "é", "n": 1.5, "list": [1, None]}},
-        {"id": "b", "method": "POST", "url": "/me/profile/skills", "headers": {"content-type": "application/json"},
-         "body": base64.urlsafe_b64encode(b'{"displayName":"?>"}').decode().rstrip("=")},
-        {"id": "c", "method": "POST", "url": "/me/profile", "headers": None, "body": None, "dependsOn": None},
-    ])
+    (first, second, third) = read(
+        [
+            {
+                "id": "a",
+                "method": "patch",
+                "url": "/me/profile/skills/x",
+                "headers": {
+                    "If-Match": '"1"',
+                    "Content-Type": "application/json",
+                    "Content-Length": "999",
+                    "Host": "evil",
+                },
+                "body": {"displayName": "é", "n": 1.5, "list": [1, None]},
+            },
+            {
+                "id": "b",
+                "method": "POST",
+                "url": "/me/profile/skills",
+                "headers": {"content-type": "application/json"},
+                "body": base64.urlsafe_b64encode(b'{"displayName":"?>"}').decode().rstrip("="),
+            },
+            {"id": "c", "method": "POST", "url": "/me/profile", "headers": None, "body": None, "dependsOn": None},
+        ]
+    )
     assert first.method == "PATCH"
     assert first.headers == {"if-match": '"1"', "content-type": "application/json"}  # framing headers dropped
     assert first.body == '{"displayName":"é","n":1.5,"list":[1,null]}'.encode()
@@ -96,23 +137,28 @@ def test_method_headers_and_body_as_the_host_would_pass_them() -> None:
     assert (third.headers, third.body, third.depends_on) == ({}, b"", ())
 
 
-@pytest.mark.parametrize(("requests", "says"), [
-    ([{"id": "1", "method": "G ET", "url": "/me"}], "'method'"),
-    ([{"id": "1", "method": 1, "url": "/me"}], "'method'"),
-    ([{"id": 1, "method": "GET", "url": "/me"}], "needs an 'id'"),
-    ([{"id": "", "method": "GET", "url": "/me"}], "needs an 'id'"),
-    ([{"id": "x" * 257, "method": "GET", "url": "/me"}], "needs an 'id'"),
-    ([get("1", "/me", headers=["If-Match"])], "'headers'"),
-    ([get("1", "/me", headers={"If-Match": 1})], "string value"),
-    ([get("1", "/me", headers={"Bad Name": "x"})], "header name"),
-    ([get("1", "/me", headers={"X-A": "a\r\nX-B: b"})], "line breaks"),
-    ([get("1", "/me", headers={"If-Match": "*", "if-match": "*"})], "more than once"),
-    ([get("1", "/me", headers={"Content-Type": "application/json"}, body="not base64!")], "not base64"),
-    ([get("1", "/me", dependsOn="0")], "array of request ids"),
-    ([get("0", "/me"), get("1", "/me", dependsOn=["0"], depends_on=["0"])], "both"),
-    ([get("a", "/me", dependsOn=["c"]), get("b", "/me", dependsOn=["a"]), get("c", "/me", dependsOn=["b"])],
-     "cycle: 'a' -> 'c' -> 'b' -> 'a'"),
-])
+@pytest.mark.parametrize(
+    ("requests", "says"),
+    [
+        ([{"id": "1", "method": "G ET", "url": "/me"}], "'method'"),
+        ([{"id": "1", "method": 1, "url": "/me"}], "'method'"),
+        ([{"id": 1, "method": "GET", "url": "/me"}], "needs an 'id'"),
+        ([{"id": "", "method": "GET", "url": "/me"}], "needs an 'id'"),
+        ([{"id": "x" * 257, "method": "GET", "url": "/me"}], "needs an 'id'"),
+        ([get("1", "/me", headers=["If-Match"])], "'headers'"),
+        ([get("1", "/me", headers={"If-Match": 1})], "string value"),
+        ([get("1", "/me", headers={"Bad Name": "x"})], "header name"),
+        ([get("1", "/me", headers={"X-A": "a\r\nX-B: b"})], "line breaks"),
+        ([get("1", "/me", headers={"If-Match": "*", "if-match": "*"})], "more than once"),
+        ([get("1", "/me", headers={"Content-Type": "application/json"}, body="not base64!")], "not base64"),
+        ([get("1", "/me", dependsOn="0")], "array of request ids"),
+        ([get("0", "/me"), get("1", "/me", dependsOn=["0"], depends_on=["0"])], "both"),
+        (
+            [get("a", "/me", dependsOn=["c"]), get("b", "/me", dependsOn=["a"]), get("c", "/me", dependsOn=["b"])],
+            "cycle: 'a' -> 'c' -> 'b' -> 'a'",
+        ),
+    ],
+)
 def test_each_malformed_request_refuses_the_batch_naming_it(requests: Any, says: str) -> None:
     assert says in refused(requests)
 
@@ -125,6 +171,7 @@ def test_depends_on_keeps_positions_and_ignores_repeats_and_case() -> None:
 def test_bodies_nest_as_deep_in_a_batch_as_directly(invoke: Any, identity: Any) -> None:
     """The batch adds its own levels above a body and allows exactly those: a body at the direct limit reads
     (and meets the facet's own checks), a deeper one makes the batch's JSON too deep: the whole batch is 400."""
+
     def nested(levels: int) -> Any:
         value: Any = 1
         for _ in range(levels):
@@ -132,11 +179,23 @@ def test_bodies_nest_as_deep_in_a_batch_as_directly(invoke: Any, identity: Any) 
         return value
 
     token = identity.mint()
-    deep = responses(batch(invoke, token, [
-        {"id": "deep", "method": "POST", "url": "/me/profile/skills", "headers": JSON, "body": nested(32)},
-    ]))["deep"]
-    direct = invoke(FUNCTIONS["skills_create_me"], "POST", "me/profile/skills", token=token,
-                    body=json.dumps(nested(32)), headers=JSON)
+    deep = responses(
+        batch(
+            invoke,
+            token,
+            [
+                {"id": "deep", "method": "POST", "url": "/me/profile/skills", "headers": JSON, "body": nested(32)},
+            ],
+        )
+    )["deep"]
+    direct = invoke(
+        FUNCTIONS["skills_create_me"],
+        "POST",
+        "me/profile/skills",
+        token=token,
+        body=json.dumps(nested(32)),
+        headers=JSON,
+    )
     assert deep["status"] == direct.status_code == 400
     assert deep["body"]["error"]["message"] == body_of(direct)["error"]["message"]  # 'a' is no property
     too_deep = [{"id": "x", "method": "POST", "url": "/me/profile/skills", "headers": JSON, "body": nested(33)}]
@@ -166,27 +225,49 @@ def test_a_request_is_the_direct_call(invoke: Any, identity: Any) -> None:
     """The same function answers the same way: a batched create, list (query) and get (route values) agree
     with their direct calls, the nextLink and Location name this API's root."""
     token = identity.mint()
-    found = responses(batch(invoke, token, [
-        {"id": str(n), "method": "POST", "url": "/me/profile/skills", "headers": JSON, "body": SKILL} for n in range(3)
-    ] + [get("list", "me/profile/skills?$top=2&top=&$orderby=createdDateTime desc&$select=displayName")]))
-    direct = invoke(FUNCTIONS["skills_list_me"], "GET", "me/profile/skills", token=token,
-                    params={"$top": "2", "$orderby": "createdDateTime desc", "$select": "displayName"})
+    found = responses(
+        batch(
+            invoke,
+            token,
+            [
+                {"id": str(n), "method": "POST", "url": "/me/profile/skills", "headers": JSON, "body": SKILL}
+                for n in range(3)
+            ]
+            + [get("list", "me/profile/skills?$top=2&top=&$orderby=createdDateTime desc&$select=displayName")],
+        )
+    )
+    direct = invoke(
+        FUNCTIONS["skills_list_me"],
+        "GET",
+        "me/profile/skills",
+        token=token,
+        params={"$top": "2", "$orderby": "createdDateTime desc", "$select": "displayName"},
+    )
     listed = found["list"]["body"]
     assert {**listed, "@odata.nextLink": None} == {**body_of(direct), "@odata.nextLink": None}
     assert listed["@odata.nextLink"].startswith(f"{ROOT}/me/profile/skills?")
     created = found["0"]
-    one = invoke(FUNCTIONS["skills_get_me"], "GET", f"me/profile/skills/{created['body']['id']}", token=token,
-                 route_params={"id": created["body"]["id"]})
+    one = invoke(
+        FUNCTIONS["skills_get_me"],
+        "GET",
+        f"me/profile/skills/{created['body']['id']}",
+        token=token,
+        route_params={"id": created["body"]["id"]},
+    )
     assert body_of(one) == created["body"] and one.headers["ETag"] == created["headers"]["ETag"]
     assert created["headers"]["Location"].startswith(f"{ROOT}/users/")
 
 
 def test_a_204_has_neither_body_nor_content_type(invoke: Any, identity: Any) -> None:
     token = identity.mint()
-    made = responses(batch(invoke, token, [
-        {"id": "c", "method": "POST", "url": "/me/profile/skills", "headers": JSON, "body": SKILL}]))["c"]
-    gone = responses(batch(invoke, token, [
-        {"id": "d", "method": "DELETE", "url": f"/me/profile/skills/{made['body']['id']}"}]))["d"]
+    made = responses(
+        batch(
+            invoke, token, [{"id": "c", "method": "POST", "url": "/me/profile/skills", "headers": JSON, "body": SKILL}]
+        )
+    )["c"]
+    gone = responses(
+        batch(invoke, token, [{"id": "d", "method": "DELETE", "url": f"/me/profile/skills/{made['body']['id']}"}])
+    )["d"]
     assert gone["status"] == 204 and "body" not in gone
     assert "Content-Type" not in gone["headers"] and gone["headers"]["request-id"]
 
@@ -214,8 +295,9 @@ def test_only_post_and_a_request_in_a_batch_never_reaches_another_batch(invoke: 
     found = TABLE.router().resolve("GET", "/api/$batch")
     assert found is not None and found.entry.name == "zz_fallback"  # GET: the catch-all's 405
     for url in ("/$batch", "$BATCH", "/api/%24batch", f"{ROOT}/$batch?x=1", "/$batch/"):
-        response = batch(invoke, token, [
-            {"id": "1", "method": "POST", "url": url, "headers": JSON, "body": {"requests": []}}])
+        response = batch(
+            invoke, token, [{"id": "1", "method": "POST", "url": url, "headers": JSON, "body": {"requests": []}}]
+        )
         assert response.status_code == 400 and "do not nest" in body_of(response)["error"]["message"], url
 
 
@@ -226,8 +308,9 @@ def test_a_batch_with_no_catch_all_answers_unknown_paths_404(identity: Any, invo
 
     rows = RouteTable([row for row in TABLE if row.name != "zz_fallback"])
     function = as_function(next(row for row in rows if row.name == "batch"), rows)
-    request = build_request("POST", "$batch", token=identity.mint(),
-                            body={"requests": [get("1", "/nothing/here"), get("2", "/me/profile")]})
+    request = build_request(
+        "POST", "$batch", token=identity.mint(), body={"requests": [get("1", "/nothing/here"), get("2", "/me/profile")]}
+    )
     found = responses(function(request))
     assert found["1"]["status"] == 404 and found["1"]["body"]["error"]["code"] == "itemNotFound"
     assert found["2"]["status"] == 200

@@ -1,4 +1,5 @@
 """functions/binding_signatures.py changes nothing a function app exposes: bindings are built the same."""
+
 from __future__ import annotations
 
 import subprocess
@@ -42,8 +43,9 @@ print(json.dumps([plain, build(), remembered()], default=str))
 
 
 def _built(mode: str) -> list:
-    out = subprocess.run([sys.executable, "-c", PROBE, mode, str(ROOT)], capture_output=True, text=True, check=True,
-                         timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE, mode, str(ROOT)], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     import json
 
     return json.loads(out)

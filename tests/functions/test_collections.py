@@ -1,4 +1,5 @@
 """Each collection through its generated functions, with a fully populated body from its declaration."""
+
 from __future__ import annotations
 
 import pytest
@@ -64,8 +65,13 @@ def test_create_get_list_patch_delete(invoke, identity, facet_type, me):
     patched = patch_facet(invoke, token, collection, facet["id"], change, user=user, headers={"If-Match": etag})
     assert patched.status_code == 200, patched.get_body()
     after = body_of(patched)
-    assert after == {**facet, "isSearchable": False, "allowedAudiences": "everyone", own[0]: None,
-                     "lastModifiedDateTime": after["lastModifiedDateTime"]}
+    assert after == {
+        **facet,
+        "isSearchable": False,
+        "allowedAudiences": "everyone",
+        own[0]: None,
+        "lastModifiedDateTime": after["lastModifiedDateTime"],
+    }
     assert patched.headers["ETag"] != etag
     assert body_of(get_facet(invoke, token, collection, facet["id"], user=user)) == after
 

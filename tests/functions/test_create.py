@@ -1,4 +1,5 @@
 """Function-level tests of creation: the profile POST and the generated facet POSTs, called as the worker calls them."""
+
 from __future__ import annotations
 
 import re
@@ -89,9 +90,23 @@ def test_seed_example_without_its_trailing_comma_creates_the_account(invoke, ide
     assert response.status_code == 201
     body = body_of(response)
     assert list(body) == [
-        "@odata.context", "id", "allowedAudiences", "inference", "createdDateTime", "createdBy", "lastModifiedDateTime",
-        "lastModifiedBy", "source", "sources", "isSearchable", "ageGroup", "countryCode", "originTenantInfo",
-        "preferredLanguageTag", "userPersona", "userPrincipalName",
+        "@odata.context",
+        "id",
+        "allowedAudiences",
+        "inference",
+        "createdDateTime",
+        "createdBy",
+        "lastModifiedDateTime",
+        "lastModifiedBy",
+        "source",
+        "sources",
+        "isSearchable",
+        "ageGroup",
+        "countryCode",
+        "originTenantInfo",
+        "preferredLanguageTag",
+        "userPersona",
+        "userPrincipalName",
     ]
     assert body["@odata.context"] == context(TEST_OID, "profile/account/$entity")
     assert GUID.match(body["id"]) and TIMESTAMP.match(body["createdDateTime"])
@@ -123,8 +138,11 @@ def test_seed_example_verbatim_is_400_pointing_at_the_trailing_comma(invoke, ide
         ("account", '{"id": "abc", "countryCode": "NO"}', "'id'"),
         ("account", '{"userPrincipalName": "x@y.z"}', "'userPrincipalName'"),
         ("account", '{"ageGroup": "adult"}', "'ageGroup'"),
-        ("account", '{"foo": 1}',
-         "The property 'foo' does not exist on type 'microsoft.graph.userAccountInformation'."),
+        (
+            "account",
+            '{"foo": 1}',
+            "The property 'foo' does not exist on type 'microsoft.graph.userAccountInformation'.",
+        ),
         ("account", '{"countryCode": "XX"}', "countryCode"),
         ("account", '{"allowedAudiences": "unknownFutureValue"}', "organization"),
         ("account", '{"countryCode": "' + "N" * 10000 + '"}', "countryCode"),
@@ -237,7 +255,9 @@ def test_app_with_role_creates_for_a_user_by_object_id(invoke, identity):
     assert response.status_code == 201
     body = body_of(response)
     assert body["createdBy"] == {
-        "application": {"id": TEST_APP_ID, "displayName": "Contoso sync"}, "device": None, "user": None,
+        "application": {"id": TEST_APP_ID, "displayName": "Contoso sync"},
+        "device": None,
+        "user": None,
     }
     assert response.headers["Location"] == f"{BASE}/api/users/{OTHER_OID}/profile/skills/{body['id']}"
     assert body["@odata.context"] == context(OTHER_OID, "profile/skills/$entity")
@@ -329,8 +349,9 @@ def test_an_idempotency_key_reused_for_another_request_is_422(invoke, identity):
     first = create(invoke, token, "account", SEED, headers={"Idempotency-Key": "k-1"})
     different = create(invoke, token, "account", '{"countryCode": "SE"}', headers={"Idempotency-Key": "k-1"})
     assert different.status_code == 422 and body_of(different)["error"]["code"] == "unprocessableEntity"
-    elsewhere = create(invoke, token, "skills", SEED.replace("countryCode", "displayName"),
-                       headers={"Idempotency-Key": "k-1"})
+    elsewhere = create(
+        invoke, token, "skills", SEED.replace("countryCode", "displayName"), headers={"Idempotency-Key": "k-1"}
+    )
     assert elsewhere.status_code == 422  # the same key on another collection is another request
     assert [item["id"] for item in listed(invoke, token, "account")] == [body_of(first)["id"]]
     assert listed(invoke, token, "skills") == []

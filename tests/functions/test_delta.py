@@ -1,4 +1,5 @@
 """Delta query through the app's functions (contract §12): per user and tenant-wide, links, errors."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,16 +15,18 @@ ADMIN_OID = "0c5d9b7e-1111-4222-8333-444455556666"
 
 
 def call_delta(invoke, token, name: str, path: str, *, params=None, headers=None, route_params=None):
-    return invoke(FUNCTIONS[name], "GET", path, token=token, params=params or {}, headers=headers,
-                  route_params=route_params or {})
+    return invoke(
+        FUNCTIONS[name], "GET", path, token=token, params=params or {}, headers=headers, route_params=route_params or {}
+    )
 
 
 def follow(invoke, token, name, link: str, **kwargs) -> Any:
     """GET a nextLink or deltaLink exactly as given."""
     parts = urlsplit(link)
     assert link.startswith(BASE)
-    return call_delta(invoke, token, name, parts.path.removeprefix("/api/"), params=dict(parse_qsl(parts.query)),
-                      **kwargs)
+    return call_delta(
+        invoke, token, name, parts.path.removeprefix("/api/"), params=dict(parse_qsl(parts.query)), **kwargs
+    )
 
 
 def walk(invoke, token, name, path, *, params=None, headers=None, route_params=None):
@@ -71,8 +74,9 @@ def test_another_reader_sees_audience_changes(invoke, identity):
     item, _ = created(invoke, owner, "skills", {"displayName": "shared", "allowedAudiences": "organization"})
     reader = identity.mint(oid=ADMIN_OID, preferred_username="reader@contoso.test", scp="User.Read.All")
     route = {"user": TEST_OID}
-    items, link, _ = walk(invoke, reader, "skills_delta_user", f"users/{TEST_OID}/profile/skills/delta",
-                          route_params=route)
+    items, link, _ = walk(
+        invoke, reader, "skills_delta_user", f"users/{TEST_OID}/profile/skills/delta", route_params=route
+    )
     assert [i["id"] for i in items] == [item["id"]]
     assert patch_facet(invoke, owner, "skills", item["id"], {"allowedAudiences": "me"}).status_code == 200
     changes = body_of(follow(invoke, reader, "skills_delta_user", link, route_params=route))
@@ -82,8 +86,15 @@ def test_another_reader_sees_audience_changes(invoke, identity):
 def test_latest_and_select(invoke, identity):
     token = identity.mint()
     created(invoke, token, "skills", {"displayName": "old"})
-    latest = body_of(call_delta(invoke, token, "skills_delta_me", "me/profile/skills/delta",
-                                params={"$deltatoken": "latest", "$select": "displayName"}))
+    latest = body_of(
+        call_delta(
+            invoke,
+            token,
+            "skills_delta_me",
+            "me/profile/skills/delta",
+            params={"$deltatoken": "latest", "$select": "displayName"},
+        )
+    )
     assert latest["value"] == [] and "@odata.deltaLink" in latest
     new, _ = created(invoke, token, "skills", {"displayName": "new", "proficiency": "expert"})
     changes = body_of(follow(invoke, token, "skills_delta_me", latest["@odata.deltaLink"]))
@@ -92,8 +103,7 @@ def test_latest_and_select(invoke, identity):
 
 @pytest.mark.parametrize("option", ["$filter", "$orderby", "$expand", "$skip", "$count", "$top"])
 def test_unsupported_options_are_400(invoke, identity, option):
-    response = call_delta(invoke, identity.mint(), "skills_delta_me", "me/profile/skills/delta",
-                          params={option: "x"})
+    response = call_delta(invoke, identity.mint(), "skills_delta_me", "me/profile/skills/delta", params={option: "x"})
     assert response.status_code == 400
     error = body_of(response)["error"]
     assert error["code"] == "invalidRequest" and option in error["message"] and "delta" in error["message"]
@@ -105,8 +115,7 @@ def test_tokens_from_another_caller_or_altered_are_400(invoke, identity):
     _, link, _ = walk(invoke, token, "skills_delta_me", "me/profile/skills/delta")
     other = identity.mint(oid=ADMIN_OID, preferred_username="admin@contoso.test", scp="User.ReadWrite.All")
     route = {"user": TEST_OID}
-    stolen = follow(invoke, other, "skills_delta_user", link.replace("/me/", f"/users/{TEST_OID}/"),
-                    route_params=route)
+    stolen = follow(invoke, other, "skills_delta_user", link.replace("/me/", f"/users/{TEST_OID}/"), route_params=route)
     assert stolen.status_code == 400 and "$deltatoken is not valid" in body_of(stolen)["error"]["message"]
     bent = follow(invoke, token, "skills_delta_me", link[:-3] + ("AAA" if not link.endswith("AAA") else "BBB"))
     assert bent.status_code == 400
@@ -123,24 +132,34 @@ def test_tenant_wide_feeds_for_applications(invoke, identity):
     assert [item["@odata.id"] for item in items] == [f"users('{TEST_OID}')/profile/skills('{mine['id']}')"]
     every, _, _ = walk(invoke, app, "profile_delta_users", "users/profile/delta")
     assert {item["@odata.id"] for item in every} == {
-        f"users('{TEST_OID}')/profile/skills('{mine['id']}')", f"users('{ADMIN_OID}')/profile/names('{theirs['id']}')",
+        f"users('{TEST_OID}')/profile/skills('{mine['id']}')",
+        f"users('{ADMIN_OID}')/profile/names('{theirs['id']}')",
     }
     assert {item["@odata.type"] for item in every} == {
-        "#microsoft.graph.skillProficiency", "#microsoft.graph.personName",
+        "#microsoft.graph.skillProficiency",
+        "#microsoft.graph.personName",
     }
     assert delete_facet(invoke, owner, "skills", mine["id"]).status_code == 204
     changes = body_of(follow(invoke, app, "skills_delta_users", link))
-    assert changes["value"] == [{
-        "@odata.id": f"users('{TEST_OID}')/profile/skills('{mine['id']}')", "id": mine["id"],
-        "@removed": {"reason": "deleted"},
-    }]
+    assert changes["value"] == [
+        {
+            "@odata.id": f"users('{TEST_OID}')/profile/skills('{mine['id']}')",
+            "id": mine["id"],
+            "@removed": {"reason": "deleted"},
+        }
+    ]
 
 
 @pytest.mark.parametrize("claims", [{"scp": "User.Read"}, {"scp": "User.ReadWrite"}])
 def test_tenant_wide_feeds_need_a_dot_all_permission(invoke, identity, claims):
-    response = call_delta(invoke, identity.mint(**claims), "skills_delta_users", "users/profile/skills/delta",
-                          params={"$filter": "x"})  # the permission comes before the options
+    response = call_delta(
+        invoke, identity.mint(**claims), "skills_delta_users", "users/profile/skills/delta", params={"$filter": "x"}
+    )  # the permission comes before the options
     assert response.status_code == 403 and body_of(response)["error"]["code"] == "accessDenied"
-    assert call_delta(invoke, identity.mint_app(roles=["User.Read"]), "profile_delta_users",
-                      "users/profile/delta").status_code == 403
+    assert (
+        call_delta(
+            invoke, identity.mint_app(roles=["User.Read"]), "profile_delta_users", "users/profile/delta"
+        ).status_code
+        == 403
+    )
     assert call_delta(invoke, None, "profile_delta_users", "users/profile/delta").status_code == 401

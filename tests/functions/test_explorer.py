@@ -1,4 +1,5 @@
 """The API explorer's page and files (functions/explorer.py), called as the worker calls them."""
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,9 @@ APP_ID = "5d3a0c1e-8b7f-4e2d-9a6c-1f0e2d3c4b5a"
 def get(path: str, headers: dict[str, str] | None = None) -> func.HttpResponse:
     """GET /api/<path> through the function the host would pick (the page, or a file by name)."""
     name, route = ("docs_page", {}) if path == "docs" else ("docs_asset", {"asset": path.split("/", 1)[1]})
-    request = func.HttpRequest("GET", f"http://127.0.0.1:7071/api/{path}", headers=headers or {}, body=b"",
-                               route_params=route)
+    request = func.HttpRequest(
+        "GET", f"http://127.0.0.1:7071/api/{path}", headers=headers or {}, body=b"", route_params=route
+    )
     return FUNCTIONS[name](request)
 
 
@@ -93,8 +95,12 @@ def test_the_page_loads_only_allowed_files_and_has_nothing_inline(fresh: None) -
     assert response.headers["Referrer-Policy"] == "no-referrer"
     assert response.headers["request-id"]
     # The initialiser's settings: the document, the OAuth redirect page, the development client.
-    assert page.config == {"document": "/api/openapi.json", "redirect": "/api/docs/oauth2-redirect.html",
-                           "client-id": DEV_CLIENT_ID, "scopes": "User.ReadWrite"}
+    assert page.config == {
+        "document": "/api/openapi.json",
+        "redirect": "/api/docs/oauth2-redirect.html",
+        "client-id": DEV_CLIENT_ID,
+        "scopes": "User.ReadWrite",
+    }
 
 
 def test_in_a_tenant_the_page_signs_in_with_the_apis_registration_and_may_call_entra(
@@ -131,10 +137,20 @@ def test_every_allowed_file_is_served_with_its_type_policy_and_entity_tag(fresh:
     assert again.status_code == 304 and again.get_body() == b""
 
 
-@pytest.mark.parametrize("name", [
-    "index.html", "swagger-initializer.js", "swagger-ui.js.map", "SWAGGER-UI.CSS", "..", "%2e%2e%2fhost.json",
-    "favicon-16x16.png", "swagger-ui-standalone-preset.js", "index.j2",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "index.html",
+        "swagger-initializer.js",
+        "swagger-ui.js.map",
+        "SWAGGER-UI.CSS",
+        "..",
+        "%2e%2e%2fhost.json",
+        "favicon-16x16.png",
+        "swagger-ui-standalone-preset.js",
+        "index.j2",
+    ],
+)
 def test_any_other_file_is_404_in_graphs_envelope(fresh: None, name: str) -> None:
     response = get(f"docs/{name}")
     assert response.status_code == 404
@@ -180,8 +196,9 @@ def test_importing_the_app_reads_no_file_of_the_explorer(tenant: bool) -> None:
         "'shared.auth.dev_sign_in', 'shared.auth.sign_in', 'jinja2') if m in sys.modules))"
     )
     env = {"PATH": "/usr/bin:/bin", **({"ENTRA_TENANT_ID": TENANT, "ENTRA_AUDIENCES": "api://x"} if tenant else {})}
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
@@ -191,8 +208,11 @@ def test_the_explorer_goes_into_the_deployment_package() -> None:
     .gitignore): the explorer's own files must not match, and Swagger UI comes from requirements.txt."""
     from fnmatch import fnmatch
 
-    patterns = [line.strip().rstrip("/") for line in (ROOT / ".funcignore").read_text(encoding="utf-8").splitlines()
-                if line.strip() and not line.startswith("#")]
+    patterns = [
+        line.strip().rstrip("/")
+        for line in (ROOT / ".funcignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     modules = [Path(explorer.__file__), Path(assets.__file__), *assets.OWN_FILES.iterdir()]
     for path in modules:
         parts = path.resolve().relative_to(ROOT).parts

@@ -3,6 +3,7 @@
 The function is called as the worker calls it (a built `func.HttpRequest`), on an app indexed once with
 `get_functions()` first, as the worker does; the routes it knows are read from that app, never listed.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,13 @@ def build(*routes: tuple[str, str], prefix: str = "api") -> Function:
 
 
 def call(function: Function, method: str, path: str, headers: dict[str, str] | None = None) -> func.HttpResponse:
-    request = func.HttpRequest(method=method, url=f"http://localhost:7071{path}", headers=headers or {}, body=b"",
-                               route_params={"path": path.split("/", 2)[-1]})
+    request = func.HttpRequest(
+        method=method,
+        url=f"http://localhost:7071{path}",
+        headers=headers or {},
+        body=b"",
+        route_params={"path": path.split("/", 2)[-1]},
+    )
     response = function(request)
     assert isinstance(response, func.HttpResponse)
     return response
@@ -53,8 +59,14 @@ def error_of(response: func.HttpResponse, status: int, code: str) -> dict:
     return error
 
 
-ROUTES = (("GET", "me/profile"), ("POST", "me/profile"), ("DELETE", "me/profile"),
-          ("GET", "users/{user}/profile"), ("GET", "items/{id}"), ("GET", "openapi.json"))
+ROUTES = (
+    ("GET", "me/profile"),
+    ("POST", "me/profile"),
+    ("DELETE", "me/profile"),
+    ("GET", "users/{user}/profile"),
+    ("GET", "items/{id}"),
+    ("GET", "openapi.json"),
+)
 
 
 def test_another_method_on_a_registered_path_is_405_with_allow() -> None:

@@ -1,4 +1,5 @@
 """The function app as the Functions worker indexes it: one function per method and route."""
+
 from __future__ import annotations
 
 import json
@@ -14,14 +15,34 @@ TENANT = "3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c"
 
 #: Graph beta's profile collections (contract §1), spelled as Graph spells them.
 COLLECTIONS = (
-    "account", "addresses", "anniversaries", "awards", "certifications", "educationalActivities", "emails",
-    "interests", "languages", "names", "notes", "patents", "phones", "positions", "projects", "publications",
-    "responsibilities", "skills", "webAccounts", "websites",
+    "account",
+    "addresses",
+    "anniversaries",
+    "awards",
+    "certifications",
+    "educationalActivities",
+    "emails",
+    "interests",
+    "languages",
+    "names",
+    "notes",
+    "patents",
+    "phones",
+    "positions",
+    "projects",
+    "publications",
+    "responsibilities",
+    "skills",
+    "webAccounts",
+    "websites",
 )
 PROFILE_ROUTES = {
-    ("POST", "me/profile"), ("POST", "users/{user}/profile"),
-    ("GET", "me/profile"), ("GET", "users/{user}/profile"),
-    ("DELETE", "me/profile"), ("DELETE", "users/{user}/profile"),
+    ("POST", "me/profile"),
+    ("POST", "users/{user}/profile"),
+    ("GET", "me/profile"),
+    ("GET", "users/{user}/profile"),
+    ("DELETE", "me/profile"),
+    ("DELETE", "users/{user}/profile"),
 }
 FACET_ROUTES = {
     (method, f"{prefix}/{collection}{suffix}")
@@ -59,7 +80,12 @@ def index_functions(*, catch_all: bool = False, **env: str) -> list[dict]:
     """
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRA_", "PROFILE_", "COSMOS_", "WEBSITE_"))}
     result = subprocess.run(
-        [sys.executable, "-c", _INDEX], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60,
+        [sys.executable, "-c", _INDEX],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
         check=False,
     )
     assert result.returncode == 0, result.stderr
@@ -103,8 +129,13 @@ def test_development_issuer_is_published_only_without_a_tenant(tenant_functions:
 def test_a_bad_setting_stops_start_up_naming_it(env: dict, named: str) -> None:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRA_", "PROFILE_", "WEBSITE_"))}
     result = subprocess.run(
-        [sys.executable, "-c", "import function_app"], cwd=ROOT, env={**clean, **env},
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-c", "import function_app"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode != 0 and named in result.stderr
 
@@ -112,8 +143,11 @@ def test_a_bad_setting_stops_start_up_naming_it(env: dict, named: str) -> None:
 def test_importing_the_app_creates_no_client() -> None:
     """Indexing must not open the store: an unreachable Cosmos endpoint still indexes fine."""
     functions = index_functions(
-        ENTRA_TENANT_ID="3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c", ENTRA_AUDIENCES="api://x",
-        PROFILE_STORE="cosmos", COSMOS_ENDPOINT="https://127.0.0.1:1/", PROFILE_SQLITE_PATH="/nonexistent/dir/x.db",
+        ENTRA_TENANT_ID="3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c",
+        ENTRA_AUDIENCES="api://x",
+        PROFILE_STORE="cosmos",
+        COSMOS_ENDPOINT="https://127.0.0.1:1/",
+        PROFILE_SQLITE_PATH="/nonexistent/dir/x.db",
     )
     assert len(functions) == len(PRODUCT_ROUTES | EXPLORER_ROUTES)
 
@@ -132,14 +166,22 @@ def test_ten_generated_functions_per_collection_6_profile_functions_and_the_othe
     assert len([fn for fn in tenant_functions if (fn["methods"][0], fn["route"]) in DELTA_ROUTES]) == len(DELTA_ROUTES)
     # the document, $batch
     assert len(tenant_functions) == len(FACET_ROUTES) + 6 + 2 + len(EXPLORER_ROUTES) + len(DELTA_ROUTES)
-    assert [fn["route"] for fn in index_functions(catch_all=True, ENTRA_TENANT_ID=TENANT, ENTRA_AUDIENCES="api://x")
-            if fn["name"] == FUNCTION_NAME] == ["{*path}"]
+    assert [
+        fn["route"]
+        for fn in index_functions(catch_all=True, ENTRA_TENANT_ID=TENANT, ENTRA_AUDIENCES="api://x")
+        if fn["name"] == FUNCTION_NAME
+    ] == ["{*path}"]
 
 
 def test_generated_function_names_say_collection_operation_and_target(tenant_functions: list[dict]) -> None:
     routes = {fn["name"]: (fn["methods"][0], fn["route"]) for fn in tenant_functions}
-    operations = {"create": ("POST", ""), "list": ("GET", ""), "get": ("GET", "/{id}"), "update": ("PATCH", "/{id}"),
-                  "delete": ("DELETE", "/{id}")}
+    operations = {
+        "create": ("POST", ""),
+        "list": ("GET", ""),
+        "get": ("GET", "/{id}"),
+        "update": ("PATCH", "/{id}"),
+        "delete": ("DELETE", "/{id}"),
+    }
     for collection in COLLECTIONS:
         for operation, (method, suffix) in operations.items():
             assert routes[f"{collection}_{operation}_me"] == (method, f"me/profile/{collection}{suffix}")
@@ -159,7 +201,14 @@ def test_indexing_imports_no_handler_module() -> None:
         " 'shared.query', 'shared.auth', 'functions.facets', 'functions.profile', 'functions.delta'))))"
     )
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("ENTRA_", "PROFILE_", "COSMOS_", "WEBSITE_"))}
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**clean, "ENTRA_TENANT_ID": TENANT,
-                            "ENTRA_AUDIENCES": "api://x"}, capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, "ENTRA_TENANT_ID": TENANT, "ENTRA_AUDIENCES": "api://x"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -8,6 +8,7 @@ reach that row's function. Sample values for parameters are the literals of othe
 plain values, so a parameter route that sorts before a literal one of the same shape (a future
 `.../{id}` before `.../delta`) fails here, as does anything the catch-all would swallow.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,12 @@ _PARAM = re.compile(r"\{\*?([A-Za-z_][A-Za-z0-9_]*)\}")
 def host_router(indexed: list[dict]) -> Router[str]:
     """The host's rule over the indexed metadata only (names, routes, methods)."""
     return Router(
-        Entry(fn["name"], Template.parse(full_template(PREFIX, fn["route"] or fn["name"])), methods_of(fn["methods"]),
-              fn["name"])
+        Entry(
+            fn["name"],
+            Template.parse(full_template(PREFIX, fn["route"] or fn["name"])),
+            methods_of(fn["methods"]),
+            fn["name"],
+        )
         for fn in indexed
         if fn["http"]
     )
@@ -120,8 +125,14 @@ def test_the_catch_all_sorts_last_and_takes_everything_else(indexed: tuple[Route
     names = sorted((f["name"] for f in functions), key=host_order_key)
     assert names[-1] == CATCH_ALL
     router = host_router(functions)
-    for method, path in (("GET", "nothing/here"), ("PUT", "me/profile"), ("HEAD", "me/profile"),
-                         ("OPTIONS", "openapi.json"), ("GET", ""), ("PATCH", "me/profile/skills")):
+    for method, path in (
+        ("GET", "nothing/here"),
+        ("PUT", "me/profile"),
+        ("HEAD", "me/profile"),
+        ("OPTIONS", "openapi.json"),
+        ("GET", ""),
+        ("PATCH", "me/profile/skills"),
+    ):
         found = router.resolve(method, f"/{PREFIX}/{path}")
         assert found is not None and found.entry.name == CATCH_ALL, (method, path)
 
@@ -144,5 +155,10 @@ def test_a_parameter_route_named_before_a_literal_one_is_caught() -> None:
 def test_names_compare_as_the_host_compares_them() -> None:
     """Ordinal, ignoring case: upper-cased, so `_` (0x5F) sorts after every letter."""
     assert sorted(["b", "A", "a_b", "aZ", "zz_fallback", "ZZZ"], key=host_order_key) == [
-        "A", "aZ", "a_b", "b", "ZZZ", "zz_fallback"
+        "A",
+        "aZ",
+        "a_b",
+        "b",
+        "ZZZ",
+        "zz_fallback",
     ]

@@ -1,4 +1,5 @@
 """A 204 reaches the Functions host with an empty Content-Type, which the host removes (contract §6)."""
+
 from __future__ import annotations
 
 from azure.functions.http import HttpResponseConverter

@@ -1,5 +1,6 @@
 """Bounded responses through the functions: lists and expanded collections page by items and bytes,
 `Prefer: odata.maxpagesize` is honoured with `Preference-Applied`, and next links continue the walk."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
@@ -22,8 +23,9 @@ def small_responses(monkeypatch):
 
 
 def list_facets(invoke, token, collection, params=None, headers=None):
-    return invoke(function(collection, "list"), "GET", path(collection), token=token, params=params or {},
-                  headers=headers or {})
+    return invoke(
+        function(collection, "list"), "GET", path(collection), token=token, params=params or {}, headers=headers or {}
+    )
 
 
 def follow(invoke, token, link, headers=None):
@@ -95,8 +97,9 @@ def test_prefer_maxpagesize_applies_to_each_expanded_collection(invoke, identity
     for n in range(3):
         created(invoke, token, "skills", {"displayName": str(n)})
         created(invoke, token, "interests", {"displayName": str(n)})
-    response = call_profile(invoke, "GET", token, params={"$expand": "skills,interests,patents"},
-                            headers={"Prefer": "odata.maxpagesize=1"})
+    response = call_profile(
+        invoke, "GET", token, params={"$expand": "skills,interests,patents"}, headers={"Prefer": "odata.maxpagesize=1"}
+    )
     body = body_of(response)
     assert response.headers["Preference-Applied"] == "odata.maxpagesize=1"
     assert len(body["skills"]) == len(body["interests"]) == 1 and body["patents"] == []

@@ -1,4 +1,5 @@
 """The profile resource through its functions: implicit for every user, derived id, `$select`/`$expand`, DELETE."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,11 @@ def profile_of(invoke, token, **kwargs):
 
 def test_a_user_who_never_posted_has_a_profile(invoke, identity):
     body = profile_of(invoke, identity.mint())
-    assert body == {"@odata.context": context(TEST_OID, "profile/$entity"), "@odata.type": PROFILE_TYPE,
-                    "id": body["id"]}
+    assert body == {
+        "@odata.context": context(TEST_OID, "profile/$entity"),
+        "@odata.type": PROFILE_TYPE,
+        "id": body["id"],
+    }
     assert GUID.match(body["id"])
 
 
@@ -173,8 +177,14 @@ def test_select_on_the_profile(invoke, identity):
 
 @pytest.mark.parametrize(
     ("params", "named"),
-    [({"$expand": "nope"}, "nope"), ({"$expand": "skills($select=nope)"}, "nope"), ({"$expand": "skills("}, "$expand"),
-     ({"$filter": "id eq 'x'"}, "$filter"), ({"$top": "1"}, "$top"), ({"$select": "nope"}, "nope")],
+    [
+        ({"$expand": "nope"}, "nope"),
+        ({"$expand": "skills($select=nope)"}, "nope"),
+        ({"$expand": "skills("}, "$expand"),
+        ({"$filter": "id eq 'x'"}, "$filter"),
+        ({"$top": "1"}, "$top"),
+        ({"$select": "nope"}, "nope"),
+    ],
 )
 def test_profile_query_options_that_are_not_supported_are_400_naming_them(invoke, identity, params, named):
     response = call_profile(invoke, "GET", identity.mint(), params=params)

@@ -1,4 +1,5 @@
 """Function-level tests of list, get, patch and delete through the generated functions: paging, ETags, visibility."""
+
 from __future__ import annotations
 
 import json
@@ -177,11 +178,18 @@ def test_patch_with_a_stale_etag_is_412_and_changes_nothing(invoke, identity):
     stale = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "DK"}', headers={"If-Match": etag})
     assert stale.status_code == 412 and body_of(stale)["error"]["code"] == "resourceModified"
     assert body_of(get_facet(invoke, token, "account", facet["id"]))["countryCode"] == "SE"
-    weak = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "DK"}',
-                       headers={"If-Match": "W/" + ok.headers["ETag"]})
+    weak = patch_facet(
+        invoke, token, "account", facet["id"], '{"countryCode": "DK"}', headers={"If-Match": "W/" + ok.headers["ETag"]}
+    )
     assert weak.status_code == 412
-    many = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "FI"}',
-                       headers={"If-Match": f'{etag}, {ok.headers["ETag"]}'})
+    many = patch_facet(
+        invoke,
+        token,
+        "account",
+        facet["id"],
+        '{"countryCode": "FI"}',
+        headers={"If-Match": f"{etag}, {ok.headers['ETag']}"},
+    )
     assert many.status_code == 200
     star = patch_facet(invoke, token, "account", facet["id"], '{"countryCode": "DK"}', headers={"If-Match": "*"})
     assert star.status_code == 200
@@ -247,8 +255,10 @@ def test_other_users_see_only_shared_facets_with_read_all(invoke, identity, coll
     owner = identity.mint()
     private, _ = created(invoke, owner, collection, {"allowedAudiences": "contacts,family,groupMembers"})
     mine_only, _ = created(invoke, owner, collection, {})
-    shared = [created(invoke, owner, collection, {"allowedAudiences": audiences})[0]["id"]
-              for audiences in ("organization", "federatedOrganizations", "everyone,contacts")]
+    shared = [
+        created(invoke, owner, collection, {"allowedAudiences": audiences})[0]["id"]
+        for audiences in ("organization", "federatedOrganizations", "everyone,contacts")
+    ]
     reader = identity.mint(oid=OTHER_OID, preferred_username="reader@contoso.test", scp="User.Read.All")
     assert [item["id"] for item in listed(invoke, reader, collection, user=TEST_OID)] == shared
     for hidden in (private, mine_only):

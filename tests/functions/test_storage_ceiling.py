@@ -1,5 +1,6 @@
 """The per-user storage ceiling through the functions: a create or an update that would grow the user's
 facets past MAX_STORED_BYTES_PER_USER is 507 `quotaLimitReached` in Graph's envelope, and writes nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -30,8 +31,10 @@ def assert_507(response) -> None:
 def test_creates_stop_at_the_ceiling_across_collections_with_507_and_nothing_written(invoke, identity, small_ceiling):
     token = identity.mint()
     statuses = [create(invoke, token, "skills", BIG).status_code for _ in range(5)]
-    statuses += [create(invoke, token, "interests", {"displayName": "x", "categories": ["c" * 200] * 50}).status_code
-                 for _ in range(5)]
+    statuses += [
+        create(invoke, token, "interests", {"displayName": "x", "categories": ["c" * 200] * 50}).status_code
+        for _ in range(5)
+    ]
     assert statuses.count(201) == 6 and set(statuses) == {201, 507}  # 64 KiB holds six of about 10 KB
     kept = len(listed(invoke, token, "skills")) + len(listed(invoke, token, "interests"))
     assert kept == 6

@@ -1,4 +1,5 @@
 """Read the Bicep through pycep-parser 0.7.1 (no Bicep CLI here) and walk its JSON-like tree."""
+
 from __future__ import annotations
 
 import functools
@@ -60,9 +61,7 @@ def resources(path: Path, type_: str | None = None) -> dict[str, dict[str, Any]]
     """Symbolic name -> resource declaration (optionally of one type), `existing` ones excluded."""
     found = parse(path).get("resources", {})
     return {
-        name: res
-        for name, res in found.items()
-        if not res.get("existing") and (type_ is None or res["type"] == type_)
+        name: res for name, res in found.items() if not res.get("existing") and (type_ is None or res["type"] == type_)
     }
 
 

@@ -4,6 +4,7 @@ shared/settings.py promises only SETTING_NAMES to the infrastructure tests. When
 setting's bounds (a settings dataclass whose field metadata carries a `bounds` pair), those are
 used; otherwise the numbers below, which are the ones shared/settings.py enforces today.
 """
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,5 +1,6 @@
 """DIRECTORY=graph (contract §5): the app's managed identity holds Microsoft Graph's User.Read.All
 application role, assigned through the Microsoft Graph Bicep extension, and only then."""
+
 from __future__ import annotations
 
 import json
@@ -37,7 +38,7 @@ def test_graph_service_principal_is_referenced_by_its_app_id():
 
 
 def test_identity_gets_user_read_all_on_graph():
-    (symbol, declaration), = resources(DIRECTORY, "Microsoft.Graph/appRoleAssignedTo").items()
+    ((symbol, declaration),) = resources(DIRECTORY, "Microsoft.Graph/appRoleAssignedTo").items()
     assert declaration["api_version"] == "v1.0"
     assignment = only(DIRECTORY, "Microsoft.Graph/appRoleAssignedTo")
     assert variable(DIRECTORY, assignment["appRoleId"]) == USER_READ_ALL_APP_ROLE_ID

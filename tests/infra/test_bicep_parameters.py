@@ -1,6 +1,7 @@
 """Parameters that become app settings carry the bounds the app checks at start-up, so a value the
 app would refuse fails at provisioning instead of leaving a deployed app that cannot start; and the
 Flex Consumption concurrency is one bounded knob feeding both places that must agree."""
+
 from __future__ import annotations
 
 import json
@@ -14,8 +15,10 @@ API = module_path("api.bicep")
 
 #: Bicep parameter -> the app setting it becomes (contract §7).
 BOUNDED_LIMITS = {
-    "maxBodyBytes": "MAX_BODY_BYTES", "maxBatchBodyBytes": "MAX_BATCH_BODY_BYTES",
-    "maxFacetsPerUser": "MAX_FACETS_PER_USER", "maxResponseBytes": "MAX_RESPONSE_BYTES",
+    "maxBodyBytes": "MAX_BODY_BYTES",
+    "maxBatchBodyBytes": "MAX_BATCH_BODY_BYTES",
+    "maxFacetsPerUser": "MAX_FACETS_PER_USER",
+    "maxResponseBytes": "MAX_RESPONSE_BYTES",
     "maxStoredBytesPerUser": "MAX_STORED_BYTES_PER_USER",
 }
 
@@ -52,6 +55,7 @@ def test_directory_parameter():
 
 # --- Python concurrency on Flex Consumption ----------------------------------------------------
 
+
 def test_http_concurrency_is_one_bounded_parameter():
     for path in (MAIN, API):
         param = parse(path)["parameters"]["httpPerInstanceConcurrency"]
@@ -75,7 +79,10 @@ def test_per_instance_concurrency_and_worker_threads_agree():
 def test_no_concurrency_settings_flex_does_not_honour():
     settings = variable(API, "appSettings")
     text = (INFRA / "app" / "api.bicep").read_text() + (INFRA / "main.bicep").read_text()
-    for name in ("FUNCTIONS_WORKER_PROCESS_COUNT", "FUNCTIONS_MAX_HTTP_CONCURRENCY",
-                 "WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT"):
+    for name in (
+        "FUNCTIONS_WORKER_PROCESS_COUNT",
+        "FUNCTIONS_MAX_HTTP_CONCURRENCY",
+        "WEBSITE_MAX_DYNAMIC_APPLICATION_SCALE_OUT",
+    ):
         assert name not in settings
     assert "maxConcurrentRequests" not in text and "preWarmedInstanceCount" not in text

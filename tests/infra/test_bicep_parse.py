@@ -3,6 +3,7 @@
 The Bicep CLI is not available here, so these checks stand in for `bicep build`: syntax, module
 paths, module parameters and the module outputs main.bicep reads.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,17 @@ import pytest
 from tests.infra.bicep_support import INFRA, MAIN, accessor, bicep_files, body, parse, walk
 
 EXPECTED_MODULES = {
-    "identity.bicep", "storage.bicep", "monitoring.bicep", "cosmos.bicep", "cosmos-rbac.bicep",
-    "rbac.bicep", "entra.bicep", "directory.bicep", "api.bicep", "auth.bicep", "entra-explorer.bicep",
+    "identity.bicep",
+    "storage.bicep",
+    "monitoring.bicep",
+    "cosmos.bicep",
+    "cosmos-rbac.bicep",
+    "rbac.bicep",
+    "entra.bicep",
+    "directory.bicep",
+    "api.bicep",
+    "auth.bicep",
+    "entra-explorer.bicep",
 }
 #: Modules main.bicep uses more than once: storage for the host and, apart, for the deployment package.
 REUSED_MODULES = {"storage.bicep": 2}

@@ -1,5 +1,6 @@
 """Structural assertions on the Bicep, read through the parser: the security and platform
 settings the deployment depends on (what checkov does not check, or checks only loosely)."""
+
 from __future__ import annotations
 
 import json
@@ -44,6 +45,7 @@ def _all_text() -> str:
 
 # --- main.bicep: azd conventions -------------------------------------------------------------
 
+
 def test_main_follows_azd_conventions():
     main = parse(MAIN)
     assert main["globals"]["scope"]["value"] == "subscription"
@@ -65,6 +67,7 @@ def test_optional_developer_data_role_defaults_to_none():
 
 
 # --- Function app on Flex Consumption --------------------------------------------------------
+
 
 def test_plan_is_flex_consumption():
     plan = only(API, "Microsoft.Web/serverfarms")
@@ -129,8 +132,13 @@ def test_app_settings_are_identity_based():
     assert settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"] == "ClientId=${identityClientId};Authorization=AAD"
     assert settings["AZURE_CLIENT_ID"] == "identityClientId"
     assert settings["PROFILE_STORE"] == "cosmos"
-    for name in ("FUNCTIONS_WORKER_RUNTIME", "WEBSITE_RUN_FROM_PACKAGE", "FUNCTIONS_EXTENSION_VERSION",
-                 "AzureWebJobsStorage", "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING"):
+    for name in (
+        "FUNCTIONS_WORKER_RUNTIME",
+        "WEBSITE_RUN_FROM_PACKAGE",
+        "FUNCTIONS_EXTENSION_VERSION",
+        "AzureWebJobsStorage",
+        "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+    ):
         assert name not in settings
     # The site applies exactly this object.
     app_settings = only(API, "Microsoft.Web/sites")["properties"]["siteConfig"]["appSettings"]
@@ -145,6 +153,7 @@ def test_no_keys_or_secrets_anywhere():
 
 
 # --- Storage ---------------------------------------------------------------------------------
+
 
 def test_storage_refuses_shared_keys_and_anonymous_access():
     props = only(STORAGE, "Microsoft.Storage/storageAccounts")["properties"]
@@ -179,6 +188,7 @@ def test_deployment_package_has_its_own_storage_account():
 
 # --- Role assignments ------------------------------------------------------------------------
 
+
 def test_azure_role_assignments_are_the_minimum():
     assignments = {n: body(r) for n, r in resources(RBAC, "Microsoft.Authorization/roleAssignments").items()}
     by_role = {}
@@ -199,8 +209,10 @@ def test_azure_role_assignments_are_the_minimum():
     assert existing["storage"]["type"] == "Microsoft.Storage/storageAccounts"
     assert body(existing["storage"])["name"] == "storageAccountName"
     assert body(existing["deploymentStorage"])["name"] == "deploymentStorageAccountName"
-    chain = [("deploymentContainer", "deploymentBlobService", "deploymentContainerName"),
-             ("deploymentBlobService", "deploymentStorage", "default")]
+    chain = [
+        ("deploymentContainer", "deploymentBlobService", "deploymentContainerName"),
+        ("deploymentBlobService", "deploymentStorage", "default"),
+    ]
     for symbol, parent, name in chain:
         assert existing[symbol]["existing"] is True
         assert body(existing[symbol])["parent"] == parent and body(existing[symbol])["name"] == name
@@ -241,6 +253,7 @@ def test_cosmos_data_role_assignments():
 
 # --- Monitoring ------------------------------------------------------------------------------
 
+
 def test_application_insights_accepts_only_entra_ingestion():
     props = only(MONITORING, "Microsoft.Insights/components")["properties"]
     assert props["DisableLocalAuth"] is True
@@ -248,6 +261,7 @@ def test_application_insights_accepts_only_entra_ingestion():
 
 
 # --- Cosmos DB -------------------------------------------------------------------------------
+
 
 def test_cosmos_account_is_serverless_and_entra_only():
     props = only(COSMOS, "Microsoft.DocumentDB/databaseAccounts")["properties"]
@@ -273,6 +287,7 @@ def test_container_definition_comes_from_the_shared_json():
 
 # --- Entra ID --------------------------------------------------------------------------------
 
+
 def test_graph_extension_is_declared_and_configured():
     assert "microsoftGraphV1" in parse(ENTRA)["extensions"]
     config = json.loads((INFRA / "bicepconfig.json").read_text())
@@ -287,7 +302,11 @@ def test_app_registration():
     scopes = variable(ENTRA, app["api"]["oauth2PermissionScopes"])
     roles = variable(ENTRA, app["appRoles"])
     assert [s["value"] for s in scopes] == [
-        "User.Read", "User.ReadWrite", "User.ReadBasic.All", "User.Read.All", "User.ReadWrite.All"
+        "User.Read",
+        "User.ReadWrite",
+        "User.ReadBasic.All",
+        "User.Read.All",
+        "User.ReadWrite.All",
     ]
     assert [r["value"] for r in roles] == ["User.Read.All", "User.ReadWrite.All"]
     assert all(r["allowedMemberTypes"] == ["Application"] and r["isEnabled"] is True for r in roles)
@@ -327,8 +346,16 @@ def test_scopes_exist_before_a_request_pre_authorizes_them():
     assert accessor(params["uniqueName"]) == "application.uniqueName"
     assert params["displayName"] == first["displayName"] == "displayName"
     assert params["oauth2PermissionScopes"] == first["api"]["oauth2PermissionScopes"] == "scopes"
-    assert params["preAuthorizedApplications"] == {"operator": {"type": "conditional", "operands": {
-        "condition": "preAuthorizeAzureCli", "true_value": "azureCliPreAuthorization", "false_value": []}}}
+    assert params["preAuthorizedApplications"] == {
+        "operator": {
+            "type": "conditional",
+            "operands": {
+                "condition": "preAuthorizeAzureCli",
+                "true_value": "azureCliPreAuthorization",
+                "false_value": [],
+            },
+        }
+    }
 
     second = only(ENTRA_PREAUTHORIZATION, "Microsoft.Graph/applications")
     declared = parse(ENTRA_PREAUTHORIZATION)
@@ -338,7 +365,9 @@ def test_scopes_exist_before_a_request_pre_authorizes_them():
     # The whole api object of step 1 again, plus the pre-authorization: the same result whether
     # Graph merges the object or replaces it.
     assert {k: v for k, v in second["api"].items() if k != "preAuthorizedApplications"} == {
-        **first["api"], "oauth2PermissionScopes": "oauth2PermissionScopes"}
+        **first["api"],
+        "oauth2PermissionScopes": "oauth2PermissionScopes",
+    }
     assert second["api"]["preAuthorizedApplications"] == "preAuthorizedApplications"
     assert set(second) == {"uniqueName", "displayName", "api"}, "nothing else of the registration is touched"
 
@@ -411,7 +440,8 @@ def test_easy_auth_lets_only_the_anonymous_routes_through_without_a_token():
     validation = only(AUTH, "Microsoft.Web/sites/config")["properties"]["globalValidation"]
     excluded = variable(AUTH, validation["excludedPaths"])
     anonymous = {
-        f"/{route_prefix()}/{row.template}" for row in build_table(dev_issuer=False)
+        f"/{route_prefix()}/{row.template}"
+        for row in build_table(dev_issuer=False)
         if row.access is Access.ANONYMOUS and row.name != FUNCTION_NAME
     }
     assert "/api/openapi.json" in anonymous

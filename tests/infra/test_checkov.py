@@ -4,6 +4,7 @@ checkov lives in its own venv (.tools/checkov, made by scripts/install_checkov.s
 clash with the app's. Skips are `// checkov:skip=CKV_ID:reason` comments inside the resource they
 concern (so a skip never hides the same finding on another resource); no checkov config file.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,15 +21,15 @@ from tests.infra.bicep_support import INFRA, ROOT
 MUST_PASS = {
     "CKV_AZURE_140",  # Cosmos DB local (key) auth disabled
     "CKV_AZURE_132",  # Cosmos DB key-based metadata writes disabled
-    "CKV_AZURE_44",   # storage TLS 1.2
-    "CKV_AZURE_3",    # storage https only
-    "CKV_AZURE_34",   # blob container not public
-    "CKV_AZURE_14",   # site https only
-    "CKV_AZURE_15",   # site TLS 1.2
-    "CKV_AZURE_18",   # site HTTP/2
-    "CKV_AZURE_78",   # FTP(S) disabled
-    "CKV_AZURE_16",   # managed identity
-    "CKV_AZURE_56",   # function app authentication
+    "CKV_AZURE_44",  # storage TLS 1.2
+    "CKV_AZURE_3",  # storage https only
+    "CKV_AZURE_34",  # blob container not public
+    "CKV_AZURE_14",  # site https only
+    "CKV_AZURE_15",  # site TLS 1.2
+    "CKV_AZURE_18",  # site HTTP/2
+    "CKV_AZURE_78",  # FTP(S) disabled
+    "CKV_AZURE_16",  # managed identity
+    "CKV_AZURE_56",  # function app authentication
 }
 
 
@@ -49,7 +50,11 @@ def report() -> dict:
         pytest.skip(message)
     result = subprocess.run(
         [executable, "-d", "infra", "--framework", "bicep", "--skip-download", "-o", "json"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
     assert result.returncode in (0, 1), f"checkov crashed ({result.returncode}): {result.stderr[-2000:]}"
     data = json.loads(result.stdout)

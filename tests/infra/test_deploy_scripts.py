@@ -1,4 +1,5 @@
 """scripts/write_local_settings.py and scripts/smoke.py, run for real (no azd, no Azure)."""
+
 from __future__ import annotations
 
 import ast
@@ -50,8 +51,15 @@ def wls():
 
 
 def _run(script, *args, env=None):
-    return subprocess.run([sys.executable, str(SCRIPTS / script), *args], capture_output=True, text=True,
-                          timeout=120, env=env, cwd=ROOT, check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPTS / script), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 def test_parses_azd_env_values(wls):

@@ -4,6 +4,7 @@ cannot be installed it says so and lets the browser test skip; a failed install 
 The script runs for real with its paths and apt-get replaced (BROWSER_* variables): a fake apt-get records
 its calls and either "installs" (creates the two executables) or fails.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,8 +36,11 @@ def run(tmp_path: Path, *, works: bool = True, apt: bool = True, ci: bool = Fals
     fake.write_text(FAKE_APT.format(log=log, works="yes" if works else "no", chromium=chromium, driver=driver))
     fake.chmod(0o755)
     env = {k: v for k, v in os.environ.items() if k != "CI"}
-    env |= {"BROWSER_CHROMIUM": str(chromium), "BROWSER_CHROMEDRIVER": str(driver),
-            "BROWSER_APT_GET": str(fake) if apt else str(tmp_path / "no-such-apt-get")}
+    env |= {
+        "BROWSER_CHROMIUM": str(chromium),
+        "BROWSER_CHROMEDRIVER": str(driver),
+        "BROWSER_APT_GET": str(fake) if apt else str(tmp_path / "no-such-apt-get"),
+    }
     if ci:
         env["CI"] = "true"
     result = subprocess.run(["bash", str(SCRIPT)], env=env, capture_output=True, text=True, timeout=60, check=False)
@@ -48,8 +52,9 @@ def run(tmp_path: Path, *, works: bool = True, apt: bool = True, ci: bool = Fals
 def test_installs_when_missing_and_then_does_nothing(tmp_path: Path) -> None:
     first, calls = run(tmp_path)
     assert first.returncode == 0 and "Chromium 1.2.3 and chromedriver installed" in first.stdout
-    assert [c.split()[-3:] for c in calls if "install" in c] == [["--no-install-recommends", "chromium",
-                                                                  "chromium-driver"]]
+    assert [c.split()[-3:] for c in calls if "install" in c] == [
+        ["--no-install-recommends", "chromium", "chromium-driver"]
+    ]
     again, calls_again = run(tmp_path)
     assert again.returncode == 0 and "already installed" in again.stdout
     assert calls_again == calls, "apt-get is not called when both are there"

@@ -1,5 +1,6 @@
 """One set of setting names (contract §7): the code, the Bicep app settings, the Bicep outputs
 (which azd turns into environment values) and the local-settings script agree."""
+
 from __future__ import annotations
 
 import ast
@@ -10,8 +11,8 @@ from tests.infra.bicep_support import MAIN, ROOT, module_path, parse, variable
 #: Read by the code but deliberately never set in Azure.
 LOCAL_ONLY = {
     "PROFILE_SQLITE_PATH",  # the embedded SQLite store is for local runs; Azure uses PROFILE_STORE=cosmos
-    "COSMOS_KEY",           # emulator key only; in Azure the identity authenticates (keys are disabled)
-    "PORT",                 # the local host's port; the Functions host picks its own
+    "COSMOS_KEY",  # emulator key only; in Azure the identity authenticates (keys are disabled)
+    "PORT",  # the local host's port; the Functions host picks its own
 }
 #: App settings read by the platform (Functions host, Application Insights, the Python worker), not by our code.
 PLATFORM_PREFIXES = ("AzureWebJobsStorage__", "APPLICATIONINSIGHTS_", "PYTHON_THREADPOOL_THREAD_COUNT")
@@ -20,8 +21,14 @@ PLATFORM_PREFIXES = ("AzureWebJobsStorage__", "APPLICATIONINSIGHTS_", "PYTHON_TH
 NOT_OUTPUT = {"AZURE_CLIENT_ID"}
 #: Outputs azd itself, the deploy docs and scripts rely on.
 AZD_OUTPUTS = {
-    "AZURE_LOCATION", "AZURE_TENANT_ID", "AZURE_RESOURCE_GROUP", "AZURE_FUNCTION_NAME", "AZURE_FUNCTION_URL",
-    "ENTRA_API_CLIENT_ID", "ENTRA_API_IDENTIFIER_URI", "API_IDENTITY_CLIENT_ID",
+    "AZURE_LOCATION",
+    "AZURE_TENANT_ID",
+    "AZURE_RESOURCE_GROUP",
+    "AZURE_FUNCTION_NAME",
+    "AZURE_FUNCTION_URL",
+    "ENTRA_API_CLIENT_ID",
+    "ENTRA_API_IDENTIFIER_URI",
+    "API_IDENTITY_CLIENT_ID",
 }
 
 
@@ -35,10 +42,7 @@ def test_every_setting_the_code_reads_is_set_in_azure():
 
 
 def test_every_app_setting_is_known():
-    unknown = {
-        name for name in app_settings()
-        if name not in SETTING_NAMES and not name.startswith(PLATFORM_PREFIXES)
-    }
+    unknown = {name for name in app_settings() if name not in SETTING_NAMES and not name.startswith(PLATFORM_PREFIXES)}
     assert not unknown, f"set by the Bicep but read by neither the code nor the platform: {sorted(unknown)}"
 
 
@@ -62,9 +66,14 @@ def test_outputs_and_app_settings_carry_the_same_values():
     api_params = parse(MAIN)["modules"]["api"]["config"]["params"]
     settings = variable(module_path("api.bicep"), "appSettings")
     assert outputs["PROFILE_STORE"]["value"] == settings["PROFILE_STORE"] == "cosmos"
-    for setting, param in (("ENTRA_AUDIENCES", "entraAudiences"), ("ENTRA_AUTHORITY", "entraAuthority"),
-                           ("COSMOS_ENDPOINT", "cosmosEndpoint"), ("COSMOS_DATABASE", "cosmosDatabase"),
-                           ("COSMOS_CONTAINER", "cosmosContainer"), ("ENTRA_TENANT_ID", "entraTenantId")):
+    for setting, param in (
+        ("ENTRA_AUDIENCES", "entraAudiences"),
+        ("ENTRA_AUTHORITY", "entraAuthority"),
+        ("COSMOS_ENDPOINT", "cosmosEndpoint"),
+        ("COSMOS_DATABASE", "cosmosDatabase"),
+        ("COSMOS_CONTAINER", "cosmosContainer"),
+        ("ENTRA_TENANT_ID", "entraTenantId"),
+    ):
         assert settings[setting] == param
         assert outputs[setting]["value"] == api_params[param], setting
     for setting, param in (("DIRECTORY", "directory"), ("GRAPH_ENDPOINT", "graphEndpoint")):
@@ -78,8 +87,14 @@ def test_outputs_and_app_settings_carry_the_same_values():
 def test_no_output_redirects_azure_identity_in_a_shell():
     """`azd env get-values` lands in shells; none of its names may steer azure-identity there."""
     outputs = set(parse(MAIN)["outputs"])
-    for name in ("AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH",
-                 "AZURE_FEDERATED_TOKEN_FILE", "AZURE_USERNAME", "AZURE_TOKEN_CREDENTIALS"):
+    for name in (
+        "AZURE_CLIENT_ID",
+        "AZURE_CLIENT_SECRET",
+        "AZURE_CLIENT_CERTIFICATE_PATH",
+        "AZURE_FEDERATED_TOKEN_FILE",
+        "AZURE_USERNAME",
+        "AZURE_TOKEN_CREDENTIALS",
+    ):
         assert name not in outputs
 
 
@@ -95,7 +110,8 @@ def test_limits_default_to_the_contract():
 def test_local_settings_script_uses_the_contract_names():
     tree = ast.parse((ROOT / "scripts" / "write_local_settings.py").read_text())
     names = next(
-        ast.literal_eval(node.value) for node in tree.body
+        ast.literal_eval(node.value)
+        for node in tree.body
         if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "AZD_SETTINGS"
     )
     # AZURE_CLIENT_ID names the managed identity, which exists only in Azure (and is no output).

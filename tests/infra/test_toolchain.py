@@ -1,5 +1,6 @@
 """The minimum toolchain: the Microsoft Graph Bicep extension the infra uses needs Bicep 0.36.1, which
 azd fetches from 1.17.0 on; azure.yaml makes an older azd stop with a message naming the range."""
+
 from __future__ import annotations
 
 import json

@@ -6,6 +6,7 @@ Fixtures:
 - `invoke`: `invoke(function, method, path, token=..., body=..., headers=..., route_params=..., params=...)`
   calls one function object from `functions/` the way the worker does and returns the HttpResponse.
 """
+
 from __future__ import annotations
 
 import json

@@ -8,6 +8,7 @@ its background networking (no update, sync or safe-browsing requests leave the m
 Where the browser is missing the test is skipped with the reason, except under CI=true on a machine that
 could have installed it (apt-get present), where a missing browser is a failed setup and fails the test.
 """
+
 from __future__ import annotations
 
 import os
@@ -27,9 +28,16 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 #: Screenshots and other artefacts of browser tests (gitignored with the rest of .cache/).
 ARTEFACTS = Path(__file__).resolve().parents[2] / ".cache" / "test-artefacts"
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1400,1800",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,1800",
 )
 
 

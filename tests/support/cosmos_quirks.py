@@ -15,6 +15,7 @@ tests/support/cosmos_server.py calls it at start-up, `make bench` before its Cos
 `python -m tests.support.cosmos_quirks [devhost arguments]` runs the local host with it (the e2e
 suites' hosts on the test server; `make run` against `make cosmos-server`).
 """
+
 from __future__ import annotations
 
 import json

@@ -21,6 +21,7 @@
 With `CI=true`, a server that cannot start (node or node_modules missing) FAILS the test; elsewhere
 the test is skipped with the reason.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -92,7 +93,10 @@ class CosmosServer:
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  # the server's output, read by output() while it runs
         self.process = subprocess.Popen(
             [node, str(LAUNCHER), "--host", "127.0.0.1", "--port", str(self.port)],
-            cwd=PROJECT_ROOT, stdin=subprocess.DEVNULL, stdout=self._log, stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
         )
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
@@ -153,8 +157,11 @@ def settings_for(server: CosmosServer, database: str | None = None) -> Settings:
     """Settings naming a unique database/container on `server` (key auth, as for the emulator)."""
     name = database or f"db-{uuid.uuid4().hex[:12]}"
     return Settings(
-        profile_store="cosmos", cosmos_endpoint=server.endpoint, cosmos_key=server.key,
-        cosmos_database=name, cosmos_container="profiles",
+        profile_store="cosmos",
+        cosmos_endpoint=server.endpoint,
+        cosmos_key=server.key,
+        cosmos_database=name,
+        cosmos_container="profiles",
     )
 
 

@@ -9,6 +9,7 @@
 - `target(path)`: the `target` a problem at `path` reports ("colleagues[0].relationship").
 - `stored(facet_type, values)`: a stored facet with the server-set properties filled in.
 """
+
 from __future__ import annotations
 
 import copy
@@ -32,8 +33,16 @@ OWNER_OID = "db789417-4ccb-41d1-a0a9-47b01a09ea49"
 IDENTITY_SET = {"application": None, "device": None, "user": {"displayName": "Innocenty Popov", "id": OWNER_OID}}
 #: itemFacet's properties in the seed's wire order.
 INHERITED = (
-    "id", "allowedAudiences", "inference", "createdDateTime", "createdBy", "lastModifiedDateTime",
-    "lastModifiedBy", "source", "sources", "isSearchable",
+    "id",
+    "allowedAudiences",
+    "inference",
+    "createdDateTime",
+    "createdBy",
+    "lastModifiedDateTime",
+    "lastModifiedBy",
+    "source",
+    "sources",
+    "isSearchable",
 )
 SERVER_SET = ("id", "createdDateTime", "createdBy", "lastModifiedDateTime", "lastModifiedBy")
 _RULE_SAMPLES: dict[Callable[[str], str | None], str] = {
@@ -46,7 +55,12 @@ _RULE_SAMPLES: dict[Callable[[str], str | None], str] = {
 
 #: Values of the kinds whose value does not depend on the instance.
 _PLAIN_SAMPLES: dict[type[Kind], Any] = {
-    Audiences: "organization", Boolean: True, Double: 47.5, Int32: 3, Date: "2020-02-29", DateTime: CREATED,
+    Audiences: "organization",
+    Boolean: True,
+    Double: 47.5,
+    Int32: 3,
+    Date: "2020-02-29",
+    DateTime: CREATED,
 }
 
 
@@ -127,8 +141,11 @@ def stored(facet_type: FacetType, values: dict[str, Any], **server: Any) -> dict
     from shared.facets.wire import to_store
 
     fields = {
-        "id": FACET_ID, "createdDateTime": CREATED, "createdBy": IDENTITY_SET,
-        "lastModifiedDateTime": MODIFIED, "lastModifiedBy": IDENTITY_SET, **server,
+        "id": FACET_ID,
+        "createdDateTime": CREATED,
+        "createdBy": IDENTITY_SET,
+        "lastModifiedDateTime": MODIFIED,
+        "lastModifiedBy": IDENTITY_SET,
+        **server,
     }
     return to_store(facet_type, {**values, **fields})
-

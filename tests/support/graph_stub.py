@@ -11,6 +11,7 @@ Fault injection: `fail_next(status, times=, retry_after=)`, `outage` (every requ
 (seconds before answering: a slow Graph). Every request is recorded in `requests` (path, query,
 whether an Authorization header came). Fixture: `graph_stub` (started, stopped after the test).
 """
+
 from __future__ import annotations
 
 import json
@@ -29,13 +30,40 @@ import pytest
 
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\Z")
 KEY_FORM = re.compile(r"^\('(.*)'\)\Z", re.DOTALL)
-USER_PROPERTIES = frozenset({
-    "id", "userPrincipalName", "displayName", "givenName", "surname", "mail", "jobTitle", "ageGroup", "userType",
-    "externalUserState", "creationType", "identities", "accountEnabled", "businessPhones", "mobilePhone",
-    "officeLocation", "preferredLanguage",
-})
-DEFAULT_SELECT = ("businessPhones", "displayName", "givenName", "id", "jobTitle", "mail", "mobilePhone",
-                  "officeLocation", "preferredLanguage", "surname", "userPrincipalName")
+USER_PROPERTIES = frozenset(
+    {
+        "id",
+        "userPrincipalName",
+        "displayName",
+        "givenName",
+        "surname",
+        "mail",
+        "jobTitle",
+        "ageGroup",
+        "userType",
+        "externalUserState",
+        "creationType",
+        "identities",
+        "accountEnabled",
+        "businessPhones",
+        "mobilePhone",
+        "officeLocation",
+        "preferredLanguage",
+    }
+)
+DEFAULT_SELECT = (
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "id",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+)
 
 
 @dataclass(frozen=True)
@@ -92,15 +120,22 @@ class GraphStub:
             "id": oid,
             "userPrincipalName": upn,
             "displayName": display_name,
-            "givenName": None, "surname": None, "mail": None, "jobTitle": None, "businessPhones": [],
-            "mobilePhone": None, "officeLocation": None, "preferredLanguage": None, "accountEnabled": True,
+            "givenName": None,
+            "surname": None,
+            "mail": None,
+            "jobTitle": None,
+            "businessPhones": [],
+            "mobilePhone": None,
+            "officeLocation": None,
+            "preferredLanguage": None,
+            "accountEnabled": True,
             "ageGroup": age_group,
             "userType": user_type,
             "externalUserState": external_user_state,
             "creationType": creation_type,
-            "identities": identities if identities is not None else [
-                {"signInType": "userPrincipalName", "issuer": upn.rsplit("@", 1)[-1], "issuerAssignedId": upn}
-            ],
+            "identities": identities
+            if identities is not None
+            else [{"signInType": "userPrincipalName", "issuer": upn.rsplit("@", 1)[-1], "issuerAssignedId": upn}],
         }
         with self._lock:
             self.users[oid.lower()] = user
@@ -146,7 +181,7 @@ class GraphStub:
         if not path.startswith("/v1.0/users"):
             return 400, {}, _error("BadRequest", f"Resource not found for the segment '{path}'.")
         try:
-            ref, problem = _reference(path[len("/v1.0/users"):])
+            ref, problem = _reference(path[len("/v1.0/users") :])
         except UnicodeDecodeError:
             ref, problem = "", "The reference is not UTF-8."
 
@@ -155,12 +190,22 @@ class GraphStub:
         select = [name for item in query.get("$select", []) for name in item.split(",") if name]
         unknown = [name for name in select if name not in USER_PROPERTIES]
         if unknown:
-            return 400, {}, _error("BadRequest", f"Could not find a property named '{unknown[0]}' on type "
-                                                 "'microsoft.graph.user'.")
+            return (
+                400,
+                {},
+                _error("BadRequest", f"Could not find a property named '{unknown[0]}' on type 'microsoft.graph.user'."),
+            )
         user = self._find(ref)
         if user is None:
-            return 404, {}, _error("Request_ResourceNotFound", f"Resource '{ref}' does not exist or one of its "
-                                                               "queried reference-property objects are not present.")
+            return (
+                404,
+                {},
+                _error(
+                    "Request_ResourceNotFound",
+                    f"Resource '{ref}' does not exist or one of its "
+                    "queried reference-property objects are not present.",
+                ),
+            )
         names = select or list(DEFAULT_SELECT)
         body = {"@odata.context": f"{self.base_url}/v1.0/$metadata#users/$entity", **{n: user.get(n) for n in names}}
         return 200, {}, body
@@ -240,8 +285,13 @@ def _retry_after(value: str | None) -> dict[str, str]:
 
 
 def _code(status: int) -> str:
-    codes = {429: "TooManyRequests", 503: "serviceNotAvailable", 504: "gatewayTimeout",
-             401: "InvalidAuthenticationToken", 403: "Authorization_RequestDenied"}
+    codes = {
+        429: "TooManyRequests",
+        503: "serviceNotAvailable",
+        504: "gatewayTimeout",
+        401: "InvalidAuthenticationToken",
+        403: "Authorization_RequestDenied",
+    }
     return codes.get(status, "generalException")
 
 
@@ -249,8 +299,13 @@ def _error(code: str, message: str) -> dict[str, Any]:
     """Graph's error envelope."""
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     request_id = str(uuid.uuid4())
-    return {"error": {"code": code, "message": message,
-                      "innerError": {"date": now, "request-id": request_id, "client-request-id": request_id}}}
+    return {
+        "error": {
+            "code": code,
+            "message": message,
+            "innerError": {"date": now, "request-id": request_id, "client-request-id": request_id},
+        }
+    }
 
 
 @pytest.fixture

@@ -6,6 +6,7 @@ Use `pytest_plugins = ["tests.support.identity"]`. Fixtures:
 - `identity`: an `Identity` (settings, `mint`, `mint_app`, `authenticator`) bound to that server.
 - `mint`: `identity.mint`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -46,6 +47,7 @@ def public_jwk(key: rsa.RSAPrivateKey | rsa.RSAPublicKey, kid: str, **extra: Any
     """The public JWK of an RSA key, Entra-style (`use` sig, no `alg`)."""
     public = key.public_key() if isinstance(key, rsa.RSAPrivateKey) else key
     numbers = public.public_numbers()
+
     def as_bytes(value: int) -> bytes:
         return value.to_bytes((value.bit_length() + 7) // 8, "big")
 

@@ -12,6 +12,7 @@
 - fixture `local_host_factory`: the same callable; every host it started is stopped at teardown.
 - While the tests measure coverage (`make test`), every host measures its own (pyproject.toml says what).
 """
+
 from __future__ import annotations
 
 import os
@@ -60,8 +61,15 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 class LocalHost:
     """A running `python -m devhost` subprocess."""
 
-    def __init__(self, env: Mapping[str, str], cwd: Path, timeout: float = START_TIMEOUT,
-                 local_settings: bool = False, extra_args: Sequence[str] = (), inherit_env: bool = True) -> None:
+    def __init__(
+        self,
+        env: Mapping[str, str],
+        cwd: Path,
+        timeout: float = START_TIMEOUT,
+        local_settings: bool = False,
+        extra_args: Sequence[str] = (),
+        inherit_env: bool = True,
+    ) -> None:
         self.env = {**os.environ, **env} if inherit_env else dict(env)
         self.cwd = Path(cwd)
         self.timeout = timeout
@@ -88,7 +96,11 @@ class LocalHost:
             args.append("--no-local-settings")
         self.process = subprocess.Popen(
             args,
-            cwd=self.cwd, env=env, stdin=subprocess.DEVNULL, stdout=self._stdout, stderr=self._stderr,
+            cwd=self.cwd,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=self._stdout,
+            stderr=self._stderr,
         )
         deadline = time.monotonic() + self.timeout
         while time.monotonic() < deadline:
@@ -151,8 +163,12 @@ class LocalHost:
         return self.start(port)
 
 
-def start_local_host(env: Mapping[str, str] | None = None, cwd: Path | str = PROJECT_ROOT,
-                     timeout: float = START_TIMEOUT, local_settings: bool = False) -> LocalHost:
+def start_local_host(
+    env: Mapping[str, str] | None = None,
+    cwd: Path | str = PROJECT_ROOT,
+    timeout: float = START_TIMEOUT,
+    local_settings: bool = False,
+) -> LocalHost:
     """Start `python -m devhost --port 0` with os.environ overlaid by `env`; wait until it listens."""
     return LocalHost(env or {}, Path(cwd), timeout, local_settings).start()
 
@@ -162,8 +178,12 @@ def local_host_factory() -> Iterator[Callable[..., LocalHost]]:
     """`start_local_host`, with every host it started stopped at teardown."""
     started: list[LocalHost] = []
 
-    def factory(env: Mapping[str, str] | None = None, cwd: Path | str = PROJECT_ROOT,
-                timeout: float = START_TIMEOUT, local_settings: bool = False) -> LocalHost:
+    def factory(
+        env: Mapping[str, str] | None = None,
+        cwd: Path | str = PROJECT_ROOT,
+        timeout: float = START_TIMEOUT,
+        local_settings: bool = False,
+    ) -> LocalHost:
         host = start_local_host(env, cwd, timeout, local_settings)
         started.append(host)
         return host

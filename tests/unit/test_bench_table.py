@@ -1,4 +1,5 @@
 """benchmarks/run.py (`make bench`) stays runnable and prints one table (figures only: no timing is asserted)."""
+
 from __future__ import annotations
 
 import pytest
@@ -7,12 +8,14 @@ from benchmarks.run import Row, main, render
 
 
 def test_each_row_shows_its_floor_ratio_and_whether_the_goal_holds():
-    table = render([
-        Row("under", 3.0, "ms", floor=2.0, goal=1.5),
-        Row("over", 4.0, "ms", floor=2.0, goal=1.5),
-        Row("printed", 7.0, "µs", note="context"),
-        Row("ratio of its own", 6.0, "x", goal=5.0, ratio_of=(6.0, 1.0)),
-    ])
+    table = render(
+        [
+            Row("under", 3.0, "ms", floor=2.0, goal=1.5),
+            Row("over", 4.0, "ms", floor=2.0, goal=1.5),
+            Row("printed", 7.0, "µs", note="context"),
+            Row("ratio of its own", 6.0, "x", goal=5.0, ratio_of=(6.0, 1.0)),
+        ]
+    )
     lines = table.splitlines()
     assert lines[0].startswith("Figure") and len(lines) == 6
     under, over, printed, own = lines[2:]

@@ -3,6 +3,7 @@
 A store failure is 503 with Retry-After (429 when throttled), never a 500; failures that point at a
 bug or a misconfiguration are logged with their cause; passing outages are not logged as failures.
 """
+
 from __future__ import annotations
 
 import binascii
@@ -39,7 +40,10 @@ def _http(status: int, headers: dict[str, str] | None = None, sub_status: int | 
 
 def _batch(statuses: list[int], index: int) -> CosmosBatchOperationError:
     return CosmosBatchOperationError(
-        error_index=index, headers={}, status_code=statuses[index], message="SDK-INTERNAL batch",
+        error_index=index,
+        headers={},
+        status_code=statuses[index],
+        message="SDK-INTERNAL batch",
         operation_responses=[{"statusCode": status} for status in statuses],
     )
 
@@ -68,10 +72,18 @@ def test_throttling_carries_the_store_s_retry_after():
     assert isinstance(route(batch), Throttled)
 
 
-@pytest.mark.parametrize("error", [
-    _http(503), _http(500), _http(408), _http(449), ServiceRequestError("connection refused to https://127.0.0.1:1"),
-    ConnectionResetError("reset"), TimeoutError("slow"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        _http(503),
+        _http(500),
+        _http(408),
+        _http(449),
+        ServiceRequestError("connection refused to https://127.0.0.1:1"),
+        ConnectionResetError("reset"),
+        TimeoutError("slow"),
+    ],
+)
 def test_a_passing_outage_is_503_and_not_logged_as_a_failure(caplog, error):
     with caplog.at_level(logging.ERROR, logger="profile_api.cosmos"):
         mapped = route(error)
@@ -80,11 +92,20 @@ def test_a_passing_outage_is_503_and_not_logged_as_a_failure(caplog, error):
     assert not caplog.records
 
 
-@pytest.mark.parametrize("error", [
-    _http(400), _http(401), _http(403), _http(413), _http(404, sub_status=1003),
-    binascii.Error("Invalid base64-encoded string"), RuntimeError("OrderedDict mutated during iteration"),
-    KeyError("statusCode"), ValueError("bad"),
-])
+@pytest.mark.parametrize(
+    "error",
+    [
+        _http(400),
+        _http(401),
+        _http(403),
+        _http(413),
+        _http(404, sub_status=1003),
+        binascii.Error("Invalid base64-encoded string"),
+        RuntimeError("OrderedDict mutated during iteration"),
+        KeyError("statusCode"),
+        ValueError("bad"),
+    ],
+)
 def test_a_bug_or_a_misconfiguration_is_a_logged_503_never_a_500(caplog, error):
     with caplog.at_level(logging.ERROR, logger="profile_api.cosmos"):
         mapped = route(error)
@@ -102,10 +123,18 @@ def test_an_unexpected_refusal_is_a_store_failure():
     assert isinstance(Refused(409, index=2).unexpected(), ServiceUnavailable)
 
 
-@pytest.mark.parametrize(("headers", "seconds"), [
-    ({"x-ms-retry-after-ms": "1"}, 1), ({"X-MS-RETRY-AFTER-MS": "2500"}, 3), ({}, 1), (None, 1),
-    ({"x-ms-retry-after-ms": "soon"}, 1), ({"x-ms-retry-after-ms": "inf"}, 1), ({"x-ms-retry-after-ms": "nan"}, 1),
-])
+@pytest.mark.parametrize(
+    ("headers", "seconds"),
+    [
+        ({"x-ms-retry-after-ms": "1"}, 1),
+        ({"X-MS-RETRY-AFTER-MS": "2500"}, 3),
+        ({}, 1),
+        (None, 1),
+        ({"x-ms-retry-after-ms": "soon"}, 1),
+        ({"x-ms-retry-after-ms": "inf"}, 1),
+        ({"x-ms-retry-after-ms": "nan"}, 1),
+    ],
+)
 def test_retry_after_is_whole_seconds_at_least_one(headers, seconds):
     assert retry_after_seconds(headers) == seconds
 
@@ -122,8 +151,9 @@ def test_reads_are_never_retried_by_the_adapter_and_writes_only_on_user_document
     and a facet race only when the caller gave no precondition: tests/contract)."""
     reads = ("get_facet", "list_facets", "get_user", "find_user_by_upn", "read_changes", "latest_cursor")
     assert all(RETRIES[name].attempts == 1 for name in reads)
-    contention = {RETRIES[name] for name in ("add_facet", "replace_facet", "delete_facet", "create_profile",
-                                             "delete_profile")}
+    contention = {
+        RETRIES[name] for name in ("add_facet", "replace_facet", "delete_facet", "create_profile", "delete_profile")
+    }
     assert len(contention) == 1 and next(iter(contention)).attempts > 1 and next(iter(contention)).budget_s > 0
 
 

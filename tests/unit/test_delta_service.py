@@ -1,4 +1,5 @@
 """The delta service (shared/services/delta.py) over a real SQLite file: rounds, pages, tokens, visibility."""
+
 from __future__ import annotations
 
 import base64
@@ -24,15 +25,31 @@ TENANT = guid()
 
 
 def person(oid: str | None = None, *scopes: str) -> Principal:
-    return Principal(tenant_id=TENANT, object_id=oid or guid(), is_app=False,
-                     scopes=frozenset(scopes or {"User.ReadWrite"}), roles=frozenset(), app_id=guid(),
-                     app_display_name=None, upn=None, display_name="Test")
+    return Principal(
+        tenant_id=TENANT,
+        object_id=oid or guid(),
+        is_app=False,
+        scopes=frozenset(scopes or {"User.ReadWrite"}),
+        roles=frozenset(),
+        app_id=guid(),
+        app_display_name=None,
+        upn=None,
+        display_name="Test",
+    )
 
 
 def app(*roles: str) -> Principal:
-    return Principal(tenant_id=TENANT, object_id=guid(), is_app=True, scopes=frozenset(),
-                     roles=frozenset(roles or {"User.Read.All"}), app_id=guid(), app_display_name="Indexer",
-                     upn=None, display_name=None)
+    return Principal(
+        tenant_id=TENANT,
+        object_id=guid(),
+        is_app=True,
+        scopes=frozenset(),
+        roles=frozenset(roles or {"User.Read.All"}),
+        app_id=guid(),
+        app_display_name="Indexer",
+        upn=None,
+        display_name=None,
+    )
 
 
 @pytest.fixture
@@ -173,10 +190,13 @@ def test_tenant_wide_items_name_their_user_and_collection(repo):
     }
     repo.delete_facet(TENANT, users[0], SKILLS, made[users[0]]["id"], if_match=None)
     items, _, _ = walk(repo, indexer, feed, following(token))
-    assert items == [{
-        "@odata.id": f"users('{users[0]}')/profile/skills('{made[users[0]]['id']}')",
-        "id": made[users[0]]["id"], "@removed": {"reason": "deleted"},
-    }]
+    assert items == [
+        {
+            "@odata.id": f"users('{users[0]}')/profile/skills('{made[users[0]]['id']}')",
+            "id": made[users[0]]["id"],
+            "@removed": {"reason": "deleted"},
+        }
+    ]
     every = Feed(TENANT, None, tuple(FACET_TYPES))
     items, _, _ = walk(repo, app(), every)
     assert items and all(item["@odata.type"] == "#microsoft.graph.skillProficiency" for item in items)

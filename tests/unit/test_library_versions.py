@@ -1,4 +1,5 @@
 """The version guards of the code that relies on library internals, and requirements.txt's pins."""
+
 from __future__ import annotations
 
 import logging
@@ -17,8 +18,8 @@ def _requirements() -> dict[str, str]:
     for raw in lines:
         line = raw.split("#", 1)[0].strip()
         for pin in PINS:
-            if line.lower().startswith(pin.distribution) and line[len(pin.distribution):][:1] in "<>=!~":
-                found[pin.distribution] = line[len(pin.distribution):]
+            if line.lower().startswith(pin.distribution) and line[len(pin.distribution) :][:1] in "<>=!~":
+                found[pin.distribution] = line[len(pin.distribution) :]
     return found
 
 
@@ -34,11 +35,24 @@ def test_the_guards_admit_the_installed_versions_the_tests_run():
     assert AZURE_COSMOS.admits(azure.cosmos.__version__)
 
 
-@pytest.mark.parametrize(("version", "admitted"), [
-    ("4.17.1", True), ("4.17.9", True), ("4.17.10.1", True),
-    ("4.17.0", False), ("4.18.0", False), ("4.18", False), ("5.0.0", False), ("3.99.0", False),
-    ("4.17.2b1", False), ("4.17.1+local", False), ("", False), (None, False), (4.17, False),
-])
+@pytest.mark.parametrize(
+    ("version", "admitted"),
+    [
+        ("4.17.1", True),
+        ("4.17.9", True),
+        ("4.17.10.1", True),
+        ("4.17.0", False),
+        ("4.18.0", False),
+        ("4.18", False),
+        ("5.0.0", False),
+        ("3.99.0", False),
+        ("4.17.2b1", False),
+        ("4.17.1+local", False),
+        ("", False),
+        (None, False),
+        (4.17, False),
+    ],
+)
 def test_only_a_final_release_within_the_range_is_admitted(version, admitted):
     assert Pin("azure-cosmos", ">=4.17.1,<4.18").admits(version) is admitted
 
@@ -50,8 +64,11 @@ def test_a_version_outside_the_range_is_logged_in_one_line(caplog):
         assert not caplog.records
         assert not pin.applies("1.27.0", "the memo")
     assert [(record.levelno, record.getMessage()) for record in caplog.records] == [
-        (logging.INFO, "azure-functions 1.27.0 is not within the tested >=1.26,<1.27: skipping the memo "
-                       "(the library's own behaviour stays)")
+        (
+            logging.INFO,
+            "azure-functions 1.27.0 is not within the tested >=1.26,<1.27: skipping the memo "
+            "(the library's own behaviour stays)",
+        )
     ]
 
 

@@ -1,6 +1,7 @@
 """The OpenAPI document generated from the facet declarations (shared/openapi): valid OpenAPI 3.1, one
 operation per registered HTTP function, schemas that agree with the facet engine, parameters that agree
 with the query options engine, security that agrees with the permission check, one error schema."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,17 @@ TENANT = {"ENTRA_TENANT_ID": "3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c", "ENTRA_AUDI
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 EXAMPLES = settings(max_examples=200, derandomize=True, database=None, deadline=None)
 ERROR_RESPONSES = {
-    "BadRequest", "Unauthorized", "Forbidden", "NotFound", "Conflict", "PreconditionFailed", "PayloadTooLarge",
-    "Unprocessable", "TooManyRequests", "ServiceUnavailable", "InsufficientStorage",
+    "BadRequest",
+    "Unauthorized",
+    "Forbidden",
+    "NotFound",
+    "Conflict",
+    "PreconditionFailed",
+    "PayloadTooLarge",
+    "Unprocessable",
+    "TooManyRequests",
+    "ServiceUnavailable",
+    "InsufficientStorage",
 }
 
 DOC = openapi.document(TABLE)
@@ -173,8 +183,9 @@ def test_importing_the_app_builds_no_document() -> None:
         "print(o.document.cache_info().currsize, 'shared.openapi.builder' in sys.modules)"
     )
     env = {"PATH": "/usr/bin:/bin", **TENANT}
-    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0", "False"]
 
@@ -239,6 +250,7 @@ def test_enums_are_the_declared_members_less_unknown_future_value() -> None:
 
 def test_no_property_schema_is_an_inline_object() -> None:
     """Complex values are references to their type's one schema, never copies."""
+
     def objects(node: Any, where: str) -> Iterator[str]:
         if isinstance(node, dict):
             if node.get("type") == "object" and where.count("/") > 1:
@@ -321,8 +333,12 @@ def test_what_the_server_returns_matches_the_read_and_collection_schemas(facet_t
     assert not valid(facet_type.type_name, {**wire, "_etag": "x"})  # storage fields never appear
     page = {"@odata.context": "x", "@odata.count": 2, "value": [wire, empty], "@odata.nextLink": "next"}
     assert valid(f"{facet_type.type_name}CollectionResponse", page)
-    profile = {"@odata.context": "x", "@odata.type": "#microsoft.graph.profile", "id": str(uuid.uuid4()),
-               facet_type.collection: [wire]}
+    profile = {
+        "@odata.context": "x",
+        "@odata.type": "#microsoft.graph.profile",
+        "id": str(uuid.uuid4()),
+        facet_type.collection: [wire],
+    }
     assert valid("profile", profile)
 
 
@@ -331,9 +347,13 @@ def test_the_profile_bodies() -> None:
         assert valid("profileWrite", body)
     for body in ({"id": "x"}, {"@odata.type": "#microsoft.graph.user"}, {"foo": 1}):
         assert not valid("profileWrite", body)
-    assert set(SCHEMAS["profile"]["properties"]) == {"@odata.context", "@odata.type", "id",
-                                                     *(ft.collection for ft in FACET_TYPES),
-                                                     *(f"{ft.collection}@odata.nextLink" for ft in FACET_TYPES)}
+    assert set(SCHEMAS["profile"]["properties"]) == {
+        "@odata.context",
+        "@odata.type",
+        "id",
+        *(ft.collection for ft in FACET_TYPES),
+        *(f"{ft.collection}@odata.nextLink" for ft in FACET_TYPES),
+    }
 
 
 def test_paged_responses_document_prefer_and_preference_applied() -> None:
@@ -344,13 +364,25 @@ def test_paged_responses_document_prefer_and_preference_applied() -> None:
     assert max_page_size({"prefer": prefer["example"]}) == 20
     pattern = re.compile(DOC["components"]["headers"]["preferenceApplied"]["schema"]["pattern"])
     assert pattern.match(f"odata.maxpagesize={MAX_TOP}") and not pattern.match("odata.maxpagesize=0")
-    paged = [operation for path in DOC["paths"].values() for method, operation in path.items()
-             if method == "get" and {"$ref": "#/components/parameters/prefer"} in operation.get("parameters", [])]
-    lists = [operation for path in DOC["paths"].values() for method, operation in path.items()
-             if method == "get" and "CollectionResponse" in json.dumps(operation["responses"]["200"])]
+    paged = [
+        operation
+        for path in DOC["paths"].values()
+        for method, operation in path.items()
+        if method == "get" and {"$ref": "#/components/parameters/prefer"} in operation.get("parameters", [])
+    ]
+    lists = [
+        operation
+        for path in DOC["paths"].values()
+        for method, operation in path.items()
+        if method == "get" and "CollectionResponse" in json.dumps(operation["responses"]["200"])
+    ]
     assert lists and all(operation in paged for operation in lists)
-    deltas = [operation for path in DOC["paths"].values() for method, operation in path.items()
-              if path.get("get") is operation and "_delta_" in operation["operationId"]]
+    deltas = [
+        operation
+        for path in DOC["paths"].values()
+        for method, operation in path.items()
+        if path.get("get") is operation and "_delta_" in operation["operationId"]
+    ]
     assert len(deltas) == 3 * len(FACET_TYPES) + 1
     assert len(paged) == len(lists) + 2 + len(deltas)  # the profile's GET (me/, users/{user}/); delta rounds
     assert all("Preference-Applied" in operation["responses"]["200"]["headers"] for operation in paged)
@@ -366,8 +398,11 @@ def test_paged_responses_document_prefer_and_preference_applied() -> None:
 def _audience_texts() -> st.SearchStrategy[str]:
     """Sets of audience names in any case with spaces and tabs around them, plus near misses."""
     names = st.sampled_from([*AUDIENCES, "unknownFutureValue", "org", "", "x"])
-    cased = names.flatmap(lambda n: st.lists(st.booleans(), min_size=len(n), max_size=len(n)).map(
-        lambda ups: "".join(c.upper() if up else c.lower() for c, up in zip(n, ups, strict=True))))
+    cased = names.flatmap(
+        lambda n: st.lists(st.booleans(), min_size=len(n), max_size=len(n)).map(
+            lambda ups: "".join(c.upper() if up else c.lower() for c, up in zip(n, ups, strict=True))
+        )
+    )
     padded = st.tuples(st.sampled_from(["", " ", "\t", "  "]), cased, st.sampled_from(["", " ", "\t"])).map("".join)
     letters = "".join(sorted(set("".join(AUDIENCES)))) + ", \t"
     return st.one_of(st.lists(padded, min_size=1, max_size=5).map(",".join), st.text(alphabet=letters, max_size=30))
@@ -381,8 +416,10 @@ def test_the_allowed_audiences_pattern_accepts_what_the_validation_accepts(value
 
 
 @EXAMPLES
-@given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"], max_codepoint=0x2FF), max_size=8)
-       | st.text(alphabet="ab ~!", min_size=250, max_size=260))
+@given(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"], max_codepoint=0x2FF), max_size=8)
+    | st.text(alphabet="ab ~!", min_size=250, max_size=260)
+)
 def test_the_idempotency_key_pattern_is_the_rule(value: str) -> None:
     """The header as it arrives (HTTP trims it): the pattern matches exactly the keys the edge accepts."""
     value = value.strip()
@@ -477,15 +514,19 @@ def test_query_options_per_route_are_the_contracts() -> None:
 
 def test_headers_per_route() -> None:
     for path, method, operation in operations():
-        headers = {component(ref)[1]["name"] for ref in operation.get("parameters", [])
-                   if component(ref)[1]["in"] == "header"}
+        headers = {
+            component(ref)[1]["name"] for ref in operation.get("parameters", []) if component(ref)[1]["in"] == "header"
+        }
         expected = set() if path == "/openapi.json" else {"client-request-id"}
         if path.endswith("{id}") and method in ("patch", "delete"):
             expected.add("If-Match")
         if method == "post" and not path.endswith("/profile") and path != "/$batch":
             expected.add("Idempotency-Key")
-        if method == "get" and (path.endswith("/profile") or not path.endswith(("{id}", "/openapi.json"))) \
-                and "/profile" in path:
+        if (
+            method == "get"
+            and (path.endswith("/profile") or not path.endswith(("{id}", "/openapi.json")))
+            and "/profile" in path
+        ):
             expected.add("Prefer")  # lists and the profile: pages (contract §2.6)
         assert headers == expected, (method, path)
 
@@ -495,9 +536,15 @@ def test_headers_per_route() -> None:
 
 def _principal(*, app: bool, permission: str) -> Principal:
     return Principal(
-        tenant_id=TENANT["ENTRA_TENANT_ID"], object_id="6e2c3f1a-4b5d-4c7e-8f90-a1b2c3d4e5f6", is_app=app,
-        scopes=frozenset() if app else frozenset({permission}), roles=frozenset({permission}) if app else frozenset(),
-        app_id="a", app_display_name="a", upn="adele@contoso.test", display_name="Adele",
+        tenant_id=TENANT["ENTRA_TENANT_ID"],
+        object_id="6e2c3f1a-4b5d-4c7e-8f90-a1b2c3d4e5f6",
+        is_app=app,
+        scopes=frozenset() if app else frozenset({permission}),
+        roles=frozenset({permission}) if app else frozenset(),
+        app_id="a",
+        app_display_name="a",
+        upn="adele@contoso.test",
+        display_name="Adele",
     )
 
 
@@ -533,8 +580,10 @@ def test_each_operation_names_the_permissions_that_pass_the_check() -> None:
             continue
         write = method != "get"
         if path.startswith("/users/profile/"):  # tenant-wide delta: every user's data, no one's own
-            table = {"delegatedOtherUsers": _granting(app=False, write=False, target=other),
-                     "application": _granting(app=True, write=False, target=other)}
+            table = {
+                "delegatedOtherUsers": _granting(app=False, write=False, target=other),
+                "application": _granting(app=True, write=False, target=other),
+            }
             assert operation["x-permissions"] == table, (method, path)
             continue
         table = {"delegatedOwnData": _granting(app=False, write=write, target="me" if path.startswith("/me") else own)}
@@ -686,8 +735,9 @@ ERROR_CASES = [
 @pytest.mark.parametrize("error", ERROR_CASES, ids=lambda e: f"{e.status}-{e.code}")
 def test_error_envelopes_match_the_documented_response_of_their_status(error: errors.ApiError) -> None:
     """Each error, as the edge writes it, matches the one response the document names for its status."""
-    references = {op["responses"][str(error.status)]["$ref"] for _, _, op in operations()
-                  if str(error.status) in op["responses"]}
+    references = {
+        op["responses"][str(error.status)]["$ref"] for _, _, op in operations() if str(error.status) in op["responses"]
+    }
     assert len(references) == 1
     _, documented = component({"$ref": references.pop()})
     response = error_response(RequestIds("6f1c2d3e-4a5b-4c6d-8e7f-901234567890", "mine"), error)

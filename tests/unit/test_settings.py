@@ -1,4 +1,5 @@
 """Settings (contract §7): declared checks, one loader, cross-field rules, and what the rest of the code reads."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -28,10 +29,24 @@ ROOT = Path(__file__).resolve().parents[2]
 TENANT = "3B1C9A5E-8F0D-4E2A-9C71-5D6E7F8A9B0C"
 #: The table of contract §7, in its order.
 CONTRACT_NAMES = (
-    "PROFILE_STORE", "PROFILE_SQLITE_PATH", "COSMOS_ENDPOINT", "COSMOS_DATABASE", "COSMOS_CONTAINER", "COSMOS_KEY",
-    "AZURE_CLIENT_ID", "ENTRA_TENANT_ID", "ENTRA_AUDIENCES", "ENTRA_AUTHORITY", "MAX_BODY_BYTES",
-    "MAX_BATCH_BODY_BYTES", "MAX_FACETS_PER_USER", "MAX_RESPONSE_BYTES",
-    "MAX_STORED_BYTES_PER_USER", "DIRECTORY", "GRAPH_ENDPOINT", "PORT",
+    "PROFILE_STORE",
+    "PROFILE_SQLITE_PATH",
+    "COSMOS_ENDPOINT",
+    "COSMOS_DATABASE",
+    "COSMOS_CONTAINER",
+    "COSMOS_KEY",
+    "AZURE_CLIENT_ID",
+    "ENTRA_TENANT_ID",
+    "ENTRA_AUDIENCES",
+    "ENTRA_AUTHORITY",
+    "MAX_BODY_BYTES",
+    "MAX_BATCH_BODY_BYTES",
+    "MAX_FACETS_PER_USER",
+    "MAX_RESPONSE_BYTES",
+    "MAX_STORED_BYTES_PER_USER",
+    "DIRECTORY",
+    "GRAPH_ENDPOINT",
+    "PORT",
 )
 URL_RULE = "must be an https URL (plain http only for loopback addresses)."
 
@@ -68,8 +83,11 @@ def test_without_a_tenant_the_development_issuer_is_used():
 
 def test_a_tenant_brings_its_own_authority_and_audiences():
     settings = load_settings(
-        {"ENTRA_TENANT_ID": TENANT, "ENTRA_AUDIENCES": " api://x , ,0f5e2d1c-7b6a-4c3d-8e9f-1a2b3c4d5e6f ",
-         "ENTRA_AUTHORITY": "https://login.example.com//"}
+        {
+            "ENTRA_TENANT_ID": TENANT,
+            "ENTRA_AUDIENCES": " api://x , ,0f5e2d1c-7b6a-4c3d-8e9f-1a2b3c4d5e6f ",
+            "ENTRA_AUTHORITY": "https://login.example.com//",
+        }
     )
     assert not settings.dev_issuer and settings.tenant_id == TENANT.lower() == settings.entra_tenant_id
     assert settings.audiences == ("api://x", "0f5e2d1c-7b6a-4c3d-8e9f-1a2b3c4d5e6f")
@@ -85,14 +103,26 @@ def test_setting_names_are_derived_from_the_fields_and_match_the_contract():
 
 
 def test_numeric_bounds_are_exposed():
-    assert BOUNDS == {"MAX_BODY_BYTES": (2, 104857600), "MAX_BATCH_BODY_BYTES": (2, 104857600),
-                      "MAX_FACETS_PER_USER": (1, 10000), "MAX_RESPONSE_BYTES": (65536, 104857600),
-                      "MAX_STORED_BYTES_PER_USER": (65536, 1073741824), "PORT": (1, 65535)}
+    assert BOUNDS == {
+        "MAX_BODY_BYTES": (2, 104857600),
+        "MAX_BATCH_BODY_BYTES": (2, 104857600),
+        "MAX_FACETS_PER_USER": (1, 10000),
+        "MAX_RESPONSE_BYTES": (65536, 104857600),
+        "MAX_STORED_BYTES_PER_USER": (65536, 1073741824),
+        "PORT": (1, 65535),
+    }
 
 
 @pytest.mark.parametrize(
-    "name", ["MAX_BODY_BYTES", "MAX_BATCH_BODY_BYTES", "MAX_FACETS_PER_USER", "MAX_RESPONSE_BYTES",
-             "MAX_STORED_BYTES_PER_USER", "PORT"]
+    "name",
+    [
+        "MAX_BODY_BYTES",
+        "MAX_BATCH_BODY_BYTES",
+        "MAX_FACETS_PER_USER",
+        "MAX_RESPONSE_BYTES",
+        "MAX_STORED_BYTES_PER_USER",
+        "PORT",
+    ],
 )
 def test_whole_numbers_accept_exactly_their_bounds(name):
     low, high = BOUNDS[name]
@@ -110,24 +140,45 @@ def test_whole_numbers_accept_exactly_their_bounds(name):
     [
         ({"PROFILE_STORE": "mongo"}, "PROFILE_STORE", "PROFILE_STORE must be 'sqlite' or 'cosmos'."),
         ({"DIRECTORY": "ldap"}, "DIRECTORY", "DIRECTORY must be 'local' or 'graph'."),
-        ({"ENTRA_TENANT_ID": "not-a-guid", "ENTRA_AUDIENCES": "x"}, "ENTRA_TENANT_ID",
-         "ENTRA_TENANT_ID must be a tenant id (GUID)."),
-        ({"ENTRA_TENANT_ID": "{" + TENANT + "}", "ENTRA_AUDIENCES": "x"}, "ENTRA_TENANT_ID",
-         "ENTRA_TENANT_ID must be a tenant id (GUID)."),
-        ({"COSMOS_KEY": "local"}, "COSMOS_KEY",
-         "COSMOS_KEY must be an account key (base64), as the emulator or test server expects."),
-        ({"COSMOS_KEY": "a2V5-_"}, "COSMOS_KEY",
-         "COSMOS_KEY must be an account key (base64), as the emulator or test server expects."),
+        (
+            {"ENTRA_TENANT_ID": "not-a-guid", "ENTRA_AUDIENCES": "x"},
+            "ENTRA_TENANT_ID",
+            "ENTRA_TENANT_ID must be a tenant id (GUID).",
+        ),
+        (
+            {"ENTRA_TENANT_ID": "{" + TENANT + "}", "ENTRA_AUDIENCES": "x"},
+            "ENTRA_TENANT_ID",
+            "ENTRA_TENANT_ID must be a tenant id (GUID).",
+        ),
+        (
+            {"COSMOS_KEY": "local"},
+            "COSMOS_KEY",
+            "COSMOS_KEY must be an account key (base64), as the emulator or test server expects.",
+        ),
+        (
+            {"COSMOS_KEY": "a2V5-_"},
+            "COSMOS_KEY",
+            "COSMOS_KEY must be an account key (base64), as the emulator or test server expects.",
+        ),
         ({"ENTRA_AUTHORITY": "http://login.microsoftonline.com"}, "ENTRA_AUTHORITY", f"ENTRA_AUTHORITY {URL_RULE}"),
         ({"COSMOS_ENDPOINT": "ftp://127.0.0.1/"}, "COSMOS_ENDPOINT", f"COSMOS_ENDPOINT {URL_RULE}"),
         ({"GRAPH_ENDPOINT": "http://[::1"}, "GRAPH_ENDPOINT", f"GRAPH_ENDPOINT {URL_RULE}"),
         ({"GRAPH_ENDPOINT": "https://"}, "GRAPH_ENDPOINT", f"GRAPH_ENDPOINT {URL_RULE}"),
-        ({"ENTRA_TENANT_ID": TENANT}, "ENTRA_AUDIENCES",
-         "ENTRA_AUDIENCES must list at least one audience when ENTRA_TENANT_ID is set."),
-        ({"ENTRA_TENANT_ID": TENANT, "ENTRA_AUDIENCES": " , ,"}, "ENTRA_AUDIENCES",
-         "ENTRA_AUDIENCES must list at least one audience when ENTRA_TENANT_ID is set."),
-        ({"WEBSITE_INSTANCE_ID": "abc"}, "ENTRA_TENANT_ID",
-         "ENTRA_TENANT_ID is unset: the development issuer refuses to run in Azure (WEBSITE_INSTANCE_ID is set)."),
+        (
+            {"ENTRA_TENANT_ID": TENANT},
+            "ENTRA_AUDIENCES",
+            "ENTRA_AUDIENCES must list at least one audience when ENTRA_TENANT_ID is set.",
+        ),
+        (
+            {"ENTRA_TENANT_ID": TENANT, "ENTRA_AUDIENCES": " , ,"},
+            "ENTRA_AUDIENCES",
+            "ENTRA_AUDIENCES must list at least one audience when ENTRA_TENANT_ID is set.",
+        ),
+        (
+            {"WEBSITE_INSTANCE_ID": "abc"},
+            "ENTRA_TENANT_ID",
+            "ENTRA_TENANT_ID is unset: the development issuer refuses to run in Azure (WEBSITE_INSTANCE_ID is set).",
+        ),
         ({"PROFILE_STORE": "cosmos"}, "COSMOS_ENDPOINT", "COSMOS_ENDPOINT is required when PROFILE_STORE is 'cosmos'."),
     ],
 )
@@ -147,14 +198,20 @@ def test_every_cross_field_rule_names_a_setting():
 
 
 def test_choices_are_case_insensitive_and_kept_lower_case():
-    settings = load_settings({"PROFILE_STORE": "Cosmos", "COSMOS_ENDPOINT": "https://acct.documents.azure.com:443/",
-                              "DIRECTORY": "GRAPH"})
+    settings = load_settings(
+        {"PROFILE_STORE": "Cosmos", "COSMOS_ENDPOINT": "https://acct.documents.azure.com:443/", "DIRECTORY": "GRAPH"}
+    )
     assert (settings.profile_store, settings.directory) == ("cosmos", "graph")
 
 
 def test_urls_keep_their_form_except_trailing_slashes_of_hosts_we_append_paths_to():
-    settings = load_settings({"COSMOS_ENDPOINT": "https://acct.documents.azure.com:443/",
-                              "GRAPH_ENDPOINT": "http://127.0.0.1:9000/", "ENTRA_AUTHORITY": "http://localhost:1/"})
+    settings = load_settings(
+        {
+            "COSMOS_ENDPOINT": "https://acct.documents.azure.com:443/",
+            "GRAPH_ENDPOINT": "http://127.0.0.1:9000/",
+            "ENTRA_AUTHORITY": "http://localhost:1/",
+        }
+    )
     assert settings.cosmos_endpoint == "https://acct.documents.azure.com:443/"
     assert settings.graph_endpoint == "http://127.0.0.1:9000"
     assert settings.entra_authority == "http://localhost:1"
@@ -167,8 +224,15 @@ def test_blank_values_count_as_unset():
 
 def test_text_settings_are_trimmed_and_kept():
     emulator_key = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw=="
-    settings = load_settings({"PROFILE_SQLITE_PATH": " /tmp/p.db ", "COSMOS_DATABASE": "db1", "COSMOS_CONTAINER": "c1",
-                              "AZURE_CLIENT_ID": "11111111-2222-4333-8444-555555555555", "COSMOS_KEY": emulator_key})
+    settings = load_settings(
+        {
+            "PROFILE_SQLITE_PATH": " /tmp/p.db ",
+            "COSMOS_DATABASE": "db1",
+            "COSMOS_CONTAINER": "c1",
+            "AZURE_CLIENT_ID": "11111111-2222-4333-8444-555555555555",
+            "COSMOS_KEY": emulator_key,
+        }
+    )
     assert settings.profile_sqlite_path == "/tmp/p.db"
     assert (settings.cosmos_database, settings.cosmos_container) == ("db1", "c1")
     assert settings.azure_client_id == "11111111-2222-4333-8444-555555555555"
@@ -208,8 +272,18 @@ def test_get_settings_reads_once_until_cleared(monkeypatch):
 
 @pytest.mark.parametrize(
     ("host", "loopback"),
-    [("localhost", True), ("LOCALHOST", True), ("127.0.0.1", True), ("127.8.9.10", True), ("::1", True),
-     ("10.0.0.5", False), ("localhost.example.com", False), ("", False), (None, False), ("::2", False)],
+    [
+        ("localhost", True),
+        ("LOCALHOST", True),
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("10.0.0.5", False),
+        ("localhost.example.com", False),
+        ("", False),
+        (None, False),
+        ("::2", False),
+    ],
 )
 def test_loopback_hosts(host, loopback):
     assert is_loopback_host(host) is loopback
@@ -244,10 +318,10 @@ def test_the_one_https_or_loopback_url_rule(url, trusted):
 def test_importing_settings_loads_no_pydantic():
     """Cold start: settings are a dataclass and a loop, not a validation framework."""
     probe = (
-        "import sys, shared.settings; "
-        "print(sorted(m for m in ('pydantic', 'pydantic_settings') if m in sys.modules))"
+        "import sys, shared.settings; print(sorted(m for m in ('pydantic', 'pydantic_settings') if m in sys.modules))"
     )
-    result = subprocess.run([sys.executable, "-c", probe], check=False, cwd=ROOT, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

@@ -1,5 +1,6 @@
 """Writers in one process queue on the file's write lock and never meet SQLite's busy handler; a
 writer in another process makes writes busy (503, Retry-After), never broken; reads never wait."""
+
 from __future__ import annotations
 
 import gc

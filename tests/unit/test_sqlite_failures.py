@@ -1,4 +1,5 @@
 """A broken store is 503 with Retry-After; no sqlite3 exception leaves the adapter; a failed write leaves nothing."""
+
 from __future__ import annotations
 
 import sqlite3

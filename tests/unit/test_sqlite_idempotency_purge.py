@@ -1,4 +1,5 @@
 """Expired idempotency records are purged by creates, a bounded number at a time, so the file stops growing."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,10 @@ def _store_records(path: Path, count: int, expires_at: int, prefix: str) -> None
     try:
         db.executemany(
             "INSERT INTO idempotency VALUES (?,?,?,?,?,?,?)",
-            [(TENANT, f"user-{n % 7}", f"{prefix}-{n}", "fp", "r", json.dumps({"id": "r"}), expires_at)
-             for n in range(count)],
+            [
+                (TENANT, f"user-{n % 7}", f"{prefix}-{n}", "fp", "r", json.dumps({"id": "r"}), expires_at)
+                for n in range(count)
+            ],
         )
     finally:
         db.close()

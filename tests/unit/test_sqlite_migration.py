@@ -3,6 +3,7 @@
 The old file is made here with that release's DDL (shared/repository/sqlite.py before the facet
 engine) and rows shaped as it wrote them: the Account model's JSON, `source` as `{"type": "User"}`.
 """
+
 from __future__ import annotations
 
 import json
@@ -46,11 +47,22 @@ WHO = {"application": None, "device": None, "user": {"id": ADA, "displayName": "
 
 def old_account(account_id: str, country: str) -> str:
     """The Account model's JSON as the account-only release stored it (pydantic's compact dump, field order)."""
-    return json.dumps({
-        "allowedAudiences": "organization", "countryCode": country, "preferredLanguageTag": None,
-        "inference": None, "source": {"type": "User"}, "isSearchable": None, "id": account_id,
-        "createdDateTime": CREATED, "createdBy": WHO, "lastModifiedDateTime": CREATED, "lastModifiedBy": WHO,
-    }, separators=(",", ":"))
+    return json.dumps(
+        {
+            "allowedAudiences": "organization",
+            "countryCode": country,
+            "preferredLanguageTag": None,
+            "inference": None,
+            "source": {"type": "User"},
+            "isSearchable": None,
+            "id": account_id,
+            "createdDateTime": CREATED,
+            "createdBy": WHO,
+            "lastModifiedDateTime": CREATED,
+            "lastModifiedBy": WHO,
+        },
+        separators=(",", ":"),
+    )
 
 
 def write_old_file(path: Path) -> None:
@@ -100,7 +112,9 @@ def test_accounts_become_account_facets_stored_as_they_were(old_file):
         assert got.etag == '"old-etag-0"'  # an If-Match from before the upgrade still matches
         listed = repo.list_facets(TENANT, ADA, [ACCOUNT])["account"]
         assert sorted((item.value["id"], item.value["countryCode"]) for item in listed) == [
-            (ACCOUNT_IDS[0], "NO"), (ACCOUNT_IDS[1], "SE")]
+            (ACCOUNT_IDS[0], "NO"),
+            (ACCOUNT_IDS[1], "SE"),
+        ]
         replaced = repo.replace_facet(TENANT, ADA, ACCOUNT, {**got.value, "countryCode": "DK"}, if_match='"old-etag-0"')
         assert repo.get_facet(TENANT, ADA, ACCOUNT, ACCOUNT_IDS[0]) == replaced
     finally:
@@ -115,8 +129,11 @@ def test_the_facet_engine_reads_the_old_shape_as_graph_beta_does(old_file):
     finally:
         repo.close()
     assert stored is not None and ada is not None
-    wire = to_wire(ACCOUNT, stored.value, DirectoryUser(
-        tenant_id=TENANT, object_id=ADA, user_principal_name=ada.user_principal_name, age_group="adult"))
+    wire = to_wire(
+        ACCOUNT,
+        stored.value,
+        DirectoryUser(tenant_id=TENANT, object_id=ADA, user_principal_name=ada.user_principal_name, age_group="adult"),
+    )
     assert wire["source"] == {"type": ["User"]}
     assert (wire["id"], wire["countryCode"], wire["allowedAudiences"]) == (ACCOUNT_IDS[1], "SE", "organization")
     assert (wire["userPrincipalName"], wire["ageGroup"], wire["sources"]) == ("Ada@Contoso.com", "adult", None)

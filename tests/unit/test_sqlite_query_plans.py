@@ -4,6 +4,7 @@ Two views: `EXPLAIN QUERY PLAN` of each statement in the adapter's table (schema
 statement the adapter actually issued (traced on its connections) while a workload calls every port
 method. The second also checks that the table is complete (nothing issued outside it) and exercised.
 """
+
 from __future__ import annotations
 
 import re

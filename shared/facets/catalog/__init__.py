@@ -1,4 +1,5 @@
 """The profile's collections, in Graph's order (alphabetical). `by_collection` finds one case-insensitively."""
+
 from __future__ import annotations
 
 from shared.facets.catalog.account import ACCOUNT

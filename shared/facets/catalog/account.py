@@ -3,6 +3,7 @@
 userPrincipalName, ageGroup, userPersona and originTenantInfo come from the directory (contract §5)
 and are read-only; countryCode is an assigned ISO 3166-1 alpha-2 code, upper-cased.
 """
+
 from __future__ import annotations
 
 from shared.facets.catalog.types import LOCALE_INFO, ORIGIN_TENANT_INFO, USER_PERSONA

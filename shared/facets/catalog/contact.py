@@ -1,4 +1,5 @@
 """How to reach a person: addresses, emails, phones, webAccounts, websites."""
+
 from __future__ import annotations
 
 from shared.facets.catalog.types import (

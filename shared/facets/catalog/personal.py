@@ -1,4 +1,5 @@
 """Who a person is: names, anniversaries, interests, languages, notes, educationalActivities."""
+
 from __future__ import annotations
 
 from shared.facets.catalog.types import (
@@ -59,9 +60,7 @@ LANGUAGES = facet(
         "written": LANGUAGE_PROFICIENCY_LEVEL,
     },
 )
-NOTES = facet(
-    "notes", "personAnnotation", {"detail": Complex(ITEM_BODY), "displayName": Text(), "thumbnailUrl": URL}
-)
+NOTES = facet("notes", "personAnnotation", {"detail": Complex(ITEM_BODY), "displayName": Text(), "thumbnailUrl": URL})
 EDUCATIONAL_ACTIVITIES = facet(
     "educationalActivities",
     "educationalActivity",

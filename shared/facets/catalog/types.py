@@ -3,6 +3,7 @@
 Members and enum values are Graph beta's (msgraph-beta-sdk 1.66 models). Per-property rules
 (URLs, language tags, longer text) follow contract §2.
 """
+
 from __future__ import annotations
 
 from shared.facets.kinds import MAX_LONG_TEXT, Complex, ComplexType, Date, Double, Enum, Int32, ListOf, Text
@@ -21,8 +22,13 @@ EMAIL_TYPE = Enum("emailType", ("unknown", "work", "personal", "main", "other"))
 LANGUAGE_PROFICIENCY_LEVEL = Enum(
     "languageProficiencyLevel",
     (
-        "elementary", "conversational", "limitedWorking", "professionalWorking", "fullProfessional",
-        "nativeOrBilingual", "unknownFutureValue",
+        "elementary",
+        "conversational",
+        "limitedWorking",
+        "professionalWorking",
+        "fullProfessional",
+        "nativeOrBilingual",
+        "unknownFutureValue",
     ),
 )
 BODY_TYPE = Enum("bodyType", ("text", "html"))
@@ -33,8 +39,21 @@ PHONE_TYPE = Enum(
 PERSON_RELATIONSHIP = Enum(
     "personRelationship",
     (
-        "manager", "colleague", "directReport", "dotLineReport", "assistant", "dotLineManager", "alternateContact",
-        "friend", "spouse", "sibling", "child", "parent", "sponsor", "emergencyContact", "other",
+        "manager",
+        "colleague",
+        "directReport",
+        "dotLineReport",
+        "assistant",
+        "dotLineManager",
+        "alternateContact",
+        "friend",
+        "spouse",
+        "sibling",
+        "child",
+        "parent",
+        "sponsor",
+        "emergencyContact",
+        "other",
         "unknownFutureValue",
     ),
 )

@@ -1,5 +1,6 @@
 """What a person does and has done: positions, projects, responsibilities, skills, certifications, awards,
 patents, publications."""
+
 from __future__ import annotations
 
 from shared.facets.catalog.types import (

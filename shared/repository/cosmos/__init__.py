@@ -7,6 +7,7 @@ credential, container set-up, per-thread response headers). No module here is fo
 server: the tests install their test server's request adjustments themselves (tests/support/).
 Layout and guarantees: docs/data-model.md.
 """
+
 from shared.repository.cosmos.repository import CosmosRepository
 
 __all__ = ["CosmosRepository"]

@@ -22,6 +22,7 @@ the range requirements.txt pins); with another version the client is left as the
 No code here is for a particular server: `set_process_client_options` lets a process add client
 options (the tests add the request adjustments their Cosmos test server needs, tests/support/).
 """
+
 from __future__ import annotations
 
 import json

@@ -4,6 +4,7 @@ See docs/data-model.md. Every function here is pure (no I/O), so the layout is t
 Documents written by the previous (account-only) version still read: an account facet under the
 member `account` instead of `facet`, and `accountCount` in the user document instead of `counts`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -291,8 +292,13 @@ def idempotency_from(doc: Doc | None, now: float | None = None) -> IdempotencyRe
 
 
 def secret_doc(name: str, value: bytes) -> Doc:
-    return {"id": secret_doc_id(name), "pk": SECRETS_PK, "type": TYPE_SECRET, "name": name,
-            "value": base64.b64encode(value).decode("ascii")}
+    return {
+        "id": secret_doc_id(name),
+        "pk": SECRETS_PK,
+        "type": TYPE_SECRET,
+        "name": name,
+        "value": base64.b64encode(value).decode("ascii"),
+    }
 
 
 def secret_from(doc: Doc) -> bytes:

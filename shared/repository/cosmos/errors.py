@@ -20,6 +20,7 @@ passing outage (4xx other than the above, a missing container, an exception the 
 are logged with their cause, server side only. No SDK text reaches a message: messages are fixed
 sentences, and the SDK error is kept only as `__cause__`.
 """
+
 from __future__ import annotations
 
 import logging

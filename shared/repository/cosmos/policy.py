@@ -14,6 +14,7 @@ Two layers retry, and nothing else does:
    ETag conflicts are never retried here: a replace is one if-match write, and the service
    retries PATCH itself on PreconditionFailed.
 """
+
 from __future__ import annotations
 
 import random
@@ -93,20 +94,23 @@ CONTENTION = Retry(
 CREATE_RACE = Retry("a create that answered 409 (another instance created it first): read it back", attempts=2)
 
 #: The adapter's retry policy of every port method.
-RETRIES: Mapping[str, Retry] = MappingProxyType({
-    "record_user": CONTENTION,  # user document create / if-match replace (the UPN index is upserted)
-    "get_user": NEVER,
-    "find_user_by_upn": NEVER,
-    "create_profile": CONTENTION,
-    "delete_profile": CONTENTION,  # every batch starts with the user document's if-match replace
-    "add_facet": CONTENTION,  # [user doc, idempotency record, facet] in one batch
-    "get_facet": NEVER,
-    "list_facets": NEVER,
-    "scan_facets": NEVER,  # one query, read as the caller iterates
-    "read_changes": NEVER,  # one query a page (change tracking)
-    "latest_cursor": NEVER,
-    "replace_facet": CONTENTION,  # [user doc, facet if-match] in one batch; a 412 on the facet is the caller's answer
-    "delete_facet": CONTENTION,  # [user doc, facet] in one batch; a 412 on the facet is the caller's answer
-    "secret": CREATE_RACE,
-    "close": NEVER,
-})
+RETRIES: Mapping[str, Retry] = MappingProxyType(
+    {
+        "record_user": CONTENTION,  # user document create / if-match replace (the UPN index is upserted)
+        "get_user": NEVER,
+        "find_user_by_upn": NEVER,
+        "create_profile": CONTENTION,
+        "delete_profile": CONTENTION,  # every batch starts with the user document's if-match replace
+        "add_facet": CONTENTION,  # [user doc, idempotency record, facet] in one batch
+        "get_facet": NEVER,
+        "list_facets": NEVER,
+        "scan_facets": NEVER,  # one query, read as the caller iterates
+        "read_changes": NEVER,  # one query a page (change tracking)
+        "latest_cursor": NEVER,
+        # [user doc, facet if-match] in one batch; a 412 on the facet is the caller's answer
+        "replace_facet": CONTENTION,
+        "delete_facet": CONTENTION,  # [user doc, facet] in one batch; a 412 on the facet is the caller's answer
+        "secret": CREATE_RACE,
+        "close": NEVER,
+    }
+)

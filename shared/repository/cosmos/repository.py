@@ -2,6 +2,7 @@
 
 Layout, round trips and guarantees: docs/data-model.md. Retries: policy.py. Failures: errors.py.
 """
+
 from __future__ import annotations
 
 import functools
@@ -212,7 +213,8 @@ class CosmosRepository:
                 current = self._store.read(docs.USER_ID, pk)
                 rows = self._store.query(
                     "SELECT c.id, c.type, c.facet.id AS facetId, c.account.id AS accountId FROM c WHERE c.pk = @pk",
-                    {"@pk": pk}, pk,
+                    {"@pk": pk},
+                    pk,
                 )
                 rows = sorted(
                     (row for row in rows if row["id"] != docs.USER_ID and row.get("type") != docs.TYPE_TOMBSTONE),
@@ -431,7 +433,10 @@ class CosmosRepository:
                 counts = docs.counts_of(current)
                 seq = docs.next_seq(current)
                 head = docs.next_user(
-                    current, tenant_id, object_id, counts={**counts, collection: max(0, counts.get(collection, 0) - 1)},
+                    current,
+                    tenant_id,
+                    object_id,
+                    counts={**counts, collection: max(0, counts.get(collection, 0) - 1)},
                     seq=seq,
                 )
                 docs.set_stored(head, self._stored_after(pk, current, docs.facet_doc_size(target), 0, None))
@@ -480,7 +485,12 @@ class CosmosRepository:
         return docs.seq_of(self._store.read(docs.USER_ID, docs.user_pk(tenant_id, object_id)))
 
     def _user_changes(
-        self, tenant_id: str, object_id: str, collections: list[str], since: Cursor | None, after: Position | None,
+        self,
+        tenant_id: str,
+        object_id: str,
+        collections: list[str],
+        since: Cursor | None,
+        after: Position | None,
         limit: int,
     ) -> ChangePage:
         """The user's document and every change of the scope in one query; sorted and paged here (a
@@ -505,9 +515,7 @@ class CosmosRepository:
         user = next((doc for doc in found if doc.get("id") == docs.USER_ID), None)
         wanted = set(collections)
         changes = [change for doc in found if (change := _change(doc, wanted, first)) is not None]
-        changes = sorted(
-            (change for change in changes if change.seq > floor and _order(change) > key), key=_order
-        )
+        changes = sorted((change for change in changes if change.seq > floor and _order(change) > key), key=_order)
         begun = docs.seq_of(user) if start is None else start
         if len(changes) > limit:
             last = _order(changes[limit - 1])
@@ -611,8 +619,11 @@ class CosmosRepository:
         from shared.facets.catalog import FACET_TYPES
 
         sql, parameters = docs.select_in("type", [facet_type.collection for facet_type in FACET_TYPES], pk)
-        return sum(docs.facet_doc_size(doc) for doc in self._store.stream(sql, parameters, pk)
-                   if docs.FACET in doc or str(doc.get("type")) in doc)
+        return sum(
+            docs.facet_doc_size(doc)
+            for doc in self._store.stream(sql, parameters, pk)
+            if docs.FACET in doc or str(doc.get("type")) in doc
+        )
 
     def _read_ids(self, pk: str, ids: list[str]) -> dict[str, Doc]:
         """A few documents of one partition in ONE round trip (a single-partition query on `id`)."""

@@ -3,6 +3,7 @@
 Every SDK call of the adapter goes through `Store._call`, the one place where an SDK failure is
 routed (errors.py): item answers (404/409/412) become `Refused`, everything else the API's error.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
@@ -45,9 +46,11 @@ class Store:
         fetches a page (up to the service's page size) at a time, so they are never all held here."""
         params = [{"name": name, "value": value} for name, value in parameters.items()]
         try:
-            pages = self._call(lambda c: iter(c.query_items(
-                sql, parameters=params, partition_key=pk, max_item_count=-1, timeout=self._timeout
-            )))
+            pages = self._call(
+                lambda c: iter(
+                    c.query_items(sql, parameters=params, partition_key=pk, max_item_count=-1, timeout=self._timeout)
+                )
+            )
         except Refused as refused:
             raise refused.unexpected() from refused
         while True:

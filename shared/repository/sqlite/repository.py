@@ -10,6 +10,7 @@ Change tracking (docs/data-model.md): every transaction that changes a facet tak
 number (`sequences`) and stamps it on what it writes; a delete leaves a tombstone with it. Expired
 tombstones are purged the same way as idempotency records, by every write that changes a facet.
 """
+
 from __future__ import annotations
 
 import json

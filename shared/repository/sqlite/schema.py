@@ -11,6 +11,7 @@ runs `EXPLAIN QUERY PLAN` on each and on everything the adapter issues.
 Versions (`PRAGMA user_version`): 0 with an `accounts` table is the account-only layout of earlier
 releases; `SCHEMA_VERSION` is this layout. An older file is upgraded on open, in one transaction.
 """
+
 from __future__ import annotations
 
 import contextlib

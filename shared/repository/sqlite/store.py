@@ -14,6 +14,7 @@
   (I/O error, not a database, a file from a newer version) -> `ServiceUnavailable(retry_after=5)`.
   The sqlite3 error stays as `__cause__` for the log.
 """
+
 from __future__ import annotations
 
 import collections
@@ -34,7 +35,6 @@ UNAVAILABLE: Final = "The store is not available. Try again later."
 #: Set on every connection (benchmarks/sqlite_store.py uses the same for its bare-SQLite baseline).
 CONNECTION_PRAGMAS: Final = ("PRAGMA synchronous=NORMAL",)
 _SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
-
 
 
 class FifoLock:
@@ -134,7 +134,10 @@ class SqliteStore:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
             conn = sqlite3.connect(
-                self.path, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False,
+                self.path,
+                timeout=self._busy_timeout_s,
+                isolation_level=None,
+                check_same_thread=False,
                 factory=_Connection,
             )
             for pragma in CONNECTION_PRAGMAS:

@@ -10,6 +10,7 @@
   `BaseBearerTokenAuthenticationProvider` with an `AccessTokenProvider` that hands the test token
   to 127.0.0.1 only (kiota's Azure Identity provider insists on https; this one does not).
 """
+
 from __future__ import annotations
 
 import uuid

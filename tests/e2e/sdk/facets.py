@@ -10,6 +10,7 @@ Each `FacetCase` holds:
   (`responsibilities`, which the SDK has a model but no builders for: tests/e2e/sdk/responsibilities.py).
 
 """
+
 from __future__ import annotations
 
 import datetime
@@ -88,33 +89,57 @@ def item_facet(own_property: str) -> dict[str, Any]:
 
 def address(kind: PhysicalAddressType = PhysicalAddressType.Business) -> PhysicalAddress:
     return PhysicalAddress(
-        city="Oslo", country_or_region="Norway", post_office_box="PO Box 42", postal_code="0150",
-        state="Oslo", street="Dronning Eufemias gate 71", type=kind,
+        city="Oslo",
+        country_or_region="Norway",
+        post_office_box="PO Box 42",
+        postal_code="0150",
+        state="Oslo",
+        street="Dronning Eufemias gate 71",
+        type=kind,
     )
 
 
 def company(name: str = "Contoso") -> CompanyDetail:
     return CompanyDetail(
-        address=address(), company_code="CT-01", cost_center="CC-4711", department="Engineering",
-        display_name=name, division="Cloud", office_location="Building 5", pronunciation="KON-toe-so",
-        secondary_department="Research", web_url="https://www.contoso.com/",
+        address=address(),
+        company_code="CT-01",
+        cost_center="CC-4711",
+        department="Engineering",
+        display_name=name,
+        division="Cloud",
+        office_location="Building 5",
+        pronunciation="KON-toe-so",
+        secondary_department="Research",
+        web_url="https://www.contoso.com/",
     )
 
 
 def person(name: str, relationship: PersonRelationship) -> RelatedPerson:
     handle = name.lower().replace(" ", ".")
     return RelatedPerson(
-        display_name=name, relationship=relationship, relationship_label=f"My {relationship.value}",
-        user_id="a3a5e0d2-6f34-4b1b-9b8e-5c2a7d3e4f10", user_principal_name=f"{handle}@contoso.com",
+        display_name=name,
+        relationship=relationship,
+        relationship_label=f"My {relationship.value}",
+        user_id="a3a5e0d2-6f34-4b1b-9b8e-5c2a7d3e4f10",
+        user_principal_name=f"{handle}@contoso.com",
     )
 
 
 def position_detail() -> PositionDetail:
     return PositionDetail(
-        company=company(), description="Builds the profile service.", employee_id="E-1024",
-        employee_type="Full time", end_month_year=datetime.date(2024, 12, 1), job_title="Senior Engineer",
-        layer=3, level="L63", role="Engineering", secondary_job_title="Tech Lead", secondary_role="Mentor",
-        start_month_year=datetime.date(2019, 3, 1), summary="Owns storage and the query engine.",
+        company=company(),
+        description="Builds the profile service.",
+        employee_id="E-1024",
+        employee_type="Full time",
+        end_month_year=datetime.date(2024, 12, 1),
+        job_title="Senior Engineer",
+        layer=3,
+        level="L63",
+        role="Engineering",
+        secondary_job_title="Tech Lead",
+        secondary_role="Mentor",
+        start_month_year=datetime.date(2019, 3, 1),
+        summary="Owns storage and the query engine.",
     )
 
 
@@ -132,7 +157,8 @@ def account() -> UserAccountInformation:
 def addresses() -> ItemAddress:
     return ItemAddress(
         **item_facet("detail"),
-        detail=address(PhysicalAddressType.Home), display_name="Home",
+        detail=address(PhysicalAddressType.Home),
+        display_name="Home",
         geo_coordinates=GeoCoordinates(altitude=23.5, latitude=59.9075, longitude=10.7586),
     )
 
@@ -140,16 +166,20 @@ def addresses() -> ItemAddress:
 def anniversaries() -> PersonAnnualEvent:
     return PersonAnnualEvent(
         **item_facet("date"),
-        date=datetime.date(1990, 5, 17), display_name="Birthday", type=PersonAnnualEventType.Birthday,
+        date=datetime.date(1990, 5, 17),
+        display_name="Birthday",
+        type=PersonAnnualEventType.Birthday,
     )
 
 
 def awards() -> PersonAward:
     return PersonAward(
         **item_facet("displayName"),
-        description="For the storage rewrite.", display_name="Engineer of the year",
+        description="For the storage rewrite.",
+        display_name="Engineer of the year",
         issued_date=datetime.date(2023, 1, 31),
-        issuing_authority="Contoso", thumbnail_url="https://www.contoso.com/awards/thumb.png",
+        issuing_authority="Contoso",
+        thumbnail_url="https://www.contoso.com/awards/thumb.png",
         web_url="https://www.contoso.com/awards/2023",
     )
 
@@ -157,10 +187,15 @@ def awards() -> PersonAward:
 def certifications() -> PersonCertification:
     return PersonCertification(
         **item_facet("certificationId"),
-        certification_id="AZ-204", description="Developing Solutions for Microsoft Azure.",
-        display_name="Azure Developer Associate", end_date=datetime.date(2026, 6, 30),
-        issued_date=datetime.date(2024, 6, 30), issuing_authority="Microsoft", issuing_company="Microsoft",
-        start_date=datetime.date(2024, 6, 30), thumbnail_url="https://learn.microsoft.com/badge.png",
+        certification_id="AZ-204",
+        description="Developing Solutions for Microsoft Azure.",
+        display_name="Azure Developer Associate",
+        end_date=datetime.date(2026, 6, 30),
+        issued_date=datetime.date(2024, 6, 30),
+        issuing_authority="Microsoft",
+        issuing_company="Microsoft",
+        start_date=datetime.date(2024, 6, 30),
+        thumbnail_url="https://learn.microsoft.com/badge.png",
         web_url="https://learn.microsoft.com/credentials/az-204",
     )
 
@@ -168,17 +203,25 @@ def certifications() -> PersonCertification:
 def educational_activities() -> EducationalActivity:
     return EducationalActivity(
         **item_facet("institution"),
-        completion_month_year=datetime.date(2012, 6, 1), end_month_year=datetime.date(2012, 6, 1),
+        completion_month_year=datetime.date(2012, 6, 1),
+        end_month_year=datetime.date(2012, 6, 1),
         start_month_year=datetime.date(2007, 8, 1),
         institution=InstitutionData(
-            description="Norway's largest university.", display_name="University of Oslo",
-            location=address(PhysicalAddressType.Other), web_url="https://www.uio.no/",
+            description="Norway's largest university.",
+            display_name="University of Oslo",
+            location=address(PhysicalAddressType.Other),
+            web_url="https://www.uio.no/",
         ),
         program=EducationalActivityDetail(
-            abbreviation="MSc", activities=["Chess club", "Student radio"], awards=["Dean's list"],
-            description="Master of Science in Informatics.", display_name="Informatics",
+            abbreviation="MSc",
+            activities=["Chess club", "Student radio"],
+            awards=["Dean's list"],
+            description="Master of Science in Informatics.",
+            display_name="Informatics",
             fields_of_study=["Databases", "Distributed systems"],
-            grade="A", notes="Thesis on replicated logs.", web_url="https://www.uio.no/studier/informatikk",
+            grade="A",
+            notes="Thesis on replicated logs.",
+            web_url="https://www.uio.no/studier/informatikk",
         ),
     )
 
@@ -192,17 +235,24 @@ def emails() -> ItemEmail:
 def interests() -> PersonInterest:
     return PersonInterest(
         **item_facet("displayName"),
-        categories=["Sport", "Outdoors"], collaboration_tags=["askMeAbout"], description="Cross-country skiing.",
-        display_name="Skiing", thumbnail_url="https://www.contoso.com/ski.png", web_url="https://www.skiforeningen.no/",
+        categories=["Sport", "Outdoors"],
+        collaboration_tags=["askMeAbout"],
+        description="Cross-country skiing.",
+        display_name="Skiing",
+        thumbnail_url="https://www.contoso.com/ski.png",
+        web_url="https://www.skiforeningen.no/",
     )
 
 
 def languages() -> LanguageProficiency:
     return LanguageProficiency(
         **item_facet("tag"),
-        display_name="Norwegian", proficiency=LanguageProficiencyLevel.NativeOrBilingual,
-        reading=LanguageProficiencyLevel.FullProfessional, spoken=LanguageProficiencyLevel.NativeOrBilingual,
-        tag="nb-NO", thumbnail_url="https://www.contoso.com/flags/no.png",
+        display_name="Norwegian",
+        proficiency=LanguageProficiencyLevel.NativeOrBilingual,
+        reading=LanguageProficiencyLevel.FullProfessional,
+        spoken=LanguageProficiencyLevel.NativeOrBilingual,
+        tag="nb-NO",
+        thumbnail_url="https://www.contoso.com/flags/no.png",
         written=LanguageProficiencyLevel.ProfessionalWorking,
     )
 
@@ -210,10 +260,22 @@ def languages() -> LanguageProficiency:
 def names() -> PersonName:
     return PersonName(
         **item_facet("first"),
-        display_name="Dr. Adele Marie Vance", first="Adele", initials="AMV", language_tag="en-US", last="Vance",
-        maiden="Smith", middle="Marie", nickname="Addie", suffix="PhD", title="Dr.",
+        display_name="Dr. Adele Marie Vance",
+        first="Adele",
+        initials="AMV",
+        language_tag="en-US",
+        last="Vance",
+        maiden="Smith",
+        middle="Marie",
+        nickname="Addie",
+        suffix="PhD",
+        title="Dr.",
         pronunciation=PersonNamePronounciation(
-            display_name="ah-DELL VANS", first="ah-DELL", last="VANS", maiden="SMITH", middle="mah-REE",
+            display_name="ah-DELL VANS",
+            first="ah-DELL",
+            last="VANS",
+            maiden="SMITH",
+            middle="mah-REE",
         ),
     )
 
@@ -222,15 +284,20 @@ def notes() -> PersonAnnotation:
     return PersonAnnotation(
         **item_facet("detail"),
         detail=ItemBody(content="<p>Prefers e-mail to calls.</p>", content_type=BodyType.Html),
-        display_name="About me", thumbnail_url="https://www.contoso.com/notes/thumb.png",
+        display_name="About me",
+        thumbnail_url="https://www.contoso.com/notes/thumb.png",
     )
 
 
 def patents() -> ItemPatent:
     return ItemPatent(
         **item_facet("number"),
-        description="A method for paging without skips.", display_name="Stable paging", is_pending=True,
-        issued_date=datetime.date(2022, 9, 1), issuing_authority="USPTO", number="US 11,222,333 B2",
+        description="A method for paging without skips.",
+        display_name="Stable paging",
+        is_pending=True,
+        issued_date=datetime.date(2022, 9, 1),
+        issuing_authority="USPTO",
+        number="US 11,222,333 B2",
         web_url="https://patents.example.com/US11222333",
     )
 
@@ -242,7 +309,9 @@ def phones() -> ItemPhone:
 def positions() -> WorkPosition:
     return WorkPosition(
         **item_facet("detail"),
-        categories=["Engineering", "Storage"], detail=position_detail(), is_current=True,
+        categories=["Engineering", "Storage"],
+        detail=position_detail(),
+        is_current=True,
         colleagues=[
             person("Alex Wilber", PersonRelationship.Colleague),
             person("Megan Bowen", PersonRelationship.DotLineManager),
@@ -254,9 +323,13 @@ def positions() -> WorkPosition:
 def projects() -> ProjectParticipation:
     return ProjectParticipation(
         **item_facet("displayName"),
-        categories=["Cloud"], client=company("Fabrikam"), collaboration_tags=["askMeAbout", "ableToMentor"],
-        colleagues=[person("Alex Wilber", PersonRelationship.Colleague)], detail=position_detail(),
-        display_name="Profile API", sponsors=[person("Nestor Wilke", PersonRelationship.Sponsor)],
+        categories=["Cloud"],
+        client=company("Fabrikam"),
+        collaboration_tags=["askMeAbout", "ableToMentor"],
+        colleagues=[person("Alex Wilber", PersonRelationship.Colleague)],
+        detail=position_detail(),
+        display_name="Profile API",
+        sponsors=[person("Nestor Wilke", PersonRelationship.Sponsor)],
         thumbnail_url="https://www.contoso.com/projects/profile.png",
     )
 
@@ -264,17 +337,22 @@ def projects() -> ProjectParticipation:
 def publications() -> ItemPublication:
     return ItemPublication(
         **item_facet("publisher"),
-        description="How the profile service pages.", display_name="Paging in practice",
-        published_date=datetime.date(2021, 11, 2), publisher="Contoso Press",
-        thumbnail_url="https://www.contoso.com/press/thumb.png", web_url="https://www.contoso.com/press/paging",
+        description="How the profile service pages.",
+        display_name="Paging in practice",
+        published_date=datetime.date(2021, 11, 2),
+        publisher="Contoso Press",
+        thumbnail_url="https://www.contoso.com/press/thumb.png",
+        web_url="https://www.contoso.com/press/paging",
     )
 
 
 def responsibilities() -> PersonResponsibility:
     return PersonResponsibility(
         **item_facet("collaborationTags"),
-        collaboration_tags=["askMeAbout", "ableToMentor"], description="Runs the storage on-call rotation.",
-        display_name="Storage on-call lead", thumbnail_url="https://www.contoso.com/on-call/thumb.png",
+        collaboration_tags=["askMeAbout", "ableToMentor"],
+        description="Runs the storage on-call rotation.",
+        display_name="Storage on-call lead",
+        thumbnail_url="https://www.contoso.com/on-call/thumb.png",
         web_url="https://www.contoso.com/on-call",
     )
 
@@ -282,8 +360,11 @@ def responsibilities() -> PersonResponsibility:
 def skills() -> SkillProficiency:
     return SkillProficiency(
         **item_facet("proficiency"),
-        categories=["Programming"], collaboration_tags=["ableToMentor"], display_name="Python",
-        proficiency=SkillProficiencyLevel.Expert, thumbnail_url="https://www.python.org/static/favicon.ico",
+        categories=["Programming"],
+        collaboration_tags=["ableToMentor"],
+        display_name="Python",
+        proficiency=SkillProficiencyLevel.Expert,
+        thumbnail_url="https://www.python.org/static/favicon.ico",
         web_url="https://www.python.org/",
     )
 
@@ -291,8 +372,11 @@ def skills() -> SkillProficiency:
 def web_accounts() -> WebAccount:
     return WebAccount(
         **item_facet("userId"),
-        description="Code and contributions.", service=ServiceInformation(name="GitHub", web_url="https://github.com/"),
-        status_message="Shipping", thumbnail_url="https://github.com/avatar.png", user_id="adelev",
+        description="Code and contributions.",
+        service=ServiceInformation(name="GitHub", web_url="https://github.com/"),
+        status_message="Shipping",
+        thumbnail_url="https://github.com/avatar.png",
+        user_id="adelev",
         web_url="https://github.com/adelev",
     )
 
@@ -300,8 +384,11 @@ def web_accounts() -> WebAccount:
 def websites() -> PersonWebsite:
     return PersonWebsite(
         **item_facet("webUrl"),
-        categories=["Blog"], description="Notes on distributed systems.", display_name="Adele's blog",
-        thumbnail_url="https://adele.example.com/thumb.png", web_url="https://adele.example.com/",
+        categories=["Blog"],
+        description="Notes on distributed systems.",
+        display_name="Adele's blog",
+        thumbnail_url="https://adele.example.com/thumb.png",
+        web_url="https://adele.example.com/",
     )
 
 
@@ -332,38 +419,106 @@ class FacetCase:
 AUDIENCES: tuple[Path, str] = (("allowedAudiences",), "allowedAudiences")
 CASES = (
     FacetCase("account", "account", "by_user_account_information_id", account, ("country_code", "SE"), AUDIENCES),
-    FacetCase("addresses", "addresses", "by_item_address_id", addresses, ("display_name", "Cabin"),
-              (("detail", "type"), "detail.type")),
-    FacetCase("anniversaries", "anniversaries", "by_person_annual_event_id", anniversaries,
-              ("date", datetime.date(1990, 5, 18)), (("type",), "type")),
+    FacetCase(
+        "addresses",
+        "addresses",
+        "by_item_address_id",
+        addresses,
+        ("display_name", "Cabin"),
+        (("detail", "type"), "detail.type"),
+    ),
+    FacetCase(
+        "anniversaries",
+        "anniversaries",
+        "by_person_annual_event_id",
+        anniversaries,
+        ("date", datetime.date(1990, 5, 18)),
+        (("type",), "type"),
+    ),
     FacetCase("awards", "awards", "by_person_award_id", awards, ("display_name", "Mentor of the year"), AUDIENCES),
-    FacetCase("certifications", "certifications", "by_person_certification_id", certifications,
-              ("display_name", "Azure Solutions Architect"), AUDIENCES),
-    FacetCase("educationalActivities", "educational_activities", "by_educational_activity_id", educational_activities,
-              ("completion_month_year", datetime.date(2012, 9, 1)),
-              (("institution", "location", "type"), "institution.location.type")),
+    FacetCase(
+        "certifications",
+        "certifications",
+        "by_person_certification_id",
+        certifications,
+        ("display_name", "Azure Solutions Architect"),
+        AUDIENCES,
+    ),
+    FacetCase(
+        "educationalActivities",
+        "educational_activities",
+        "by_educational_activity_id",
+        educational_activities,
+        ("completion_month_year", datetime.date(2012, 9, 1)),
+        (("institution", "location", "type"), "institution.location.type"),
+    ),
     FacetCase("emails", "emails", "by_item_email_id", emails, ("address", "adele@contoso.com"), (("type",), "type")),
-    FacetCase("interests", "interests", "by_person_interest_id", interests, ("display_name", "Telemark skiing"),
-              AUDIENCES),
-    FacetCase("languages", "languages", "by_language_proficiency_id", languages, ("display_name", "Norsk"),
-              (("proficiency",), "proficiency")),
+    FacetCase(
+        "interests", "interests", "by_person_interest_id", interests, ("display_name", "Telemark skiing"), AUDIENCES
+    ),
+    FacetCase(
+        "languages",
+        "languages",
+        "by_language_proficiency_id",
+        languages,
+        ("display_name", "Norsk"),
+        (("proficiency",), "proficiency"),
+    ),
     FacetCase("names", "names", "by_person_name_id", names, ("nickname", "Del"), AUDIENCES),
-    FacetCase("notes", "notes", "by_person_annotation_id", notes, ("display_name", "Working hours"),
-              (("detail", "contentType"), "detail.contentType")),
+    FacetCase(
+        "notes",
+        "notes",
+        "by_person_annotation_id",
+        notes,
+        ("display_name", "Working hours"),
+        (("detail", "contentType"), "detail.contentType"),
+    ),
     FacetCase("patents", "patents", "by_item_patent_id", patents, ("is_pending", False), AUDIENCES),
     FacetCase("phones", "phones", "by_item_phone_id", phones, ("number", "+47 987 65 432"), (("type",), "type")),
-    FacetCase("positions", "positions", "by_work_position_id", positions, ("is_current", False),
-              (("manager", "relationship"), "manager.relationship")),
-    FacetCase("projects", "projects", "by_project_participation_id", projects, ("display_name", "Profile API v2"),
-              (("client", "address", "type"), "client.address.type")),
-    FacetCase("publications", "publications", "by_item_publication_id", publications,
-              ("publisher", "Contoso Books"), AUDIENCES),
-    FacetCase("responsibilities", "responsibilities", "by_person_responsibility_id", responsibilities,
-              ("display_name", "Storage on-call deputy"), AUDIENCES, builder=ResponsibilitiesRequestBuilder.of),
-    FacetCase("skills", "skills", "by_skill_proficiency_id", skills, ("display_name", "CPython"),
-              (("proficiency",), "proficiency")),
-    FacetCase("webAccounts", "web_accounts", "by_web_account_id", web_accounts, ("status_message", "On leave"),
-              AUDIENCES),
+    FacetCase(
+        "positions",
+        "positions",
+        "by_work_position_id",
+        positions,
+        ("is_current", False),
+        (("manager", "relationship"), "manager.relationship"),
+    ),
+    FacetCase(
+        "projects",
+        "projects",
+        "by_project_participation_id",
+        projects,
+        ("display_name", "Profile API v2"),
+        (("client", "address", "type"), "client.address.type"),
+    ),
+    FacetCase(
+        "publications",
+        "publications",
+        "by_item_publication_id",
+        publications,
+        ("publisher", "Contoso Books"),
+        AUDIENCES,
+    ),
+    FacetCase(
+        "responsibilities",
+        "responsibilities",
+        "by_person_responsibility_id",
+        responsibilities,
+        ("display_name", "Storage on-call deputy"),
+        AUDIENCES,
+        builder=ResponsibilitiesRequestBuilder.of,
+    ),
+    FacetCase(
+        "skills",
+        "skills",
+        "by_skill_proficiency_id",
+        skills,
+        ("display_name", "CPython"),
+        (("proficiency",), "proficiency"),
+    ),
+    FacetCase(
+        "webAccounts", "web_accounts", "by_web_account_id", web_accounts, ("status_message", "On leave"), AUDIENCES
+    ),
     FacetCase("websites", "websites", "by_person_website_id", websites, ("display_name", "Adele writes"), AUDIENCES),
 )
 

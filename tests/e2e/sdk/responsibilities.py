@@ -11,6 +11,7 @@ adapter, serializers and error mapping:
 - `ProfileWithResponsibilities`: the SDK's `Profile` with the expanded `responsibilities` as a typed list
   (`read_profile` reads a profile into it through the profile builder's own request).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

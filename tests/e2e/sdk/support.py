@@ -10,6 +10,7 @@
   bodies the SDK's models cannot express.
 - `odata_error(awaitable)`: the ODataError the SDK raises for an error response.
 """
+
 from __future__ import annotations
 
 import asyncio

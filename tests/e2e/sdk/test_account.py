@@ -4,6 +4,7 @@ Query options through the SDK's request configuration ($top, $skip, $filter, $or
 paging through `odata_next_link`, get, get-modify-patch, delete, and `source.type`: a list on the wire,
 even for a facet written with the older single-string shape (the SDK fails on a string there).
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -57,8 +58,9 @@ def test_list_with_query_options_and_paging(sdk_api: Any) -> None:
             account = graph.me().profile.account
             created = []
             for index, country in enumerate(COUNTRIES):
-                facet = UserAccountInformation(country_code=country, is_searchable=index % 2 == 0,
-                                               allowed_audiences=AllowedAudiences.Organization)
+                facet = UserAccountInformation(
+                    country_code=country, is_searchable=index % 2 == 0, allowed_audiences=AllowedAudiences.Organization
+                )
                 created.append(await account.post(facet))
             by_id = {facet.id: facet for facet in created}
             everything = [facet.id for facet in (await account.get()).value]
@@ -107,10 +109,13 @@ def test_get_select_patch_and_delete(sdk_api: Any) -> None:
     async def scenario() -> None:
         async with sdk_api.client(user.token) as graph:
             account = graph.me().profile.account
-            created = await account.post(UserAccountInformation(
-                country_code="no", allowed_audiences=AllowedAudiences.Organization,
-                preferred_language_tag=LocaleInfo(locale="nb-NO", display_name="Norsk bokmål"),
-            ))
+            created = await account.post(
+                UserAccountInformation(
+                    country_code="no",
+                    allowed_audiences=AllowedAudiences.Organization,
+                    preferred_language_tag=LocaleInfo(locale="nb-NO", display_name="Norsk bokmål"),
+                )
+            )
             assert (created.country_code, created.user_principal_name) == ("NO", user.upn)  # upper-cased
             item = account.by_user_account_information_id(created.id)
 
@@ -127,7 +132,9 @@ def test_get_select_patch_and_delete(sdk_api: Any) -> None:
             patched = await item.patch(got)
             assert patched.allowed_audiences == [AllowedAudiences.Organization]
             assert (patched.preferred_language_tag.locale, patched.preferred_language_tag.display_name) == (
-                "en-GB", "English (United Kingdom)")
+                "en-GB",
+                "English (United Kingdom)",
+            )
             # ...and one member set as the SDK's enum changes them.
             got = await item.get()
             got.allowed_audiences = AllowedAudiences.Everyone
@@ -162,8 +169,9 @@ def test_source_type_is_a_list_for_the_sdk(sdk_api: Any) -> None:
             account = graph.me().profile.account
             # The older documented shape, {"type": "User"}, which the SDK's models cannot send.
             info = account.to_post_request_information(UserAccountInformation())
-            older = await send_json(graph, info, {"countryCode": "NO", "source": {"type": "User"}},
-                                    UserAccountInformation)
+            older = await send_json(
+                graph, info, {"countryCode": "NO", "source": {"type": "User"}}, UserAccountInformation
+            )
             assert older.source.type == ["User"]
             item = account.by_user_account_information_id(older.id)
             assert (await item.get()).source.type == ["User"]
@@ -174,7 +182,8 @@ def test_source_type_is_a_list_for_the_sdk(sdk_api: Any) -> None:
 
             listed = await account.get()
             assert [(facet.id, facet.source.type) for facet in listed.value] == [
-                (older.id, ["User"]), (current.id, ["User"])
+                (older.id, ["User"]),
+                (current.id, ["User"]),
             ]
 
             info = item.to_patch_request_information(UserAccountInformation())

@@ -7,6 +7,7 @@ member (contract §10). Its `BatchResponseItem` reads a response body only when 
 JSON bodies (Graph's shape, and ours) arrive as `None` there: the statuses and headers are read from the
 SDK's batch response, the data through the SDK's ordinary requests.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -6,6 +6,7 @@ own `BaseDeltaFunctionResponse` shape) and msgraph-core's `PageIterator`. Both m
 `@odata.nextLink` and stop at the page that carries `@odata.deltaLink`, and calling that link must
 give only the changes, `@removed` in the item's additional data.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -83,8 +84,9 @@ def test_the_sdk_follows_next_links_and_stops_at_the_delta_link(sdk_api: Any) ->
             page, pages, items = first, 1, list(first.value or [])
             while page.odata_next_link:
                 assert page.odata_delta_link is None
-                page = await adapter.send_async(_get(page.odata_next_link, 2), SkillProficiencyDeltaResponse,
-                                                ERROR_MAPPING)
+                page = await adapter.send_async(
+                    _get(page.odata_next_link, 2), SkillProficiencyDeltaResponse, ERROR_MAPPING
+                )
                 pages += 1
                 items += page.value or []
             assert pages == 3 and [item.id for item in items] == [skill.id for skill in made]
@@ -100,8 +102,9 @@ def test_the_sdk_follows_next_links_and_stops_at_the_delta_link(sdk_api: Any) ->
             assert changes.value[0].display_name == "renamed" and "@removed" not in changes.value[0].additional_data
             assert changes.value[1].additional_data["@removed"] == {"reason": "deleted"}
 
-            quiet = await adapter.send_async(_get(changes.odata_delta_link), SkillProficiencyDeltaResponse,
-                                             ERROR_MAPPING)
+            quiet = await adapter.send_async(
+                _get(changes.odata_delta_link), SkillProficiencyDeltaResponse, ERROR_MAPPING
+            )
             assert quiet.value == [] and quiet.odata_delta_link and quiet.odata_next_link is None
 
     run(scenario())

@@ -7,6 +7,7 @@ models cannot express (an enum string that is no member) go through the SDK's ow
 `responsibilities`, whose model the SDK has but not its request builders, goes through builders written
 in the SDK's generated shape over its request adapter (tests/e2e/sdk/responsibilities.py).
 """
+
 from __future__ import annotations
 
 import copy

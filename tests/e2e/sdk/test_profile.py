@@ -3,6 +3,7 @@ every collection into the SDK's typed lists, DELETE and then the same id again.
 
 Profiles whose collections are looked at are read with `read_profile`: the profile builder's own request,
 into the SDK's `Profile` model plus the typed `responsibilities` list the SDK does not have yet."""
+
 from __future__ import annotations
 
 import uuid
@@ -24,8 +25,9 @@ def expand(*names: str) -> RequestConfiguration:
     """A request configuration for GET .../profile with `$expand`."""
     from msgraph_beta.generated.users.item.profile.profile_request_builder import ProfileRequestBuilder
 
-    return RequestConfiguration(query_parameters=ProfileRequestBuilder.ProfileRequestBuilderGetQueryParameters(
-        expand=list(names)))
+    return RequestConfiguration(
+        query_parameters=ProfileRequestBuilder.ProfileRequestBuilderGetQueryParameters(expand=list(names))
+    )
 
 
 def expanded(profile: Any) -> dict[str, list[Any] | None]:
@@ -79,7 +81,12 @@ def test_expand_names_every_collection(sdk_api: Any) -> None:
             assert {name for name, items in expanded(some).items() if items is not None} == {"names", "skills"}
             (name,) = some.names
             assert (name.id, name.first, name.last, name.display_name, name.created_by) == (
-                created["names"].id, "Adele", "Vance", None, None)
+                created["names"].id,
+                "Adele",
+                "Vance",
+                None,
+                None,
+            )
             assert [facet_values(skill) for skill in some.skills] == [facet_values(created["skills"])]
 
         async with sdk_api.client(sdk_api.app_token()) as graph:

@@ -1,4 +1,5 @@
 """Shared assertions and token forgery for the auth tests."""
+
 from __future__ import annotations
 
 import base64

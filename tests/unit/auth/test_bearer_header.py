@@ -1,4 +1,5 @@
 """How the token travels: Authorization header only (T1, T2, T21, T22, T23)."""
+
 from __future__ import annotations
 
 import pytest

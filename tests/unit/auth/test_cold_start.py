@@ -1,4 +1,5 @@
 """Cold start: what the function app imports through shared.auth stays cheap; the heavy parts load on first use."""
+
 from __future__ import annotations
 
 import subprocess
@@ -11,8 +12,9 @@ HEAVY = ("jwt", "cryptography", "urllib.request", "http.client", "ssl", "pydanti
 
 def _loaded_after(statement: str) -> list[str]:
     probe = f"import sys\n{statement}\nprint(' '.join(m for m in {HEAVY!r} if m in sys.modules))"
-    result = subprocess.run([sys.executable, "-c", probe], check=False, cwd=ROOT, capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
 

@@ -1,4 +1,5 @@
 """The development issuer: key generation, discovery over real HTTP via the blueprint, round trip."""
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,11 @@ class BlueprintHost:
                     self.end_headers()
                     return
                 request = func.HttpRequest(
-                    method="GET", url=f"http://127.0.0.1:{host.port}{self.path}", body=b"",
-                    route_params={"tenant": match["tenant"]}, headers=dict(self.headers),
+                    method="GET",
+                    url=f"http://127.0.0.1:{host.port}{self.path}",
+                    body=b"",
+                    route_params={"tenant": match["tenant"]},
+                    headers=dict(self.headers),
                 )
                 response = _FUNCTIONS[match["rest"]](request)
                 body = response.get_body()

@@ -3,6 +3,7 @@
 Each request goes through the function the worker registers (the edge included); the token it issues is
 validated by the app's authenticator, as any request's token is.
 """
+
 from __future__ import annotations
 
 import base64
@@ -55,18 +56,31 @@ def verifier_and_challenge() -> tuple[str, str]:
 def authorization(challenge: str, **changes: str | None) -> dict[str, str]:
     """An authorization request as Swagger UI sends it (a change of None leaves the parameter out)."""
     params: dict[str, str | None] = {
-        "response_type": "code", "client_id": DEV_CLIENT_ID, "redirect_uri": REDIRECT, "scope": "User.ReadWrite",
-        "state": "s-1", "code_challenge": challenge, "code_challenge_method": "S256", **changes,
+        "response_type": "code",
+        "client_id": DEV_CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "scope": "User.ReadWrite",
+        "state": "s-1",
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+        **changes,
     }
     return {k: v for k, v in params.items() if v is not None}
 
 
-def call(name: str, method: str, url: str, body: bytes = b"", headers: dict[str, str] | None = None,
-         tenant: str = DEV_TENANT_ID) -> func.HttpResponse:
+def call(
+    name: str,
+    method: str,
+    url: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    tenant: str = DEV_TENANT_ID,
+) -> func.HttpResponse:
     parts = urlsplit(url)
     params = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
-    request = func.HttpRequest(method, url, headers=headers or {}, params=params, route_params={"tenant": tenant},
-                               body=body)
+    request = func.HttpRequest(
+        method, url, headers=headers or {}, params=params, route_params={"tenant": tenant}, body=body
+    )
     return FUNCTIONS[name](request)
 
 
@@ -75,8 +89,13 @@ def authorize_page(params: dict[str, str]) -> func.HttpResponse:
 
 
 def choose(params: dict[str, str], user: str) -> func.HttpResponse:
-    return call("dev_issuer_authorize_choice", "POST", f"{BASE}/authorize?{urlencode(params)}",
-                urlencode({"user": user}).encode(), FORM)
+    return call(
+        "dev_issuer_authorize_choice",
+        "POST",
+        f"{BASE}/authorize?{urlencode(params)}",
+        urlencode({"user": user}).encode(),
+        FORM,
+    )
 
 
 def redeem(form: dict[str, str]) -> func.HttpResponse:
@@ -93,8 +112,13 @@ def code_of(response: func.HttpResponse) -> str:
 
 
 def token_form(code: str, verifier: str) -> dict[str, str]:
-    return {"grant_type": "authorization_code", "code": code, "client_id": DEV_CLIENT_ID, "redirect_uri": REDIRECT,
-            "code_verifier": verifier}
+    return {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": DEV_CLIENT_ID,
+        "redirect_uri": REDIRECT,
+        "code_verifier": verifier,
+    }
 
 
 class Buttons(HTMLParser):
@@ -165,13 +189,16 @@ def test_no_scope_asked_means_user_readwrite_and_app_only_gets_the_asked_roles(s
     assert _claims(redeem(token_form(code, verifier)))["roles"] == ["User.ReadWrite.All"]
 
 
-@pytest.mark.parametrize("change", [
-    {"code_verifier": "x" * 43},                      # another verifier
-    {"code_verifier": "short"},                       # not a verifier at all
-    {"redirect_uri": f"{ORIGIN}/api/docs/other.html"},
-    {"client_id": "00000000-0000-0000-0000-000000000000"},
-    {"code": "not-a-code"},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"code_verifier": "x" * 43},  # another verifier
+        {"code_verifier": "short"},  # not a verifier at all
+        {"redirect_uri": f"{ORIGIN}/api/docs/other.html"},
+        {"client_id": "00000000-0000-0000-0000-000000000000"},
+        {"code": "not-a-code"},
+    ],
+)
 def test_a_wrong_verifier_redirect_client_or_code_is_invalid_grant(settings: Settings, change: dict[str, str]) -> None:
     verifier, challenge = verifier_and_challenge()
     code = code_of(choose(authorization(challenge), DEV_USERS[0]))
@@ -184,8 +211,9 @@ def test_the_token_endpoint_takes_only_forms_of_the_code_grant(settings: Setting
     verifier, challenge = verifier_and_challenge()
     code = code_of(choose(authorization(challenge), DEV_USERS[0]))
     form = token_form(code, verifier)
-    as_json = call("dev_issuer_token", "POST", f"{BASE}/token", urlencode(form).encode(),
-                   {"Content-Type": "application/json"})
+    as_json = call(
+        "dev_issuer_token", "POST", f"{BASE}/token", urlencode(form).encode(), {"Content-Type": "application/json"}
+    )
     assert as_json.status_code == 400 and _error(as_json) == "invalid_request"
     repeated = urlencode(form).encode() + b"&code=again"
     assert _error(call("dev_issuer_token", "POST", f"{BASE}/token", repeated, FORM)) == "invalid_request"
@@ -193,34 +221,44 @@ def test_the_token_endpoint_takes_only_forms_of_the_code_grant(settings: Setting
     assert redeem(form).status_code == 200, "refused requests did not use the code up"
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    ({"client_id": "someone-else"}, "client_id"),
-    ({"redirect_uri": "https://evil.example/api/docs/oauth2-redirect.html"}, "redirect_uri"),
-    ({"redirect_uri": "http://localhost:7071/api/docs/oauth2-redirect.html"}, "redirect_uri"),  # another origin
-    ({"redirect_uri": None}, "redirect_uri"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"client_id": "someone-else"}, "client_id"),
+        ({"redirect_uri": "https://evil.example/api/docs/oauth2-redirect.html"}, "redirect_uri"),
+        ({"redirect_uri": "http://localhost:7071/api/docs/oauth2-redirect.html"}, "redirect_uri"),  # another origin
+        ({"redirect_uri": None}, "redirect_uri"),
+    ],
+)
 def test_a_request_for_another_client_or_redirect_is_answered_with_a_page_never_redirected(
     settings: Settings, change: dict[str, str | None], message: str
 ) -> None:
     _, challenge = verifier_and_challenge()
-    for response in (authorize_page(authorization(challenge, **change)),
-                     choose(authorization(challenge, **change), DEV_USERS[0])):
+    for response in (
+        authorize_page(authorization(challenge, **change)),
+        choose(authorization(challenge, **change), DEV_USERS[0]),
+    ):
         assert response.status_code == 400 and "Location" not in response.headers
         assert message in response.get_body().decode()
 
 
-@pytest.mark.parametrize(("change", "error"), [
-    ({"code_challenge_method": "plain"}, "invalid_request"),
-    ({"code_challenge_method": None}, "invalid_request"),
-    ({"code_challenge": None}, "invalid_request"),
-    ({"code_challenge": "too-short"}, "invalid_request"),
-    ({"response_type": "token"}, "unsupported_response_type"),
-    ({"scope": "User.ReadWrite Mail.Send"}, "invalid_scope"),
-])
+@pytest.mark.parametrize(
+    ("change", "error"),
+    [
+        ({"code_challenge_method": "plain"}, "invalid_request"),
+        ({"code_challenge_method": None}, "invalid_request"),
+        ({"code_challenge": None}, "invalid_request"),
+        ({"code_challenge": "too-short"}, "invalid_request"),
+        ({"response_type": "token"}, "unsupported_response_type"),
+        ({"scope": "User.ReadWrite Mail.Send"}, "invalid_scope"),
+    ],
+)
 def test_other_errors_go_back_to_the_explorer(settings: Settings, change: dict[str, str | None], error: str) -> None:
     _, challenge = verifier_and_challenge()
-    for response in (authorize_page(authorization(challenge, **change)),
-                     choose(authorization(challenge, **change), DEV_USERS[0])):
+    for response in (
+        authorize_page(authorization(challenge, **change)),
+        choose(authorization(challenge, **change), DEV_USERS[0]),
+    ):
         assert response.status_code == 302
         query = parse_qs(urlsplit(response.headers["Location"]).query)
         assert query["error"] == [error] and query["state"] == ["s-1"] and "code" not in query

@@ -1,4 +1,5 @@
 """The metadata/JWKS fetcher: only trusted URLs, no redirects, bounded JSON objects."""
+
 from __future__ import annotations
 
 import threading

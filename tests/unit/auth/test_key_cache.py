@@ -1,4 +1,5 @@
 """Signing keys: discovery, cache, unknown-kid cooldown, last-good keys, failure back-off (T7 burst)."""
+
 from __future__ import annotations
 
 import secrets

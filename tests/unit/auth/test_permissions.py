@@ -1,4 +1,5 @@
 """The permission table of contract §4 (T18-T20), visibility of facets, and the caller's identitySet."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,16 +25,29 @@ APP_ALLOWED = {True: {"User.ReadWrite.All"}, False: {"User.Read.All", "User.Read
 
 def user(*scopes: str, roles: tuple[str, ...] = ()) -> Principal:
     return Principal(
-        tenant_id="t", object_id=OID, is_app=False, scopes=frozenset(scopes), roles=frozenset(roles),
-        app_id="client", app_display_name=None, upn=UPN, display_name="Adele Vance",
+        tenant_id="t",
+        object_id=OID,
+        is_app=False,
+        scopes=frozenset(scopes),
+        roles=frozenset(roles),
+        app_id="client",
+        app_display_name=None,
+        upn=UPN,
+        display_name="Adele Vance",
     )
 
 
 def app(*roles: str) -> Principal:
     return Principal(
-        tenant_id="t", object_id="11111111-2222-4333-8444-555555555555", is_app=True, scopes=frozenset(),
-        roles=frozenset(roles), app_id="9d8c7b6a-5f4e-4d3c-8b2a-190817263544", app_display_name="Contoso sync",
-        upn=None, display_name=None,
+        tenant_id="t",
+        object_id="11111111-2222-4333-8444-555555555555",
+        is_app=True,
+        scopes=frozenset(),
+        roles=frozenset(roles),
+        app_id="9d8c7b6a-5f4e-4d3c-8b2a-190817263544",
+        app_display_name="Contoso sync",
+        upn=None,
+        display_name=None,
     )
 
 
@@ -52,8 +66,12 @@ def test_delegated_table(write, scope, target):
     else:
         with pytest.raises(Forbidden) as caught:
             authorize(user(scope), write=write, target=target)
-        expected = {(True, True): "User.ReadWrite", (True, False): "User.ReadWrite.All",
-                    (False, True): "User.Read", (False, False): "User.ReadBasic.All"}[(write, own)]
+        expected = {
+            (True, True): "User.ReadWrite",
+            (True, False): "User.ReadWrite.All",
+            (False, True): "User.Read",
+            (False, False): "User.ReadBasic.All",
+        }[(write, own)]
         assert caught.value.scope == expected
         assert caught.value.status == 403 and caught.value.code == "accessDenied"
         challenge = f'Bearer realm="", error="insufficient_scope", scope="{expected}"'
@@ -147,7 +165,9 @@ def test_sees_all_facets(principal, own, expected):
 
 def test_identity_set_of_a_user():
     assert user("User.Read").identity_set() == {
-        "application": None, "device": None, "user": {"displayName": "Adele Vance", "id": OID},
+        "application": None,
+        "device": None,
+        "user": {"displayName": "Adele Vance", "id": OID},
     }
 
 

@@ -1,6 +1,7 @@
 """Strict compact-JWS parsing (RFC 7515 §3.1/§7.1, RFC 7519 §7.2): base64url without padding, UTF-8
 JSON objects, a signature over exactly the transmitted text. Every token here is validly signed by
 the issuer's real key unless a test says otherwise, so only the encoding can be the reason for a 401."""
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """The bad-token catalogue T3-T17 of security.md §2, each against real keys served over HTTP."""
+
 from __future__ import annotations
 
 import base64
@@ -103,8 +104,20 @@ def test_t7_unknown_or_missing_kid_is_401(auth, mint, kid):
 
 @pytest.mark.parametrize(
     "kid",
-    ["../../x", "' OR 1=1--", "a" * 10240, "keys/../../etc/passwd", "x\u0000y", "%2e%2e%2f", "", 42, ["a"], {"a": 1},
-     "kid\n", "a" * 129],
+    [
+        "../../x",
+        "' OR 1=1--",
+        "a" * 10240,
+        "keys/../../etc/passwd",
+        "x\u0000y",
+        "%2e%2e%2f",
+        "",
+        42,
+        ["a"],
+        {"a": 1},
+        "kid\n",
+        "a" * 129,
+    ],
 )
 def test_t8_kid_injection_is_401_without_any_fetch(auth, identity, rsa_key, kid):
     token = sign(rsa_key, {"alg": "RS256", "typ": "JWT", "kid": kid}, identity.claims(**timed()))
@@ -136,8 +149,13 @@ def test_t9_embedded_key_references_are_ignored_and_never_fetched(auth, identity
 @pytest.mark.parametrize(
     "headers",
     [
-        {"crit": ["exp-x"], "exp-x": 1}, {"crit": ["exp-x"]}, {"crit": "exp-x"}, {"crit": []},
-        {"crit": ["b64"], "b64": True}, {"crit": None}, {"b64": False},
+        {"crit": ["exp-x"], "exp-x": 1},
+        {"crit": ["exp-x"]},
+        {"crit": "exp-x"},
+        {"crit": []},
+        {"crit": ["b64"], "b64": True},
+        {"crit": None},
+        {"b64": False},
     ],
 )
 def test_t10_crit_headers_are_401(auth, identity, rsa_key, headers):

@@ -1,4 +1,5 @@
 """A token's signature is verified once per signing key object; everything else is checked on every request."""
+
 from __future__ import annotations
 
 import hashlib

@@ -1,4 +1,5 @@
 """A tiny function app whose functions echo what they received, plus a WSGI call helper."""
+
 from __future__ import annotations
 
 import io
@@ -90,14 +91,28 @@ def make() -> WsgiApp:
     return make_wsgi_app(build_app(), route_prefix="api")
 
 
-def call(app: Callable[..., Any], method: str, uri: str, body: bytes = b"",
-         headers: dict[str, str] | None = None, chunked: bool = False) -> tuple[int, list[tuple[str, str]], bytes]:
+def call(
+    app: Callable[..., Any],
+    method: str,
+    uri: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+    chunked: bool = False,
+) -> tuple[int, list[tuple[str, str]], bytes]:
     """Call a WSGI app the way waitress would; return (status, headers, body)."""
     path, _, query = uri.partition("?")
     environ: dict[str, Any] = {
-        "REQUEST_METHOD": method, "REQUEST_URI": uri, "PATH_INFO": path, "QUERY_STRING": query,
-        "SCRIPT_NAME": "", "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "7071", "HTTP_HOST": "127.0.0.1:7071",
-        "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body), "wsgi.input_terminated": True,
+        "REQUEST_METHOD": method,
+        "REQUEST_URI": uri,
+        "PATH_INFO": path,
+        "QUERY_STRING": query,
+        "SCRIPT_NAME": "",
+        "SERVER_NAME": "127.0.0.1",
+        "SERVER_PORT": "7071",
+        "HTTP_HOST": "127.0.0.1:7071",
+        "wsgi.url_scheme": "http",
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.input_terminated": True,
     }
     if body and not chunked:
         environ["CONTENT_LENGTH"] = str(len(body))

@@ -1,4 +1,5 @@
 """`python -m devhost` start-up failures: a clear message on stderr, exit status 2, never a traceback."""
+
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ import requests
 
 from tests.support.localhost import PROJECT_ROOT, LocalHost
 
-APP = '''
+APP = """
 import os
 import azure.functions as func
 
@@ -24,7 +25,7 @@ app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 @app.route(route="env/{name}", methods=["GET"])
 def env(req: func.HttpRequest) -> func.HttpResponse:
     return func.HttpResponse(os.environ.get(req.route_params["name"], "<unset>"))
-'''
+"""
 
 
 @pytest.fixture
@@ -36,8 +37,15 @@ def project(tmp_path: Path) -> Path:
 def devhost(project: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run `python -m devhost` in `project` until it exits (these runs all fail at start-up)."""
     environment = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "devhost", *args], cwd=project, env=environment,
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "devhost", *args],
+        cwd=project,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def test_a_busy_port_is_named_with_how_to_choose_another(project: Path) -> None:
@@ -61,10 +69,13 @@ def test_the_port_from_the_environment_is_the_one_named(project: Path) -> None:
     assert result.returncode == 2 and f"port {port} " in result.stderr and "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize(("content", "says"), [
-    ('{"Values": {"PORT": "1",}}', "is not valid JSON (line 1, column 25)"),
-    (json.dumps({"IsEncrypted": True, "Values": {}}), "func settings decrypt"),
-])
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        ('{"Values": {"PORT": "1",}}', "is not valid JSON (line 1, column 25)"),
+        (json.dumps({"IsEncrypted": True, "Values": {}}), "func settings decrypt"),
+    ],
+)
 def test_an_unusable_local_settings_file_stops_start_up(project: Path, content: str, says: str) -> None:
     (project / "local.settings.json").write_text(content)
     result = devhost(project, "--port", "0")
@@ -87,8 +98,12 @@ def test_a_named_settings_file_is_applied_and_the_environment_wins(project: Path
     other = project / "other.settings.json"
     other.write_text(json.dumps({"Values": {"FROM_FILE": "file", "BOTH": "file"}}))
     (project / "local.settings.json").write_text("not JSON: never read when another file is named")
-    host = LocalHost({"BOTH": "environment", "FROM_FILE": ""}, project, local_settings=True,
-                     extra_args=("--local-settings", str(other))).start()
+    host = LocalHost(
+        {"BOTH": "environment", "FROM_FILE": ""},
+        project,
+        local_settings=True,
+        extra_args=("--local-settings", str(other)),
+    ).start()
     try:
         assert requests.get(f"{host.url}/env/FROM_FILE", timeout=5).text == "file"
         assert requests.get(f"{host.url}/env/BOTH", timeout=5).text == "environment"

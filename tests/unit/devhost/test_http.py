@@ -1,4 +1,5 @@
 """Through real HTTP: devhost.create() on port 0 with waitress serving in a thread."""
+
 from __future__ import annotations
 
 import contextlib
@@ -41,8 +42,7 @@ def base(tmp_path: Path) -> Iterator[str]:
 
 def test_round_trip(base: str) -> None:
     assert base.startswith("http://127.0.0.1:") and base.endswith("/api")
-    resp = requests.post(f"{base}/users/a%40b.com/profile?q=1", data=b"hello",
-                         headers={"X-Test": "yes"}, timeout=5)
+    resp = requests.post(f"{base}/users/a%40b.com/profile?q=1", data=b"hello", headers={"X-Test": "yes"}, timeout=5)
     got = resp.json()
     assert resp.status_code == 200
     assert got["route_params"] == {"user": "a@b.com"}
@@ -111,8 +111,10 @@ def test_too_large_content_length_is_refused_before_the_body_is_sent(tmp_path: P
     """The 413 comes back while the client has sent only the headers: the body is never read."""
     with running(tmp_path, body_cap=1000) as url:
         path = url.split("/", 3)[3]
-        head = (f"POST /{path}/anything HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n"
-                "client-request-id: mine-1\r\nContent-Type: application/json\r\n\r\n").encode()
+        head = (
+            f"POST /{path}/anything HTTP/1.1\r\nHost: x\r\nContent-Length: 1001\r\n"
+            "client-request-id: mine-1\r\nContent-Type: application/json\r\n\r\n"
+        ).encode()
         status, fields, body = raw_exchange(url, head)  # no body sent: waiting for it would time out
         assert status == 413
         error = assert_envelope(status, fields, body, "requestTooLarge")
@@ -141,11 +143,14 @@ def test_the_body_cap_defaults_to_the_largest_body_setting(
         get_settings.cache_clear()
 
 
-@pytest.mark.parametrize("head", [
-    b"GET /api/anything HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
-    b"POST /api/anything HTTP/1.1\r\nHost: x\r\nContent-Length: 12x\r\n\r\n",
-    b"GET /api/anything HTTP/1.1\r\nHost: x\r\nX-Bad : space before colon\r\n\r\n",
-])
+@pytest.mark.parametrize(
+    "head",
+    [
+        b"GET /api/anything HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n",
+        b"POST /api/anything HTTP/1.1\r\nHost: x\r\nContent-Length: 12x\r\n\r\n",
+        b"GET /api/anything HTTP/1.1\r\nHost: x\r\nX-Bad : space before colon\r\n\r\n",
+    ],
+)
 def test_malformed_requests_get_a_json_400(base: str, head: bytes) -> None:
     status, fields, body = raw_exchange(base, head)
     assert status == 400

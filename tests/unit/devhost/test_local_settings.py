@@ -1,4 +1,5 @@
 """local.settings.json applied as Core Tools applies it: Values become environment variables, the environment wins."""
+
 from __future__ import annotations
 
 import json
@@ -16,13 +17,26 @@ def write(tmp_path: Path, document: object, name: str = "local.settings.json") -
 
 
 def test_values_are_set_unless_the_environment_already_has_a_non_empty_value(tmp_path: Path) -> None:
-    path = write(tmp_path, {"IsEncrypted": False, "Values": {
-        "PROFILE_STORE": "sqlite", "PORT": "7100", "PROFILE_SQLITE_PATH": "from-file.db", "AzureWebJobsStorage": "",
-    }})
+    path = write(
+        tmp_path,
+        {
+            "IsEncrypted": False,
+            "Values": {
+                "PROFILE_STORE": "sqlite",
+                "PORT": "7100",
+                "PROFILE_SQLITE_PATH": "from-file.db",
+                "AzureWebJobsStorage": "",
+            },
+        },
+    )
     environ = {"PORT": "7200", "PROFILE_SQLITE_PATH": ""}
     applied = load(path, environ=environ)
-    assert environ == {"PORT": "7200", "PROFILE_SQLITE_PATH": "from-file.db", "PROFILE_STORE": "sqlite",
-                       "AzureWebJobsStorage": ""}
+    assert environ == {
+        "PORT": "7200",
+        "PROFILE_SQLITE_PATH": "from-file.db",
+        "PROFILE_STORE": "sqlite",
+        "AzureWebJobsStorage": "",
+    }
     assert applied is not None
     assert applied.kept == ("PORT",), "a non-empty environment variable wins"
     assert set(applied.applied) == {"PROFILE_STORE", "PROFILE_SQLITE_PATH", "AzureWebJobsStorage"}, "empty is unset"
@@ -52,13 +66,16 @@ def test_a_missing_file_is_nothing_unless_named_explicitly(tmp_path: Path) -> No
         load(tmp_path / "other.json", required=True, environ={})
 
 
-@pytest.mark.parametrize(("document", "says"), [
-    ('{"Values": {"A": "1",}}', "line 1, column 22"),
-    ("[]", "JSON object"),
-    ({"IsEncrypted": True, "Values": {"A": "x"}}, "func settings decrypt"),
-    ({"Values": ["A"]}, "'Values' must be an object"),
-    ({"Values": {"COSMOS_KEY": {"nested": "secret-value"}}}, "Values.COSMOS_KEY"),
-])
+@pytest.mark.parametrize(
+    ("document", "says"),
+    [
+        ('{"Values": {"A": "1",}}', "line 1, column 22"),
+        ("[]", "JSON object"),
+        ({"IsEncrypted": True, "Values": {"A": "x"}}, "func settings decrypt"),
+        ({"Values": ["A"]}, "'Values' must be an object"),
+        ({"Values": {"COSMOS_KEY": {"nested": "secret-value"}}}, "Values.COSMOS_KEY"),
+    ],
+)
 def test_an_unusable_file_is_refused_naming_it(tmp_path: Path, document: object, says: str) -> None:
     path = write(tmp_path, document)
     with pytest.raises(LocalSettingsError) as caught:

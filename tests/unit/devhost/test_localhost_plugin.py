@@ -1,4 +1,5 @@
 """The `tests.support.localhost` plugin: `python -m devhost --port 0` as a subprocess."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +9,7 @@ import requests
 
 from tests.support.localhost import LocalHost, start_local_host
 
-FUNCTION_APP = '''
+FUNCTION_APP = """
 import json, os, pathlib
 import azure.functions as func
 
@@ -28,7 +29,7 @@ def state(req: func.HttpRequest) -> func.HttpResponse:
 @app.route(route="boom")
 def boom(req: func.HttpRequest) -> func.HttpResponse:
     raise RuntimeError("kaboom-detail")
-'''
+"""
 
 
 @pytest.fixture

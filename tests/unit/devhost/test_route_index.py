@@ -1,4 +1,5 @@
 """The router's literal index changes nothing: every request resolves as a scan of all functions would."""
+
 from __future__ import annotations
 
 import itertools
@@ -24,8 +25,17 @@ def scanning(router: Router) -> Router:
 
 
 def paths(router: Router) -> list[str]:
-    found = {"/", "/api", "/api/", "/API/ME/PROFILE/SKILLS", "/api/me/profile/skills/", "/api/me/profile/nope",
-             "/api/users/x/profile/skills/id/extra", "/other/me/profile/skills", "/api/dev-issuer/t/v2.0"}
+    found = {
+        "/",
+        "/api",
+        "/api/",
+        "/API/ME/PROFILE/SKILLS",
+        "/api/me/profile/skills/",
+        "/api/me/profile/nope",
+        "/api/users/x/profile/skills/id/extra",
+        "/other/me/profile/skills",
+        "/api/dev-issuer/t/v2.0",
+    }
     for entry, value in itertools.product(router.entries, VALUES):
         segments = [value if isinstance(s, Param) else str(s) for s in entry.template.segments]
         found.add("/" + "/".join(segments))

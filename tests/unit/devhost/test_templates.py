@@ -1,4 +1,5 @@
 """Route templates and the host's rule (shared/routing): parsing, matching, function-name order, first match."""
+
 from __future__ import annotations
 
 import pytest
@@ -111,8 +112,11 @@ def test_request_path_is_decoded_once_with_encoded_slashes_kept_inside_segments(
 
 
 def test_a_catch_all_named_last_takes_only_what_no_other_function_takes() -> None:
-    routes = router(("zz_fallback", "{*path}", None), ("get_me", "me/profile", ["GET"]),
-                    ("get_user", "users/{user}/profile", ["GET"]))
+    routes = router(
+        ("zz_fallback", "{*path}", None),
+        ("get_me", "me/profile", ["GET"]),
+        ("get_user", "users/{user}/profile", ["GET"]),
+    )
     assert name_for(routes, "GET", "/api/me/profile") == "get_me"
     assert name_for(routes, "GET", "/api/users/x/profile") == "get_user"
     assert name_for(routes, "PUT", "/api/me/profile") == "zz_fallback"

@@ -1,4 +1,5 @@
 """The WSGI app, called directly: conversion of requests and responses, errors."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,12 @@ def seen(method: str, uri: str, **kwargs: Any) -> dict[str, Any]:
 
 
 def test_request_conversion() -> None:
-    got = seen("POST", "/api/users/a%40b.com/profile?x=1&y=%C3%A9+z", body=b'{"a":1}',
-               headers={"Content-Type": "application/json", "Authorization": "Bearer t", "X-Custom": "v"})
+    got = seen(
+        "POST",
+        "/api/users/a%40b.com/profile?x=1&y=%C3%A9+z",
+        body=b'{"a":1}',
+        headers={"Content-Type": "application/json", "Authorization": "Bearer t", "X-Custom": "v"},
+    )
     assert got["function"] == "user_profile"
     assert got["method"] == "POST"
     assert got["url"] == "http://127.0.0.1:7071/api/users/a%40b.com/profile?x=1&y=%C3%A9+z"

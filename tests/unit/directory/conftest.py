@@ -3,6 +3,7 @@
 `world` is parametrised over both adapters, so a contract test runs against the local directory
 (a real SQLite repository) and the Graph directory (the Graph stub over real HTTP).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -22,18 +23,40 @@ from tests.support.graph_stub import GraphStub
 TENANT = "3b1c9a5e-8f0d-4e2a-9c71-5d6e7f8a9b0c"
 
 
-def delegated(oid: str, upn: str | None = None, name: str | None = "Test User", scopes: str = "User.ReadWrite",
-              tenant: str = TENANT) -> Principal:
+def delegated(
+    oid: str,
+    upn: str | None = None,
+    name: str | None = "Test User",
+    scopes: str = "User.ReadWrite",
+    tenant: str = TENANT,
+) -> Principal:
     """A delegated caller as the authenticator builds it from a token."""
-    return Principal(tenant_id=tenant, object_id=oid, is_app=False, scopes=frozenset(scopes.split()),
-                     roles=frozenset(), app_id="app", app_display_name=None, upn=upn, display_name=name)
+    return Principal(
+        tenant_id=tenant,
+        object_id=oid,
+        is_app=False,
+        scopes=frozenset(scopes.split()),
+        roles=frozenset(),
+        app_id="app",
+        app_display_name=None,
+        upn=upn,
+        display_name=name,
+    )
 
 
 def app_only(roles: str = "User.ReadWrite.All", tenant: str = TENANT) -> Principal:
     """An app-only caller (client credentials)."""
-    return Principal(tenant_id=tenant, object_id="11111111-2222-4333-8444-555555555555", is_app=True,
-                     scopes=frozenset(), roles=frozenset(roles.split()), app_id="app", app_display_name="Sync",
-                     upn=None, display_name=None)
+    return Principal(
+        tenant_id=tenant,
+        object_id="11111111-2222-4333-8444-555555555555",
+        is_app=True,
+        scopes=frozenset(),
+        roles=frozenset(roles.split()),
+        app_id="app",
+        app_display_name="Sync",
+        upn=None,
+        display_name=None,
+    )
 
 
 @dataclass

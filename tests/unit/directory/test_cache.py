@@ -1,4 +1,5 @@
 """The directory cache: bounded size (least recently used go first), bounded age, negative entries."""
+
 from __future__ import annotations
 
 from shared.directory.cache import CachePolicy, DirectoryCache, id_key, upn_key

@@ -1,4 +1,5 @@
 """The directory port's contract, run against both adapters (local: SQLite; graph: the Graph stub)."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor

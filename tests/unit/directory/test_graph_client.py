@@ -1,4 +1,5 @@
 """The Graph client against the Graph stub over real HTTP: paths, encoding, retries, failures → 503."""
+
 from __future__ import annotations
 
 import logging
@@ -43,7 +44,14 @@ def test_gets_a_user_by_id_with_the_select_the_mapping_needs(graph_stub: GraphSt
     seen = graph_stub.requests[-1]
     assert seen.path == f"/v1.0/users/{OID}"
     assert set(seen.query["$select"][0].split(",")) >= {
-        "id", "userPrincipalName", "displayName", "ageGroup", "userType", "externalUserState", "identities"}
+        "id",
+        "userPrincipalName",
+        "displayName",
+        "ageGroup",
+        "userType",
+        "externalUserState",
+        "identities",
+    }
     assert not seen.authorization, "a plain-http loopback endpoint gets no token"
 
 
@@ -111,8 +119,9 @@ def test_503_without_retry_after_backs_off(graph_stub: GraphStub, client: GraphC
     assert graph_stub.user_requests == 3
 
 
-def test_a_retry_after_past_the_budget_is_503_at_once(graph_stub: GraphStub, client: GraphClient,
-                                                      sleeps: Sleeps) -> None:
+def test_a_retry_after_past_the_budget_is_503_at_once(
+    graph_stub: GraphStub, client: GraphClient, sleeps: Sleeps
+) -> None:
     graph_stub.add_user("adele@contoso.test", oid=OID)
     graph_stub.fail_next(429, retry_after="30")
     with pytest.raises(ServiceUnavailable) as raised:
@@ -130,8 +139,9 @@ def test_the_total_wait_is_capped(graph_stub: GraphStub, client: GraphClient, sl
     assert raised.value.headers["Retry-After"] == "3"
 
 
-def test_an_outage_is_503_with_retry_after_and_no_graph_text(graph_stub: GraphStub, client: GraphClient,
-                                                            sleeps: Sleeps) -> None:
+def test_an_outage_is_503_with_retry_after_and_no_graph_text(
+    graph_stub: GraphStub, client: GraphClient, sleeps: Sleeps
+) -> None:
     graph_stub.outage, graph_stub.outage_retry_after = True, None
     with pytest.raises(ServiceUnavailable) as raised:
         client.get_user(OID)
@@ -143,8 +153,9 @@ def test_an_outage_is_503_with_retry_after_and_no_graph_text(graph_stub: GraphSt
 
 
 @pytest.mark.parametrize("status", [401, 403, 500])
-def test_other_graph_failures_are_503_without_retry(graph_stub: GraphStub, client: GraphClient, status: int,
-                                                   caplog: pytest.LogCaptureFixture) -> None:
+def test_other_graph_failures_are_503_without_retry(
+    graph_stub: GraphStub, client: GraphClient, status: int, caplog: pytest.LogCaptureFixture
+) -> None:
     graph_stub.fail_next(status)
     with caplog.at_level(logging.INFO), pytest.raises(ServiceUnavailable):
         client.get_user(OID)
@@ -192,8 +203,9 @@ class FailingCredential:
         return self.get_token(*scopes)
 
 
-def test_https_asks_for_graphs_scope_and_a_credential_failure_is_503(graph_stub: GraphStub,
-                                                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_https_asks_for_graphs_scope_and_a_credential_failure_is_503(
+    graph_stub: GraphStub, caplog: pytest.LogCaptureFixture
+) -> None:
     credential = FailingCredential()
     client = GraphClient(f"https://127.0.0.1:{graph_stub.port}", credential=lambda: credential, sleep=Sleeps())
     with caplog.at_level(logging.INFO), pytest.raises(ServiceUnavailable):
@@ -212,8 +224,9 @@ def test_one_pipeline_per_client_built_on_first_use(graph_stub: GraphStub, clien
     assert before is None and first is not None and client._pipeline is first
 
 
-def test_racing_first_lookups_share_one_pipeline(graph_stub: GraphStub, client: GraphClient,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_racing_first_lookups_share_one_pipeline(
+    graph_stub: GraphStub, client: GraphClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     builds: list[object] = []
     build = client._build_pipeline
 
@@ -231,8 +244,17 @@ def test_racing_first_lookups_share_one_pipeline(graph_stub: GraphStub, client: 
 
 @pytest.mark.parametrize(
     ("value", "seconds"),
-    [("3", 3.0), (" 0 ", 0.0), (None, None), ("", None), ("soon", None), ("-1", None), ("\u0661", None),
-     ("Wed, 21 Oct 2015 07:28:10 GMT", 10.0), ("Wed, 21 Oct 2015 07:27:00 GMT", 0.0)],
+    [
+        ("3", 3.0),
+        (" 0 ", 0.0),
+        (None, None),
+        ("", None),
+        ("soon", None),
+        ("-1", None),
+        ("\u0661", None),
+        ("Wed, 21 Oct 2015 07:28:10 GMT", 10.0),
+        ("Wed, 21 Oct 2015 07:27:00 GMT", 0.0),
+    ],
 )
 def test_retry_after_forms(value: str | None, seconds: float | None) -> None:
     now = datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC)

@@ -1,4 +1,5 @@
 """The Graph directory: lookups cached per process (counted at the stub), the caller, failures."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -52,8 +53,9 @@ def test_an_entry_expires(graph_stub: GraphStub) -> None:
     assert graph_stub.user_requests == 2
 
 
-def test_the_caller_unknown_to_graph_is_described_by_its_token(graph_stub: GraphStub,
-                                                               graph_directory: GraphDirectory) -> None:
+def test_the_caller_unknown_to_graph_is_described_by_its_token(
+    graph_stub: GraphStub, graph_directory: GraphDirectory
+) -> None:
     me = graph_directory.caller(delegated(OID, UPN, "Adele Vance"))
     assert (me.object_id, me.user_principal_name, me.display_name, me.age_group) == (OID, UPN, "Adele Vance", None)
     assert graph_stub.user_requests == 1
@@ -77,8 +79,9 @@ def test_an_outage_is_503_and_is_not_cached(graph_stub: GraphStub, graph_directo
     assert graph_directory.by_upn(TENANT, UPN) is not None
 
 
-def test_the_composition_root_picks_the_adapter(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                graph_stub: GraphStub) -> None:
+def test_the_composition_root_picks_the_adapter(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, graph_stub: GraphStub
+) -> None:
     monkeypatch.setenv("PROFILE_SQLITE_PATH", str(tmp_path / "p.sqlite3"))
     monkeypatch.delenv("DIRECTORY", raising=False)
     composition.reset()

@@ -1,4 +1,5 @@
 """Graph user → DirectoryUser: persona from userType and externality, origin tenant when Graph names it."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,16 @@ LOCAL = [{"signInType": "userPrincipalName", "issuer": "contoso.test", "issuerAs
 
 
 def user(**fields: Any) -> dict[str, Any]:
-    doc = {"id": OID, "userPrincipalName": "a@contoso.test", "displayName": "A", "ageGroup": None,
-           "userType": "Member", "externalUserState": None, "creationType": None, "identities": LOCAL}
+    doc = {
+        "id": OID,
+        "userPrincipalName": "a@contoso.test",
+        "displayName": "A",
+        "ageGroup": None,
+        "userType": "Member",
+        "externalUserState": None,
+        "creationType": None,
+        "identities": LOCAL,
+    }
     doc.update(fields)
     return doc
 
@@ -26,9 +35,15 @@ def user(**fields: Any) -> dict[str, Any]:
     [
         ({}, "internalMember"),
         ({"userType": "Guest"}, "internalGuest"),
-        ({"userType": "Guest", "externalUserState": "Accepted", "creationType": "Invitation",
-          "identities": [{"signInType": "federated", "issuer": "ExternalAzureAD", "issuerAssignedId": None}]},
-         "externalGuest"),
+        (
+            {
+                "userType": "Guest",
+                "externalUserState": "Accepted",
+                "creationType": "Invitation",
+                "identities": [{"signInType": "federated", "issuer": "ExternalAzureAD", "issuerAssignedId": None}],
+            },
+            "externalGuest",
+        ),
         ({"userType": "Guest", "externalUserState": "PendingAcceptance"}, "externalGuest"),
         ({"userType": "Member", "externalUserState": "Accepted"}, "externalMember"),
         ({"userType": "Member", "identities": [{"signInType": "federated", "issuer": "google.com"}]}, "externalMember"),
@@ -54,20 +69,27 @@ def test_copies_the_directory_properties_and_lower_cases_the_id() -> None:
 @pytest.mark.parametrize(
     ("identity", "origin"),
     [
-        ({"signInType": "federated", "issuer": HOME, "issuerAssignedId": HOME_OID},
-         {"originTenantId": HOME, "originUserId": HOME_OID}),
-        ({"signInType": "federated", "issuer": f"https://sts.windows.net/{HOME}/", "issuerAssignedId": "x"},
-         {"originTenantId": HOME, "originUserId": None}),
-        ({"signInType": "federated", "issuer": f"https://login.microsoftonline.com/{HOME.upper()}/v2.0"},
-         {"originTenantId": HOME, "originUserId": None}),
+        (
+            {"signInType": "federated", "issuer": HOME, "issuerAssignedId": HOME_OID},
+            {"originTenantId": HOME, "originUserId": HOME_OID},
+        ),
+        (
+            {"signInType": "federated", "issuer": f"https://sts.windows.net/{HOME}/", "issuerAssignedId": "x"},
+            {"originTenantId": HOME, "originUserId": None},
+        ),
+        (
+            {"signInType": "federated", "issuer": f"https://login.microsoftonline.com/{HOME.upper()}/v2.0"},
+            {"originTenantId": HOME, "originUserId": None},
+        ),
         ({"signInType": "federated", "issuer": "ExternalAzureAD", "issuerAssignedId": None}, None),
         ({"signInType": "federated", "issuer": "fabrikam.test", "issuerAssignedId": HOME_OID}, None),
         ({"signInType": "federated", "issuer": TENANT, "issuerAssignedId": HOME_OID}, None),  # our own tenant
         ({"signInType": "federated", "issuer": f"https://evil.test/{HOME}/"}, None),
     ],
 )
-def test_origin_tenant_info_only_when_graph_names_the_home_tenant(identity: dict[str, Any],
-                                                                  origin: dict[str, Any] | None) -> None:
+def test_origin_tenant_info_only_when_graph_names_the_home_tenant(
+    identity: dict[str, Any], origin: dict[str, Any] | None
+) -> None:
     found = to_directory_user(TENANT, user(userType="Guest", externalUserState="Accepted", identities=[identity]))
     assert found.origin_tenant_info == origin
 

@@ -1,4 +1,5 @@
 """resolve_target: the permission check first (no directory call without it), then the lookup."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Shared by the facet unit tests: parametrisation over the catalog's property paths, and 400 checks."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -16,8 +17,12 @@ from shared.models import DirectoryUser
 from tests.support.facet_bodies import full_body, paths, stored, target, value_at, with_value
 
 USER = DirectoryUser(
-    tenant_id="t", object_id="o", user_principal_name="innocenty.popov@adventureworks.com", age_group="adult",
-    user_persona="internalMember", origin_tenant_info={"originTenantId": "t0", "originUserId": "u0"},
+    tenant_id="t",
+    object_id="o",
+    user_principal_name="innocenty.popov@adventureworks.com",
+    age_group="adult",
+    user_persona="internalMember",
+    origin_tenant_info={"originTenantId": "t0", "originUserId": "u0"},
 )
 
 

@@ -1,4 +1,5 @@
 """userAccountInformation (the `account` collection) through validate_create, validate_patch and to_wire (§2)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,16 +16,29 @@ from tests.support.facet_bodies import stored
 ODATA_TYPE = "#microsoft.graph.userAccountInformation"
 TYPE_NAME = "microsoft.graph.userAccountInformation"
 UPN = "innocenty.popov@adventureworks.com"
-ORIGIN = {"originTenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
-          "originUserId": "5c6e7f80-0000-4000-8000-000000000001"}
+ORIGIN = {
+    "originTenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+    "originUserId": "5c6e7f80-0000-4000-8000-000000000001",
+}
 USER = DirectoryUser(
-    tenant_id="t", object_id="o", user_principal_name=UPN, age_group="adult", user_persona="externalMember",
+    tenant_id="t",
+    object_id="o",
+    user_principal_name=UPN,
+    age_group="adult",
+    user_persona="externalMember",
     origin_tenant_info=ORIGIN,
 )
 WRITABLE = {"allowedAudiences", "inference", "source", "sources", "isSearchable", "countryCode", "preferredLanguageTag"}
 READ_ONLY = (
-    "id", "createdDateTime", "createdBy", "lastModifiedDateTime", "lastModifiedBy",
-    "ageGroup", "originTenantInfo", "userPersona", "userPrincipalName",
+    "id",
+    "createdDateTime",
+    "createdBy",
+    "lastModifiedDateTime",
+    "lastModifiedBy",
+    "ageGroup",
+    "originTenantInfo",
+    "userPersona",
+    "userPrincipalName",
 )
 DIRECTORY = ("userPrincipalName", "ageGroup", "userPersona", "originTenantInfo")
 #: The stored account every PATCH below applies to, as the client read it.
@@ -65,8 +79,13 @@ def test_the_declaration_has_the_writable_and_read_only_properties_of_the_contra
 
 def test_seed_body_creates_with_defaults() -> None:
     assert create({"allowedAudiences": "organization", "countryCode": "NO"}) == {
-        "allowedAudiences": "organization", "countryCode": "NO", "preferredLanguageTag": None,
-        "inference": None, "source": None, "sources": None, "isSearchable": None,
+        "allowedAudiences": "organization",
+        "countryCode": "NO",
+        "preferredLanguageTag": None,
+        "inference": None,
+        "source": None,
+        "sources": None,
+        "isSearchable": None,
     }
 
 
@@ -78,19 +97,24 @@ def test_create_defaults_to_me(doc: dict) -> None:
 
 
 def test_full_create_is_canonical() -> None:
-    assert create({
-        "@odata.type": ODATA_TYPE,
-        "allowedAudiences": "Everyone,me,ORGANIZATION",
-        "countryCode": "no",
-        "preferredLanguageTag": {"locale": "nb-no", "displayName": "Norsk bokmål (Norge)"},
-        "inference": {"confidenceScore": 1024, "userHasVerifiedAccuracy": True},
-        "source": {"type": "User"},
-        "isSearchable": False,
-    }) == {
-        "allowedAudiences": "organization,everyone", "countryCode": "NO",
+    assert create(
+        {
+            "@odata.type": ODATA_TYPE,
+            "allowedAudiences": "Everyone,me,ORGANIZATION",
+            "countryCode": "no",
+            "preferredLanguageTag": {"locale": "nb-no", "displayName": "Norsk bokmål (Norge)"},
+            "inference": {"confidenceScore": 1024, "userHasVerifiedAccuracy": True},
+            "source": {"type": "User"},
+            "isSearchable": False,
+        }
+    ) == {
+        "allowedAudiences": "organization,everyone",
+        "countryCode": "NO",
         "preferredLanguageTag": {"locale": "nb-NO", "displayName": "Norsk bokmål (Norge)"},
         "inference": {"confidenceScore": 1024.0, "userHasVerifiedAccuracy": True},
-        "source": {"type": ["User"]}, "sources": None, "isSearchable": False,
+        "source": {"type": ["User"]},
+        "sources": None,
+        "isSearchable": False,
     }
 
 
@@ -103,10 +127,14 @@ def test_full_create_is_canonical() -> None:
         ({"countryCode": None}, {"countryCode": None}),
         ({"allowedAudiences": None}, {"allowedAudiences": "me"}),
         ({"isSearchable": True, "source": None}, {"isSearchable": True, "source": None}),
-        ({"preferredLanguageTag": {"locale": "en-us"}},
-         {"preferredLanguageTag": {"locale": "en-US", "displayName": None}}),
-        ({"inference": {"confidenceScore": 0.5}},
-         {"inference": {"confidenceScore": 0.5, "userHasVerifiedAccuracy": None}}),
+        (
+            {"preferredLanguageTag": {"locale": "en-us"}},
+            {"preferredLanguageTag": {"locale": "en-US", "displayName": None}},
+        ),
+        (
+            {"inference": {"confidenceScore": 0.5}},
+            {"inference": {"confidenceScore": 0.5, "userHasVerifiedAccuracy": None}},
+        ),
         ({"source": {"type": "User"}}, {"source": {"type": ["User"]}}),
     ],
 )
@@ -126,8 +154,16 @@ def test_odata_type_naming_the_type_is_accepted(validate: Any, value: str) -> No
 
 @BOTH
 @pytest.mark.parametrize(
-    "value", ["#microsoft.graph.profile", "#Microsoft.Graph.UserAccountInformation", "#microsoft.graph.itemFacet",
-              "userAccountInformation", "", None, 1],
+    "value",
+    [
+        "#microsoft.graph.profile",
+        "#Microsoft.Graph.UserAccountInformation",
+        "#microsoft.graph.itemFacet",
+        "userAccountInformation",
+        "",
+        None,
+        1,
+    ],
 )
 def test_odata_type_must_name_the_type_exactly(validate: Any, value: object) -> None:
     error = rejected({"@odata.type": value}, validate)
@@ -145,12 +181,20 @@ def test_read_only_properties_are_rejected_on_create(name: str, value: object) -
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("id", "2b3c4d5e-0000-4000-8000-000000000000"), ("createdDateTime", "2020-07-06T06:34:13Z"),
-     ("createdBy", {"user": {"id": "someone-else", "displayName": "Innocenty Popov"}}),
-     ("lastModifiedDateTime", None), ("lastModifiedBy", None), ("ageGroup", "minor"),
-     ("originTenantInfo", {"originTenantId": "x"}), ("originTenantInfo", None), ("userPersona", "externalGuest"),
-     ("userPersona", None),
-     ("userPrincipalName", "someone.else@adventureworks.com"), ("userPrincipalName", None)],
+    [
+        ("id", "2b3c4d5e-0000-4000-8000-000000000000"),
+        ("createdDateTime", "2020-07-06T06:34:13Z"),
+        ("createdBy", {"user": {"id": "someone-else", "displayName": "Innocenty Popov"}}),
+        ("lastModifiedDateTime", None),
+        ("lastModifiedBy", None),
+        ("ageGroup", "minor"),
+        ("originTenantInfo", {"originTenantId": "x"}),
+        ("originTenantInfo", None),
+        ("userPersona", "externalGuest"),
+        ("userPersona", None),
+        ("userPrincipalName", "someone.else@adventureworks.com"),
+        ("userPrincipalName", None),
+    ],
 )
 def test_read_only_properties_with_a_different_value_are_rejected_on_patch(name: str, value: object) -> None:
     error = rejected({"countryCode": "SE", name: value}, patch)
@@ -159,8 +203,13 @@ def test_read_only_properties_with_a_different_value_are_rejected_on_patch(name:
 
 
 def test_directory_properties_equal_to_the_current_ones_are_ignored_on_patch() -> None:
-    same = {"userPrincipalName": UPN, "ageGroup": "adult", "userPersona": "externalMember",
-            "originTenantInfo": {"@odata.type": "#microsoft.graph.originTenantInfo", **ORIGIN}, "countryCode": "SE"}
+    same = {
+        "userPrincipalName": UPN,
+        "ageGroup": "adult",
+        "userPersona": "externalMember",
+        "originTenantInfo": {"@odata.type": "#microsoft.graph.originTenantInfo", **ORIGIN},
+        "countryCode": "SE",
+    }
     assert patch(same) == {"countryCode": "SE"}
 
 
@@ -208,13 +257,23 @@ def test_every_problem_is_listed_and_the_first_is_named() -> None:
 
 @pytest.mark.parametrize(
     ("value", "canonical"),
-    [("me", "me"), ("ME", "me"), ("organization", "organization"), ("Organization", "organization"),
-     ("me,organization", "organization"), ("organization,me", "organization"),
-     ("Everyone,me,ORGANIZATION", "organization,everyone"), ("everyone,contacts,family", "family,contacts,everyone"),
-     (" organization , contacts ", "contacts,organization"), ("organization,organization", "organization"),
-     ("groupmembers,federatedorganizations", "groupMembers,federatedOrganizations"),
-     ("everyone,federatedOrganizations,organization,groupMembers,contacts,family,me",
-      "family,contacts,groupMembers,organization,federatedOrganizations,everyone")],
+    [
+        ("me", "me"),
+        ("ME", "me"),
+        ("organization", "organization"),
+        ("Organization", "organization"),
+        ("me,organization", "organization"),
+        ("organization,me", "organization"),
+        ("Everyone,me,ORGANIZATION", "organization,everyone"),
+        ("everyone,contacts,family", "family,contacts,everyone"),
+        (" organization , contacts ", "contacts,organization"),
+        ("organization,organization", "organization"),
+        ("groupmembers,federatedorganizations", "groupMembers,federatedOrganizations"),
+        (
+            "everyone,federatedOrganizations,organization,groupMembers,contacts,family,me",
+            "family,contacts,groupMembers,organization,federatedOrganizations,everyone",
+        ),
+    ],
 )
 def test_allowed_audiences_are_case_insensitive_in_and_canonical_out(value: str, canonical: str) -> None:
     assert create({"allowedAudiences": value})["allowedAudiences"] == canonical
@@ -222,8 +281,10 @@ def test_allowed_audiences_are_case_insensitive_in_and_canonical_out(value: str,
 
 
 @BOTH
-@pytest.mark.parametrize("value", ["unknownFutureValue", "public", "", "organization,", ",", "me;organization",
-                                   1, ["organization"], True, {}])
+@pytest.mark.parametrize(
+    "value",
+    ["unknownFutureValue", "public", "", "organization,", ",", "me;organization", 1, ["organization"], True, {}],
+)
 def test_allowed_audiences_invalid(validate: Any, value: object) -> None:
     error = rejected({"allowedAudiences": value}, validate)
     assert targets(error) == ["allowedAudiences"]
@@ -257,8 +318,24 @@ def test_country_code_valid(value: str, expected: str) -> None:
 @BOTH
 @pytest.mark.parametrize(
     "value",
-    ["XX", "NOR", "N0", "", " NO", "NO ", "N", "XK", "UK", "ÑO", "\uff2e\uff2f", 47, True, ["NO"], {"c": "NO"},
-     "N" * 10_000],
+    [
+        "XX",
+        "NOR",
+        "N0",
+        "",
+        " NO",
+        "NO ",
+        "N",
+        "XK",
+        "UK",
+        "ÑO",
+        "\uff2e\uff2f",
+        47,
+        True,
+        ["NO"],
+        {"c": "NO"},
+        "N" * 10_000,
+    ],
 )
 def test_country_code_invalid(validate: Any, value: object) -> None:
     error = rejected({"countryCode": value}, validate)
@@ -272,9 +349,19 @@ def test_country_code_invalid(validate: Any, value: object) -> None:
 
 @pytest.mark.parametrize(
     ("locale", "expected"),
-    [("en-us", "en-US"), ("en-US", "en-US"), ("EN-us", "en-US"), ("nb", "nb"), ("zh-hant-tw", "zh-Hant-TW"),
-     ("es-419", "es-419"), ("de-CH-1996", "de-CH-1996"), ("en-US-x-Twain", "en-US-x-twain"),
-     ("fil-PH", "fil-PH"), ("ger", "ger"), ("sr-Latn-RS", "sr-Latn-RS")],
+    [
+        ("en-us", "en-US"),
+        ("en-US", "en-US"),
+        ("EN-us", "en-US"),
+        ("nb", "nb"),
+        ("zh-hant-tw", "zh-Hant-TW"),
+        ("es-419", "es-419"),
+        ("de-CH-1996", "de-CH-1996"),
+        ("en-US-x-Twain", "en-US-x-twain"),
+        ("fil-PH", "fil-PH"),
+        ("ger", "ger"),
+        ("sr-Latn-RS", "sr-Latn-RS"),
+    ],
 )
 def test_locale_valid_and_canonical_case(locale: str, expected: str) -> None:
     assert create({"preferredLanguageTag": {"locale": locale}})["preferredLanguageTag"]["locale"] == expected
@@ -290,8 +377,29 @@ def test_locale_info_members_are_optional(tag: dict | None) -> None:
 @BOTH
 @pytest.mark.parametrize(
     "locale",
-    ["xx-YY", "en_US", "qaa", "x-private", "i-klingon", "english", "en-", "-en", "en--US", "e", "", " en",
-     "de-1901-1901", "en-a-bbb-a-ccc", "abcd", "123", "en-US-", "en-Latn-US-x-" + "a" * 30, 5, True, ["en"]],
+    [
+        "xx-YY",
+        "en_US",
+        "qaa",
+        "x-private",
+        "i-klingon",
+        "english",
+        "en-",
+        "-en",
+        "en--US",
+        "e",
+        "",
+        " en",
+        "de-1901-1901",
+        "en-a-bbb-a-ccc",
+        "abcd",
+        "123",
+        "en-US-",
+        "en-Latn-US-x-" + "a" * 30,
+        5,
+        True,
+        ["en"],
+    ],
 )
 def test_locale_invalid(validate: Any, locale: object) -> None:
     error = rejected({"preferredLanguageTag": {"locale": locale}}, validate)
@@ -325,10 +433,12 @@ def test_locale_info_must_be_an_object(validate: Any, value: object) -> None:
 @BOTH
 @pytest.mark.parametrize(
     ("name", "value", "type_name", "member"),
-    [("preferredLanguageTag", {"locale": "en-US", "region": "US"}, "microsoft.graph.localeInfo", "region"),
-     ("inference", {"confidenceScore": 1, "source": "x"}, "microsoft.graph.inferenceData", "source"),
-     ("source", {"type": "User", "id": "1"}, "microsoft.graph.personDataSources", "id"),
-     ("sources", [{"sourceId": "x", "kind": "y"}], "microsoft.graph.profileSourceAnnotation", "kind")],
+    [
+        ("preferredLanguageTag", {"locale": "en-US", "region": "US"}, "microsoft.graph.localeInfo", "region"),
+        ("inference", {"confidenceScore": 1, "source": "x"}, "microsoft.graph.inferenceData", "source"),
+        ("source", {"type": "User", "id": "1"}, "microsoft.graph.personDataSources", "id"),
+        ("sources", [{"sourceId": "x", "kind": "y"}], "microsoft.graph.profileSourceAnnotation", "kind"),
+    ],
 )
 def test_unknown_members_of_nested_types(validate: Any, name: str, value: Any, type_name: str, member: str) -> None:
     error = rejected({name: value}, validate)
@@ -365,15 +475,18 @@ def test_inference_valid(score: float) -> None:
 @BOTH
 @pytest.mark.parametrize(
     ("inference", "target"),
-    [({"confidenceScore": True}, "inference.confidenceScore"),
-     ({"confidenceScore": "1"}, "inference.confidenceScore"),
-     ({"confidenceScore": float("nan")}, "inference.confidenceScore"),
-     ({"confidenceScore": float("inf")}, "inference.confidenceScore"),
-     ({"confidenceScore": float("-inf")}, "inference.confidenceScore"),
-     ({"confidenceScore": 10**400}, "inference.confidenceScore"),
-     ({"userHasVerifiedAccuracy": "true"}, "inference.userHasVerifiedAccuracy"),
-     ({"userHasVerifiedAccuracy": 1}, "inference.userHasVerifiedAccuracy"),
-     ("x", "inference"), ([], "inference")],
+    [
+        ({"confidenceScore": True}, "inference.confidenceScore"),
+        ({"confidenceScore": "1"}, "inference.confidenceScore"),
+        ({"confidenceScore": float("nan")}, "inference.confidenceScore"),
+        ({"confidenceScore": float("inf")}, "inference.confidenceScore"),
+        ({"confidenceScore": float("-inf")}, "inference.confidenceScore"),
+        ({"confidenceScore": 10**400}, "inference.confidenceScore"),
+        ({"userHasVerifiedAccuracy": "true"}, "inference.userHasVerifiedAccuracy"),
+        ({"userHasVerifiedAccuracy": 1}, "inference.userHasVerifiedAccuracy"),
+        ("x", "inference"),
+        ([], "inference"),
+    ],
 )
 def test_inference_invalid(validate: Any, inference: object, target: str) -> None:
     assert targets(rejected({"inference": inference}, validate)) == [target]
@@ -384,9 +497,14 @@ def test_inference_invalid(validate: Any, inference: object, target: str) -> Non
 
 @pytest.mark.parametrize(
     ("source", "expected"),
-    [({"type": "User"}, ["User"]), ({"type": "x"}, ["x"]), ({"type": "t" * 64}, ["t" * 64]),
-     ({"type": ["User"]}, ["User"]), ({"type": ["User", "Inferred"]}, ["User", "Inferred"]),
-     ({"@odata.type": "#microsoft.graph.personDataSources", "type": ["User"]}, ["User"])],
+    [
+        ({"type": "User"}, ["User"]),
+        ({"type": "x"}, ["x"]),
+        ({"type": "t" * 64}, ["t" * 64]),
+        ({"type": ["User"]}, ["User"]),
+        ({"type": ["User", "Inferred"]}, ["User", "Inferred"]),
+        ({"@odata.type": "#microsoft.graph.personDataSources", "type": ["User"]}, ["User"]),
+    ],
 )
 def test_source_type_is_a_list_and_a_single_string_is_stored_as_one(source: dict, expected: list[str]) -> None:
     assert create({"source": source})["source"] == {"type": expected}
@@ -396,8 +514,20 @@ def test_source_type_is_a_list_and_a_single_string_is_stored_as_one(source: dict
 @BOTH
 @pytest.mark.parametrize(
     "source",
-    [{}, {"type": None}, {"type": ""}, {"type": "t" * 65}, {"type": 1}, {"type": True}, {"type": {"x": "User"}},
-     {"type": [""]}, {"type": ["t" * 65]}, {"type": [1]}, {"type": ["User", None]}, {"type": ["User"] * 51}],
+    [
+        {},
+        {"type": None},
+        {"type": ""},
+        {"type": "t" * 65},
+        {"type": 1},
+        {"type": True},
+        {"type": {"x": "User"}},
+        {"type": [""]},
+        {"type": ["t" * 65]},
+        {"type": [1]},
+        {"type": ["User", None]},
+        {"type": ["User"] * 51},
+    ],
 )
 def test_source_invalid(validate: Any, source: dict) -> None:
     error = rejected({"source": source}, validate)
@@ -423,9 +553,13 @@ def annotation(*properties: str, source_id: str = "hr") -> dict[str, Any]:
 
 @pytest.mark.parametrize(
     "sources",
-    [[], [annotation("countryCode")], [annotation("countryCode", "preferredLanguageTag", "userPrincipalName", "id")],
-     [annotation(source_id=str(i)) for i in range(20)],
-     [{"sourceId": None, "isDefaultSource": None, "properties": None}]],
+    [
+        [],
+        [annotation("countryCode")],
+        [annotation("countryCode", "preferredLanguageTag", "userPrincipalName", "id")],
+        [annotation(source_id=str(i)) for i in range(20)],
+        [{"sourceId": None, "isDefaultSource": None, "properties": None}],
+    ],
 )
 def test_sources_valid(sources: list[dict]) -> None:
     assert create({"sources": sources})["sources"] == sources
@@ -449,9 +583,16 @@ def test_sources_properties_must_name_properties_of_this_type(validate: Any, nam
 @BOTH
 @pytest.mark.parametrize(
     ("sources", "target"),
-    [("hr", "sources"), ({"sourceId": "x"}, "sources"), ([None], "sources[0]"), (["x"], "sources[0]"),
-     ([{"sourceId": 1}], "sources[0].sourceId"), ([{"isDefaultSource": "yes"}], "sources[0].isDefaultSource"),
-     ([{"properties": "countryCode"}], "sources[0].properties"), ([{"sourceId": "x" * 257}], "sources[0].sourceId")],
+    [
+        ("hr", "sources"),
+        ({"sourceId": "x"}, "sources"),
+        ([None], "sources[0]"),
+        (["x"], "sources[0]"),
+        ([{"sourceId": 1}], "sources[0].sourceId"),
+        ([{"isDefaultSource": "yes"}], "sources[0].isDefaultSource"),
+        ([{"properties": "countryCode"}], "sources[0].properties"),
+        ([{"sourceId": "x" * 257}], "sources[0].sourceId"),
+    ],
 )
 def test_sources_invalid_shapes(validate: Any, sources: object, target: str) -> None:
     assert targets(rejected({"sources": sources}, validate)) == [target]
@@ -493,9 +634,22 @@ def test_non_object_documents_are_400(validate: Any, doc: object) -> None:
 
 def test_wire_shape_is_the_seeds_plus_what_graph_beta_added() -> None:
     assert list(CURRENT) == [
-        "id", "allowedAudiences", "inference", "createdDateTime", "createdBy", "lastModifiedDateTime",
-        "lastModifiedBy", "source", "sources", "isSearchable", "ageGroup", "countryCode", "originTenantInfo",
-        "preferredLanguageTag", "userPersona", "userPrincipalName",
+        "id",
+        "allowedAudiences",
+        "inference",
+        "createdDateTime",
+        "createdBy",
+        "lastModifiedDateTime",
+        "lastModifiedBy",
+        "source",
+        "sources",
+        "isSearchable",
+        "ageGroup",
+        "countryCode",
+        "originTenantInfo",
+        "preferredLanguageTag",
+        "userPersona",
+        "userPrincipalName",
     ]
     assert CURRENT["userPrincipalName"] == UPN and CURRENT["ageGroup"] == "adult"
     assert CURRENT["originTenantInfo"] == ORIGIN and CURRENT["userPersona"] == "externalMember"
@@ -503,8 +657,13 @@ def test_wire_shape_is_the_seeds_plus_what_graph_beta_added() -> None:
 
 
 def test_directory_properties_come_from_the_user_never_from_the_store() -> None:
-    forged = {**stored(ACCOUNT, {"allowedAudiences": "me"}), "userPrincipalName": "forged@x.y", "ageGroup": "minor",
-              "userPersona": "internalGuest", "originTenantInfo": {"originTenantId": "forged"}}
+    forged = {
+        **stored(ACCOUNT, {"allowedAudiences": "me"}),
+        "userPrincipalName": "forged@x.y",
+        "ageGroup": "minor",
+        "userPersona": "internalGuest",
+        "originTenantInfo": {"originTenantId": "forged"},
+    }
     body = to_wire(ACCOUNT, forged, USER)
     assert body["userPrincipalName"] == UPN and body["ageGroup"] == "adult"
     assert body["userPersona"] == "externalMember" and body["originTenantInfo"] == ORIGIN

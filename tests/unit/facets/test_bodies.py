@@ -1,4 +1,5 @@
 """Rules for every body (contract §2), for each collection: validate_create and validate_patch."""
+
 from __future__ import annotations
 
 import copy
@@ -32,14 +33,26 @@ READ_ONLY_CASES = [
 
 def test_the_catalog_is_graphs_collections_in_order() -> None:
     assert [(ft.collection, ft.type_name) for ft in FACET_TYPES] == [
-        ("account", "userAccountInformation"), ("addresses", "itemAddress"), ("anniversaries", "personAnnualEvent"),
-        ("awards", "personAward"), ("certifications", "personCertification"),
-        ("educationalActivities", "educationalActivity"), ("emails", "itemEmail"), ("interests", "personInterest"),
-        ("languages", "languageProficiency"), ("names", "personName"), ("notes", "personAnnotation"),
-        ("patents", "itemPatent"), ("phones", "itemPhone"), ("positions", "workPosition"),
-        ("projects", "projectParticipation"), ("publications", "itemPublication"),
+        ("account", "userAccountInformation"),
+        ("addresses", "itemAddress"),
+        ("anniversaries", "personAnnualEvent"),
+        ("awards", "personAward"),
+        ("certifications", "personCertification"),
+        ("educationalActivities", "educationalActivity"),
+        ("emails", "itemEmail"),
+        ("interests", "personInterest"),
+        ("languages", "languageProficiency"),
+        ("names", "personName"),
+        ("notes", "personAnnotation"),
+        ("patents", "itemPatent"),
+        ("phones", "itemPhone"),
+        ("positions", "workPosition"),
+        ("projects", "projectParticipation"),
+        ("publications", "itemPublication"),
         ("responsibilities", "personResponsibility"),
-        ("skills", "skillProficiency"), ("webAccounts", "webAccount"), ("websites", "personWebsite"),
+        ("skills", "skillProficiency"),
+        ("webAccounts", "webAccount"),
+        ("websites", "personWebsite"),
     ]
 
 
@@ -104,8 +117,15 @@ def test_top_level_odata_type_may_name_the_facets_type(facet_type: FacetType, pa
 @BOTH
 @by_type()
 def test_top_level_odata_type_naming_another_type_is_400(facet_type: FacetType, patch: bool) -> None:
-    others = ["#microsoft.graph.itemFacet", "#microsoft.graph.profile", facet_type.type_name, None, 1,
-              f"#microsoft.graph.{facet_type.type_name.upper()}", [facet_type.odata_type]]
+    others = [
+        "#microsoft.graph.itemFacet",
+        "#microsoft.graph.profile",
+        facet_type.type_name,
+        None,
+        1,
+        f"#microsoft.graph.{facet_type.type_name.upper()}",
+        [facet_type.odata_type],
+    ]
     others += [other.odata_type for other in FACET_TYPES if other is not facet_type][:3]
     for name in others:
         error = refused(facet_type, {"@odata.type": name}, patch=patch)
@@ -123,9 +143,7 @@ def test_an_unknown_property_is_400_with_graphs_message(facet_type: FacetType, n
 
 @by_type()
 def test_a_property_of_another_type_is_unknown(facet_type: FacetType) -> None:
-    foreign = next(
-        name for other in FACET_TYPES for name in other.writable if name not in facet_type.properties
-    )
+    foreign = next(name for other in FACET_TYPES for name in other.writable if name not in facet_type.properties)
     error = refused(facet_type, {foreign: None})
     assert error.message == f"The property '{foreign}' does not exist on type '{facet_type.qualified}'."
 
@@ -194,8 +212,13 @@ def test_patching_the_object_just_read_changes_only_its_writable_properties(face
 @by_type()
 @pytest.mark.parametrize(
     "sent",
-    ["2020-07-06T06:34:12.2294868Z", "2020-07-06T06:34:12.2294868+00:00", "2020-07-06T06:34:12.2294868-00:00",
-     "2020-07-06T08:34:12.2294868+02:00", "2020-07-05T21:04:12.2294868-09:30"],
+    [
+        "2020-07-06T06:34:12.2294868Z",
+        "2020-07-06T06:34:12.2294868+00:00",
+        "2020-07-06T06:34:12.2294868-00:00",
+        "2020-07-06T08:34:12.2294868+02:00",
+        "2020-07-05T21:04:12.2294868-09:30",
+    ],
 )
 def test_read_only_date_times_are_compared_as_instants(facet_type: FacetType, sent: str) -> None:
     now = current(facet_type)
@@ -206,8 +229,18 @@ def test_read_only_date_times_are_compared_as_instants(facet_type: FacetType, se
 @by_type()
 @pytest.mark.parametrize(
     "sent",
-    ["2020-07-06T06:34:12.2294869Z", "2020-07-06T06:34:12.2294868+01:00", "2020-07-06T06:34:12Z", "2020-07-06T06:34:12",
-     "2020-07-06 06:34:12.2294868Z", "2020-07-06", "yesterday", "2020-02-30T00:00:00Z", 1593930852, None],
+    [
+        "2020-07-06T06:34:12.2294869Z",
+        "2020-07-06T06:34:12.2294868+01:00",
+        "2020-07-06T06:34:12Z",
+        "2020-07-06T06:34:12",
+        "2020-07-06 06:34:12.2294868Z",
+        "2020-07-06",
+        "yesterday",
+        "2020-02-30T00:00:00Z",
+        1593930852,
+        None,
+    ],
 )
 def test_read_only_date_times_at_another_instant_or_malformed_are_400(facet_type: FacetType, sent: Any) -> None:
     error = refused(facet_type, {"createdDateTime": sent}, patch=True)
@@ -219,9 +252,16 @@ def test_read_only_date_times_at_another_instant_or_malformed_are_400(facet_type
     "sent",
     [
         {"user": {"displayName": "Innocenty Popov", "id": "db789417-4ccb-41d1-a0a9-47b01a09ea49"}},
-        {"@odata.type": "#microsoft.graph.identitySet", "application": None, "device": None,
-         "user": {"@odata.type": "#microsoft.graph.identity", "displayName": "Innocenty Popov",
-                  "id": "db789417-4ccb-41d1-a0a9-47b01a09ea49"}},
+        {
+            "@odata.type": "#microsoft.graph.identitySet",
+            "application": None,
+            "device": None,
+            "user": {
+                "@odata.type": "#microsoft.graph.identity",
+                "displayName": "Innocenty Popov",
+                "id": "db789417-4ccb-41d1-a0a9-47b01a09ea49",
+            },
+        },
         {"application": None, "user": {"id": "db789417-4ccb-41d1-a0a9-47b01a09ea49", "displayName": "Innocenty Popov"}},
     ],
     ids=["null-members-absent", "annotated", "some-members-null"],
@@ -236,10 +276,14 @@ def test_read_only_identity_sets_are_compared_by_value(facet_type: FacetType, se
     [
         {"user": {"displayName": "Innocenty Popov"}},
         {"user": {"displayName": "Innocenty Popov", "id": "db789417-4ccb-41d1-a0a9-47b01a09ea49", "extra": 1}},
-        {"user": {"displayName": "Innocenty Popov", "id": "db789417-4ccb-41d1-a0a9-47b01a09ea49"},
-         "device": {"id": "d"}},
+        {
+            "user": {"displayName": "Innocenty Popov", "id": "db789417-4ccb-41d1-a0a9-47b01a09ea49"},
+            "device": {"id": "d"},
+        },
         {"application": {"displayName": "Innocenty Popov", "id": "db789417-4ccb-41d1-a0a9-47b01a09ea49"}},
-        {}, None, "Innocenty Popov",
+        {},
+        None,
+        "Innocenty Popov",
     ],
 )
 def test_read_only_identity_sets_with_another_value_are_400(facet_type: FacetType, sent: Any) -> None:
@@ -260,7 +304,12 @@ def test_directory_properties_are_compared_with_the_directorys_values() -> None:
     assert account is not None
     now = current(account)
     assert now["userPrincipalName"] == USER.user_principal_name and now["ageGroup"] == "adult"
-    same = {"userPrincipalName": USER.user_principal_name, "ageGroup": "adult", "userPersona": "internalMember",
-            "originTenantInfo": {"originUserId": "u0", "originTenantId": "t0"}, "countryCode": "se"}
+    same = {
+        "userPrincipalName": USER.user_principal_name,
+        "ageGroup": "adult",
+        "userPersona": "internalMember",
+        "originTenantInfo": {"originUserId": "u0", "originTenantId": "t0"},
+        "countryCode": "se",
+    }
     assert validate_patch(account, same, now) == {"countryCode": "SE"}
     assert validate_patch(account, {"countryCode": "se"}, now) == {"countryCode": "SE"}  # absent is also "equal"

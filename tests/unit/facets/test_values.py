@@ -5,6 +5,7 @@ so a property added to a declaration is covered without touching these tests. Pa
 values and list items ("colleagues[0].relationship"). Create sends the value in a fully populated body;
 patch sends only the property that holds it.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -113,9 +114,24 @@ def test_dates_are_yyyy_mm_dd(facet_type: Any, path: tuple, value: str | None) -
 @pytest.mark.parametrize(("facet_type", "path"), DATES)
 @pytest.mark.parametrize(
     "value",
-    ["2020-02-30", "2021-02-29", "2020-1-1", "20200101", "2020-13-01", "2020-00-10", "0000-01-01", "2020/01/01",
-     "2020-01-01T00:00:00Z", "2020-01", " 2020-01-01", "2020-01-01 ", "\uff12\uff10\uff12\uff10-01-01", "yesterday",
-     20200101, True],
+    [
+        "2020-02-30",
+        "2021-02-29",
+        "2020-1-1",
+        "20200101",
+        "2020-13-01",
+        "2020-00-10",
+        "0000-01-01",
+        "2020/01/01",
+        "2020-01-01T00:00:00Z",
+        "2020-01",
+        " 2020-01-01",
+        "2020-01-01 ",
+        "\uff12\uff10\uff12\uff10-01-01",
+        "yesterday",
+        20200101,
+        True,
+    ],
 )
 def test_anything_else_is_not_a_date(facet_type: Any, path: tuple, value: Any, patch: bool) -> None:
     refused_at(facet_type, path, value, patch=patch)
@@ -137,9 +153,23 @@ def test_urls_are_absolute_http_or_https(facet_type: Any, path: tuple, value: st
 @pytest.mark.parametrize(("facet_type", "path"), URLS)
 @pytest.mark.parametrize(
     "value",
-    ["ftp://example.com/file", "/relative/path", "relative", "//example.com/x", "javascript:alert(1)",
-     "data:text/html,<b>x</b>", "mailto:a@b.c", "http://", "https:///path", "http://exa mple.com",
-     "http://example.com:99999/", "https://example.com/\n", "", "https://" + "x" * 300 + ".com", 1],
+    [
+        "ftp://example.com/file",
+        "/relative/path",
+        "relative",
+        "//example.com/x",
+        "javascript:alert(1)",
+        "data:text/html,<b>x</b>",
+        "mailto:a@b.c",
+        "http://",
+        "https:///path",
+        "http://exa mple.com",
+        "http://example.com:99999/",
+        "https://example.com/\n",
+        "",
+        "https://" + "x" * 300 + ".com",
+        1,
+    ],
 )
 def test_anything_else_is_not_a_url(facet_type: Any, path: tuple, value: Any, patch: bool) -> None:
     refused_at(facet_type, path, value, patch=patch)
@@ -154,8 +184,19 @@ def test_email_addresses_are_well_formed(facet_type: Any, path: tuple, value: st
 @BOTH
 @pytest.mark.parametrize(("facet_type", "path"), EMAILS)
 @pytest.mark.parametrize(
-    "value", ["adele", "adele@", "@contoso.com", "adele@contoso", "a b@contoso.com", "a..b@contoso.com",
-              "adele@@contoso.com", "<adele@contoso.com>", "", 1]
+    "value",
+    [
+        "adele",
+        "adele@",
+        "@contoso.com",
+        "adele@contoso",
+        "a b@contoso.com",
+        "a..b@contoso.com",
+        "adele@@contoso.com",
+        "<adele@contoso.com>",
+        "",
+        1,
+    ],
 )
 def test_anything_else_is_not_an_email_address(facet_type: Any, path: tuple, value: Any, patch: bool) -> None:
     refused_at(facet_type, path, value, patch=patch)
@@ -274,7 +315,8 @@ def test_int32_values(facet_type: Any, path: tuple, value: Any, kept: Any) -> No
 @BOTH
 @pytest.mark.parametrize(("facet_type", "path"), INT32)
 @pytest.mark.parametrize(
-    "value", [2**31, -(2**31) - 1, 10**30, 10**400, 1.5, -0.5, float("inf"), float("nan"), True, "1", [1]],
+    "value",
+    [2**31, -(2**31) - 1, 10**30, 10**400, 1.5, -0.5, float("inf"), float("nan"), True, "1", [1]],
     ids=lambda v: repr(v)[:16],
 )
 def test_int32_out_of_range_or_not_whole_is_400(facet_type: Any, path: tuple, value: Any, patch: bool) -> None:

@@ -1,4 +1,5 @@
 """Facets on the wire and in the store (contract §2 "Resources on the wire"): to_wire and to_store."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -14,9 +15,20 @@ from tests.support.facet_bodies import CREATED, FACET_ID, IDENTITY_SET, INHERITE
 from tests.unit.facets.helpers import USER, by_type
 
 STORAGE_FIELDS = {
-    "_etag": '"0a00"', "_ts": 1700000000, "_rid": "abc==", "_self": "dbs/x/colls/y/docs/z/", "_attachments": "a/",
-    "pk": "t:o", "tenantId": "t", "objectId": "o", "tid": "t", "oid": "o", "type": "facet", "collection": "skills",
-    "ttl": 10, "etag": "e",
+    "_etag": '"0a00"',
+    "_ts": 1700000000,
+    "_rid": "abc==",
+    "_self": "dbs/x/colls/y/docs/z/",
+    "_attachments": "a/",
+    "pk": "t:o",
+    "tenantId": "t",
+    "objectId": "o",
+    "tid": "t",
+    "oid": "o",
+    "type": "facet",
+    "collection": "skills",
+    "ttl": 10,
+    "etag": "e",
 }
 
 
@@ -34,7 +46,7 @@ def test_every_declared_property_is_present_in_order_null_where_unset(facet_type
     wire = to_wire(facet_type, stored(facet_type, validate_create(facet_type, {})), None)
     assert list(wire) == list(facet_type.properties)
     assert tuple(wire)[: len(INHERITED)] == INHERITED
-    own = list(wire)[len(INHERITED):]
+    own = list(wire)[len(INHERITED) :]
     assert own and own == sorted(own)  # Graph's declaration order for every type's own properties
     unset = {name for name, value in wire.items() if value is None}
     assert unset == set(facet_type.properties) - {"allowedAudiences", *INHERITED[:1], *INHERITED[3:7]}
@@ -95,11 +107,13 @@ def test_complex_values_read_back_with_every_member(facet_type: FacetType) -> No
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("2020-07-06T06:34:12.2294868Z", "2020-07-06T06:34:12.2294868+00:00"),
-     ("2020-07-06T06:34:12.2294868Z", "2020-07-06T07:34:12.2294868+01:00"),
-     ("2020-07-06T00:30:00Z", "2020-07-05T23:00:00-01:30"),
-     ("2020-07-06T06:34:12.229Z", "2020-07-06T06:34:12.2290000Z"),
-     ("2020-07-06T06:34:12Z", "2020-07-06T06:34:12.0000000Z")],
+    [
+        ("2020-07-06T06:34:12.2294868Z", "2020-07-06T06:34:12.2294868+00:00"),
+        ("2020-07-06T06:34:12.2294868Z", "2020-07-06T07:34:12.2294868+01:00"),
+        ("2020-07-06T00:30:00Z", "2020-07-05T23:00:00-01:30"),
+        ("2020-07-06T06:34:12.229Z", "2020-07-06T06:34:12.2290000Z"),
+        ("2020-07-06T06:34:12Z", "2020-07-06T06:34:12.0000000Z"),
+    ],
 )
 def test_equal_instants_have_equal_ticks(a: str, b: str) -> None:
     assert instant_ticks(a) is not None and instant_ticks(a) == instant_ticks(b)
@@ -111,9 +125,18 @@ def test_instants_one_tick_apart_differ() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["2020-07-06T06:34:12", "2020-07-06", "2020-07-06T06:34:12.12345678Z", "2020-02-30T00:00:00Z",
-     "2020-07-06T25:00:00Z", "2020-07-06t06:34:12Z", "2020-07-06T06:34:12+0100", "\uff12020-07-06T06:34:12Z",
-     " 2020-07-06T06:34:12Z", ""],
+    [
+        "2020-07-06T06:34:12",
+        "2020-07-06",
+        "2020-07-06T06:34:12.12345678Z",
+        "2020-02-30T00:00:00Z",
+        "2020-07-06T25:00:00Z",
+        "2020-07-06t06:34:12Z",
+        "2020-07-06T06:34:12+0100",
+        "\uff12020-07-06T06:34:12Z",
+        " 2020-07-06T06:34:12Z",
+        "",
+    ],
 )
 def test_anything_else_is_no_instant(value: str) -> None:
     assert instant_ticks(value) is None

@@ -1,4 +1,5 @@
 """Real wire bodies of real facet types, and a helper that walks every page of a list query."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Cold start: importing shared.query loads no `$filter` parser and no cryptography; each loads on first use."""
+
 from __future__ import annotations
 
 import subprocess
@@ -10,13 +11,10 @@ LAZY = ("shared.query.filter_syntax", "shared.query.filter_compile", "cryptograp
 
 
 def _loaded_after(statement: str) -> list[str]:
-    probe = (
-        "import sys\n"
-        f"{statement}\n"
-        f"print(' '.join(m for m in {LAZY!r} if m in sys.modules))"
+    probe = f"import sys\n{statement}\nprint(' '.join(m for m in {LAZY!r} if m in sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60
     )
-    result = subprocess.run([sys.executable, "-c", probe], check=False, cwd=ROOT, capture_output=True, text=True,
-                            timeout=60)
     assert result.returncode == 0, result.stderr
     return result.stdout.split()
 

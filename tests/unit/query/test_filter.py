@@ -1,4 +1,5 @@
 """`$filter` semantics over real wire bodies: operators, functions, paths, any, types and null."""
+
 from __future__ import annotations
 
 import pytest
@@ -10,20 +11,38 @@ from shared.facets.catalog import ACCOUNT, POSITIONS, SKILLS
 from .support import facet, facet_id, matching_ids
 
 
-def _position(number, *, title=None, layer=None, start=None, current=None, categories=None, company=None,
-              manager=None, score=None):
-    detail = {"jobTitle": title, "layer": layer, "startMonthYear": start,
-              "company": None if company is None else {"displayName": company}}
+def _position(
+    number, *, title=None, layer=None, start=None, current=None, categories=None, company=None, manager=None, score=None
+):
+    detail = {
+        "jobTitle": title,
+        "layer": layer,
+        "startMonthYear": start,
+        "company": None if company is None else {"displayName": company},
+    }
     return facet(
-        POSITIONS, number, detail=detail, isCurrent=current, categories=categories,
+        POSITIONS,
+        number,
+        detail=detail,
+        isCurrent=current,
+        categories=categories,
         manager=None if manager is None else {"displayName": manager},
         inference=None if score is None else {"confidenceScore": score, "userHasVerifiedAccuracy": True},
     )
 
 
 POSITION_ITEMS = [
-    _position(1, title="Engineer", layer=3, start="2019-05-01", current=True, categories=["Tech", "lead"],
-              company="Contoso", manager="Ann", score=0.9),
+    _position(
+        1,
+        title="Engineer",
+        layer=3,
+        start="2019-05-01",
+        current=True,
+        categories=["Tech", "lead"],
+        company="Contoso",
+        manager="Ann",
+        score=0.9,
+    ),
     _position(2, title="engineer", layer=5, start="2021-01-01", current=False, categories=["tech"], company="Fabrikam"),
     _position(3, title="Manager", layer=7, start="2020-02-29", current=None, categories=[], score=0.25),
     _position(4),  # every optional property null (detail's members too)
@@ -240,8 +259,11 @@ def test_any_over_a_string_collection():
 
 
 def test_any_over_a_string_collection_inside_a_complex_value():
-    items = [facet(SKILLS, 1, source={"type": ["User", "Directory"]}), facet(SKILLS, 2, source={"type": ["Other"]}),
-             facet(SKILLS, 3)]
+    items = [
+        facet(SKILLS, 1, source={"type": ["User", "Directory"]}),
+        facet(SKILLS, 2, source={"type": ["Other"]}),
+        facet(SKILLS, 3),
+    ]
     assert matching_ids(SKILLS, "source/type/any(t: t eq 'user')", items) == [facet_id(1)]
     assert matching_ids(SKILLS, "not source/type/any(t: t eq 'user')", items) == [facet_id(2), facet_id(3)]
 
@@ -378,6 +400,8 @@ def test_filter_text_is_kept_as_written():
 def test_count_counts_what_the_filter_matches_not_the_page():
     page = query.run_list(
         query.parse_list_query({"$filter": "detail/layer ge 3", "$top": "1", "$count": "true"}, POSITIONS),
-        POSITION_ITEMS, facet_type=POSITIONS, paging=query.Paging(key=bytes(32), scope="s"),
+        POSITION_ITEMS,
+        facet_type=POSITIONS,
+        paging=query.Paging(key=bytes(32), scope="s"),
     )
     assert page.count == 3 and len(page.items) == 1

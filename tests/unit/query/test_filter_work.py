@@ -1,5 +1,6 @@
 """The cost bound of `$filter`: every value folded once per request, and a filter whose estimated work
 over the collection exceeds `MAX_FILTER_WORK` refused (400) before anything is evaluated."""
+
 from __future__ import annotations
 
 import pytest
@@ -107,8 +108,10 @@ def test_a_filter_refused_over_a_full_collection_runs_over_a_small_one():
 def test_each_stored_value_is_folded_once_per_request_whatever_the_number_of_clauses():
     items = maximal_skills(3, Counted)
     Counted.folds = 0
-    text = "categories/any(c: c eq 'a' or c eq 'b' or contains(c, 'c') or startswith(c, 'd')) " \
-           "or displayName eq 'e' or endswith(displayName, 'f') or categories/any(c: c eq 'g')"
+    text = (
+        "categories/any(c: c eq 'a' or c eq 'b' or contains(c, 'c') or startswith(c, 'd')) "
+        "or displayName eq 'e' or endswith(displayName, 'f') or categories/any(c: c eq 'g')"
+    )
     assert run(SKILLS, {"$filter": text}, items).items == []
     assert Counted.folds == 3 * 51  # 50 categories and the displayName of each facet, once each
 

@@ -1,4 +1,5 @@
 """benchmarks/limits.py stays runnable and finds an accepted worst case (figures only; no timing is asserted)."""
+
 from __future__ import annotations
 
 from benchmarks import limits

@@ -1,4 +1,5 @@
 """Option names and simple values: `$` optional, case-insensitive, no duplicates, route support, numbers."""
+
 from __future__ import annotations
 
 import pytest
@@ -51,7 +52,13 @@ def test_other_parameters_are_not_odata_options_and_are_ignored():
 def test_defaults():
     parsed = query.parse_list_query({}, SKILLS)
     assert (parsed.top, parsed.skip, parsed.filter, parsed.orderby, parsed.select, parsed.count, parsed.skiptoken) == (
-        100, 0, None, (), None, False, None
+        100,
+        0,
+        None,
+        (),
+        None,
+        False,
+        None,
     )
     assert parsed.link_params() == {}
 
@@ -64,8 +71,22 @@ def test_top_accepts_1_to_100(value, expected):
 @pytest.mark.parametrize(
     "value",
     [
-        "0", "101", "-1", "+5", " 5", "5 ", "abc", "", "1.0", "1e2", "\u00b2", "\u0663", "\uff15",
-        "9" * 4301, "1" + "0" * 100_000, "0" * 5000 + "42",
+        "0",
+        "101",
+        "-1",
+        "+5",
+        " 5",
+        "5 ",
+        "abc",
+        "",
+        "1.0",
+        "1e2",
+        "\u00b2",
+        "\u0663",
+        "\uff15",
+        "9" * 4301,
+        "1" + "0" * 100_000,
+        "0" * 5000 + "42",
     ],
 )
 def test_top_outside_1_to_100_or_not_ascii_digits_is_400(value):
@@ -99,13 +120,21 @@ def test_an_overlong_option_value_is_400_naming_it():
 
 def test_link_params_repeat_the_options_as_written_under_canonical_names_without_skip():
     params = {
-        "filter": "displayName eq 'A'", "$ORDERBY": "displayname DESC", "Select": "displayName",
-        "top": "5", "count": "true", "skip": "3", "code": "key",
+        "filter": "displayName eq 'A'",
+        "$ORDERBY": "displayname DESC",
+        "Select": "displayName",
+        "top": "5",
+        "count": "true",
+        "skip": "3",
+        "code": "key",
     }
     parsed = query.parse_list_query(params, SKILLS)
     assert parsed.link_params() == {
-        "$filter": "displayName eq 'A'", "$orderby": "displayname DESC", "$select": "displayName",
-        "$top": "5", "$count": "true",
+        "$filter": "displayName eq 'A'",
+        "$orderby": "displayname DESC",
+        "$select": "displayName",
+        "$top": "5",
+        "$count": "true",
     }
 
 

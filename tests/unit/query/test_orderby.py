@@ -1,4 +1,5 @@
 """`$orderby`: parsing, typed order, directions, nulls, and the createdDateTime, id tie-breakers."""
+
 from __future__ import annotations
 
 import pytest
@@ -125,8 +126,10 @@ def test_numbers_booleans_and_dates_order_by_value():
     assert numbers(run(POSITIONS, {"$orderby": "detail/layer"}, items)) == [4, 3, 2, 1]  # 10 after 9: numeric
     assert numbers(run(POSITIONS, {"$orderby": "detail/startMonthYear desc"}, items)) == [1, 2, 3, 4]
     assert numbers(run(POSITIONS, {"$orderby": "isCurrent"}, items)) == [3, 2, 1, 4]
-    scored = [facet(SKILLS, n, inference={"confidenceScore": score, "userHasVerifiedAccuracy": False})
-              for n, score in ((1, 0.5), (2, 2), (3, -0.25))]
+    scored = [
+        facet(SKILLS, n, inference={"confidenceScore": score, "userHasVerifiedAccuracy": False})
+        for n, score in ((1, 0.5), (2, 2), (3, -0.25))
+    ]
     assert numbers(run(SKILLS, {"$orderby": "inference/confidenceScore"}, scored)) == [3, 1, 2]
 
 

@@ -1,5 +1,6 @@
 """Bounded pages: at most a number of items and of bytes (at least one item), on lists and on the
 first page of an expanded collection (read as a stream, keeping at most a page and one item)."""
+
 from __future__ import annotations
 
 import random
@@ -26,8 +27,9 @@ def sizes_of(items: list[dict]) -> list[int]:
 
 
 def run(params: dict[str, str], items: list[dict], limits: query.PageLimits) -> query.ListPage:
-    return query.run_list(query.parse_list_query(params, SKILLS), items, facet_type=SKILLS, paging=PAGING,
-                          limits=limits)
+    return query.run_list(
+        query.parse_list_query(params, SKILLS), items, facet_type=SKILLS, paging=PAGING, limits=limits
+    )
 
 
 def walk_limited(params: dict[str, str], items: list[dict], limits: query.PageLimits) -> list[query.ListPage]:
@@ -135,17 +137,21 @@ def test_the_streamed_first_page_keeps_no_more_than_a_page_and_one_item():
 def test_the_token_of_an_expanded_collection_continues_on_the_list_route():
     items = skills([500] * 9)
     select = ("displayName",)
-    page = query.first_page(items, facet_type=SKILLS, select=select, paging=PAGING,
-                            limits=query.PageLimits(max_items=4, max_bytes=10**6))
+    page = query.first_page(
+        items, facet_type=SKILLS, select=select, paging=PAGING, limits=query.PageLimits(max_items=4, max_bytes=10**6)
+    )
     assert len(page.items) == 4 and set(page.items[0]) == {"id", "displayName"}
     rest = query.run_list(
-        query.parse_list_query({"$select": "displayName", "$skiptoken": page.next_skiptoken}, SKILLS), items,
-        facet_type=SKILLS, paging=PAGING,
+        query.parse_list_query({"$select": "displayName", "$skiptoken": page.next_skiptoken}, SKILLS),
+        items,
+        facet_type=SKILLS,
+        paging=PAGING,
     )
     assert ids(page.items) + ids(rest.items) == ids(items)
     with pytest.raises(query.paging.BadRequest):  # bound to the nested $select: another selection is refused
-        query.run_list(query.parse_list_query({"$skiptoken": page.next_skiptoken}, SKILLS), items,
-                       facet_type=SKILLS, paging=PAGING)
+        query.run_list(
+            query.parse_list_query({"$skiptoken": page.next_skiptoken}, SKILLS), items, facet_type=SKILLS, paging=PAGING
+        )
 
 
 # --- Prefer: odata.maxpagesize --------------------------------------------------------------------

@@ -1,4 +1,5 @@
 """Keyset paging: complete walks, `$skip`, next links, inserts and deletes between pages, sealed tokens."""
+
 from __future__ import annotations
 
 import base64
@@ -138,8 +139,11 @@ def _scenario(draw):
             max_size=12,
         )
     )
-    orderby = draw(st.sampled_from([None, "displayName", "displayName desc", "proficiency desc,displayName",
-                                    "createdDateTime desc", "id desc"]))
+    orderby = draw(
+        st.sampled_from(
+            [None, "displayName", "displayName desc", "proficiency desc,displayName", "createdDateTime desc", "id desc"]
+        )
+    )
     filter_text = draw(st.sampled_from([None, "displayName ne 'c'", "proficiency ne null"]))
     return start, changes, orderby, filter_text, draw(st.integers(1, 6))
 
@@ -275,10 +279,8 @@ def test_tokens_in_the_largest_position_stay_under_the_bound():
     from shared.query.ordering import Ordering
     from shared.query.paging import seal_token
 
-    keys = query.parse_list_query(
-        {"$orderby": "displayName,webUrl,thumbnailUrl,allowedAudiences,id"}, SKILLS
-    ).orderby
-    worst = ["\u0001" * 256, "\U0001f600" * 256, "\"" * 256, "\\" * 256, "\u0000" * 256]
+    keys = query.parse_list_query({"$orderby": "displayName,webUrl,thumbnailUrl,allowedAudiences,id"}, SKILLS).orderby
+    worst = ["\u0001" * 256, "\U0001f600" * 256, '"' * 256, "\\" * 256, "\u0000" * 256]
     position = [*worst, 2**63, "\U0010ffff" * 256]
     assert Ordering(keys).is_position(position)
     token = seal_token(position, PAGING, "bound")

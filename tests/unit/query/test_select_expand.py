@@ -1,4 +1,5 @@
 """`$select` (facets and the profile), projection, and `$expand` on the profile."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,7 +19,8 @@ def bad(call, *args) -> str:
 
 def test_select_names_top_level_properties_case_insensitively_in_canonical_spelling():
     assert query.parse_get_query({"$select": "DisplayName, proficiency ,displayname"}, SKILLS) == (
-        "displayName", "proficiency"
+        "displayName",
+        "proficiency",
     )
     assert query.parse_list_query({"select": "countryCode"}, ACCOUNT).select == ("countryCode",)
 
@@ -60,7 +62,9 @@ def test_project_keeps_id_and_annotations_always_and_only_what_is_selected():
 def test_list_pages_are_projected():
     items = [facet(SKILLS, n, displayName=f"s{n}") for n in range(3)]
     page = query.run_list(
-        query.parse_list_query({"$select": "displayName"}, SKILLS), items, facet_type=SKILLS,
+        query.parse_list_query({"$select": "displayName"}, SKILLS),
+        items,
+        facet_type=SKILLS,
         paging=query.Paging(key=bytes(32), scope="s"),
     )
     assert page.items == [{"id": item["id"], "displayName": item["displayName"]} for item in items]

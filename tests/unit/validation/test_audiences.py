@@ -1,4 +1,5 @@
 """allowedAudiences: canonical_audiences and audience_members."""
+
 from __future__ import annotations
 
 import pytest
@@ -36,8 +37,21 @@ def test_members(value: str, members: set[str]) -> None:
     assert audience_members(value) == frozenset(members)
 
 
-INVALID = ["", " ", "unknownFutureValue", "public", "org", "organization,", ",organization", "organization,,family",
-           "organization;family", "organization family", "organisation", "0", "me organization"]
+INVALID = [
+    "",
+    " ",
+    "unknownFutureValue",
+    "public",
+    "org",
+    "organization,",
+    ",organization",
+    "organization,,family",
+    "organization;family",
+    "organization family",
+    "organisation",
+    "0",
+    "me organization",
+]
 
 
 @pytest.mark.parametrize("value", INVALID)

@@ -1,4 +1,5 @@
 """parse_json_object: size, emptiness, Content-Type and strict RFC 8259 JSON (contract §3)."""
+
 from __future__ import annotations
 
 import json
@@ -54,7 +55,7 @@ def test_seed_example_as_laid_out_over_lines_points_at_the_comma() -> None:
 # --- not RFC 8259 JSON: 400 naming line and column -------------------------------------------------
 
 INVALID = [
-    (b'[1, 2, ]', (1, 6), "trailing comma"),
+    (b"[1, 2, ]", (1, 6), "trailing comma"),
     (b'{"a": [1,\n 2,\n ]}', (2, 3), "trailing comma"),
     (b"{'a': 1}", (1, 2), "single quotes"),
     (b"{\"a\": 'x'}", (1, 7), "single quotes"),
@@ -91,7 +92,7 @@ INVALID = [
     (b'{"a": 0x1F}', (1, 8), "','"),
     (b'{"a": 1} // comment', (1, 10), "after the JSON value"),
     (b'{/* c */ "a": 1}', (1, 2), "property name"),
-    (b'{a: 1}', (1, 2), "property name"),
+    (b"{a: 1}", (1, 2), "property name"),
     (b'{"a": 1,,}', (1, 9), "property name"),
     (b'\xc2\xa0{"a": 1}', (1, 1), "value"),
 ]
@@ -175,7 +176,7 @@ def test_arrays_count_as_levels() -> None:
 
 
 def test_brackets_inside_strings_do_not_count() -> None:
-    body = json.dumps({"a": "[{" * 1000, "b": "\\\"[[[[" * 50}).encode()
+    body = json.dumps({"a": "[{" * 1000, "b": '\\"[[[[' * 50}).encode()
     assert parse(body)["a"] == "[{" * 1000
 
 

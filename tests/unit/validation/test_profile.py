@@ -1,4 +1,5 @@
 """The profile POST body."""
+
 from __future__ import annotations
 
 import pytest

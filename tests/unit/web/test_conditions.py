@@ -1,4 +1,5 @@
 """If-Match (RFC 9110 §13.1.1) and Idempotency-Key, parsed from the headers the Functions host hands over."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -47,14 +48,16 @@ def test_the_header_name_is_case_insensitive(name: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "tags"),
-    [(ETAG, (ETAG,)),
-     (f" {ETAG} ", (ETAG,)),
-     ('"a","b"', ('"a"', '"b"')),
-     ('"a", "b" ,\t"c"', ('"a"', '"b"', '"c"')),
-     ('""', ('""',)),
-     ('"!#$%&\'()*+-./:;<=>?@[]^_`{|}~"', ('"!#$%&\'()*+-./:;<=>?@[]^_`{|}~"',)),
-     ('W/"a"', ('W/"a"',)),
-     ('W/"a", "b"', ('W/"a"', '"b"'))],
+    [
+        (ETAG, (ETAG,)),
+        (f" {ETAG} ", (ETAG,)),
+        ('"a","b"', ('"a"', '"b"')),
+        ('"a", "b" ,\t"c"', ('"a"', '"b"', '"c"')),
+        ('""', ('""',)),
+        ('"!#$%&\'()*+-./:;<=>?@[]^_`{|}~"', ('"!#$%&\'()*+-./:;<=>?@[]^_`{|}~"',)),
+        ('W/"a"', ('W/"a"',)),
+        ('W/"a", "b"', ('W/"a"', '"b"')),
+    ],
 )
 def test_one_or_several_entity_tags(value: str, tags: tuple[str, ...]) -> None:
     assert parse_if_match(headers(**{"If-Match": value})) == tags
@@ -77,9 +80,34 @@ def test_weak_tags_never_match(value: str) -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["", " ", "\t", "abc", ETAG[1:-1], '"a', 'a"', '"a" "b"', '"a";"b"', '"a",', ',"a"', ",", '"a",,"b"',
-     '"a"b', 'w/"a"', 'W/ "a"', 'W/a', '"a"b"', '"a\\"b"', '"tag with space"', '"\u20ac"', "*, \"a\"", "**",
-     "null", '{"a"}', "'a'"],
+    [
+        "",
+        " ",
+        "\t",
+        "abc",
+        ETAG[1:-1],
+        '"a',
+        'a"',
+        '"a" "b"',
+        '"a";"b"',
+        '"a",',
+        ',"a"',
+        ",",
+        '"a",,"b"',
+        '"a"b',
+        'w/"a"',
+        'W/ "a"',
+        "W/a",
+        '"a"b"',
+        '"a\\"b"',
+        '"tag with space"',
+        '"\u20ac"',
+        '*, "a"',
+        "**",
+        "null",
+        '{"a"}',
+        "'a'",
+    ],
 )
 def test_malformed_if_match_is_400(value: str) -> None:
     bad_if_match(value)
@@ -107,8 +135,14 @@ def test_no_idempotency_key() -> None:
 
 @pytest.mark.parametrize(
     ("value", "key"),
-    [("k-1", "k-1"), (" k-1 ", "k-1"), ("a b", "a b"), ("x" * MAX_IDEMPOTENCY_KEY, "x" * MAX_IDEMPOTENCY_KEY),
-     ("8e2d0f4c-0f3e-4d7a-9b1c-2a3b4c5d6e7f", "8e2d0f4c-0f3e-4d7a-9b1c-2a3b4c5d6e7f"), ("!~\"'{}", "!~\"'{}")],
+    [
+        ("k-1", "k-1"),
+        (" k-1 ", "k-1"),
+        ("a b", "a b"),
+        ("x" * MAX_IDEMPOTENCY_KEY, "x" * MAX_IDEMPOTENCY_KEY),
+        ("8e2d0f4c-0f3e-4d7a-9b1c-2a3b4c5d6e7f", "8e2d0f4c-0f3e-4d7a-9b1c-2a3b4c5d6e7f"),
+        ("!~\"'{}", "!~\"'{}"),
+    ],
 )
 def test_idempotency_keys_are_1_to_255_printable_ascii_characters(value: str, key: str) -> None:
     assert MAX_IDEMPOTENCY_KEY == 255
