@@ -59,8 +59,9 @@ run-cosmos: $(LOCALDEPS)  ## `make run` on the store of `make cosmos-server` (it
 token: | $(LOCALDEPS)  ## print a development token (USER, NAME, SCOPES, ROLES variables); any port's `make run` accepts it
 	@$(PY) scripts/dev_token.py
 
-lint: $(PYDEPS)  ## ruff and mypy (configuration in pyproject.toml)
+lint: $(PYDEPS)  ## ruff (lint and format check) and mypy (configuration in pyproject.toml)
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
 test: setup lint  ## set up, lint, run every test in parallel lanes; prints branch coverage and fails under its floor
