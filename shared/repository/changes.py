@@ -30,6 +30,23 @@ class InvalidCursor(Exception):
     """A cursor or position this store did not issue (e.g. one sealed before a change of store)."""
 
 
+def change_number(value: object) -> int:
+    """A change number an adapter issued in a cursor or position (the service passes back what it sealed)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < -1:
+        raise InvalidCursor("not a change number of this store")
+    return value
+
+
+def page_position(after: Position | None, floor: int) -> tuple[int | None, tuple[int, str, str, str]]:
+    """(the counter at the round's start, the keyset position) of a per-user page, as both adapters issue
+    it; the round's first page starts at `floor`."""
+    if after is None:
+        return None, (floor, "", "", "")
+    if not (isinstance(after, list) and len(after) == 5 and all(isinstance(part, str) for part in after[2:])):
+        raise InvalidCursor("not a position of this store")
+    return change_number(after[0]), (change_number(after[1]), after[2], after[3], after[4])
+
+
 class Change:
     """One changed facet (`facet` is its stored JSON) or one deleted facet (`facet` is None)."""
 

@@ -25,7 +25,15 @@ from shared.errors import (
 )
 from shared.facets.model import FacetType
 from shared.models import DirectoryUser, IdempotencyRecord, Versioned
-from shared.repository.changes import Change, ChangePage, Cursor, InvalidCursor, Position
+from shared.repository.changes import (
+    Change,
+    ChangePage,
+    Cursor,
+    InvalidCursor,
+    Position,
+    change_number,
+    page_position,
+)
 from shared.repository.cosmos import documents as docs
 from shared.repository.cosmos.connection import CosmosConnection, connection_from_settings
 from shared.repository.cosmos.documents import Doc
@@ -498,8 +506,8 @@ class CosmosRepository:
         seq, object id, collection, facet id]`, `start` being the number read on the round's first page."""
         pk = docs.user_pk(tenant_id, object_id)
         first = since is None
-        floor = -1 if first else _number(since)
-        start, key = _user_position(after, floor)
+        floor = -1 if first else change_number(since)
+        start, key = page_position(after, floor)
         # The collections are chosen here, not in the query: a user's changes are few (the quota
         # bounds them), and the test server's partition-key check grows exponentially with each OR.
         if first:
@@ -654,30 +662,18 @@ def _runs(rows: list[Doc], budget: int) -> list[list[Doc]]:
 
 
 # --- change tracking helpers ---------------------------------------------------------------------
-def _number(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < -1:
-        raise InvalidCursor("not a change number of this store")
-    return value
-
-
-def _user_position(after: Position | None, floor: int) -> tuple[int | None, tuple[int, str, str, str]]:
-    if after is None:
-        return None, (floor, "", "", "")
-    if not (isinstance(after, list) and len(after) == 5 and all(isinstance(part, str) for part in after[2:])):
-        raise InvalidCursor("not a position of this store")
-    return _number(after[0]), (_number(after[1]), after[2], after[3], after[4])
 
 
 def _numbers(value: object) -> dict[str, int]:
     if not isinstance(value, dict) or not all(isinstance(key, str) for key in value):
         raise InvalidCursor("not a cursor of this store")
-    return {key: _number(number) for key, number in value.items()}
+    return {key: change_number(number) for key, number in value.items()}
 
 
 def _tenant_cursor(since: Cursor) -> tuple[int, dict[str, int]]:
     if not (isinstance(since, dict) and set(since) == {"w", "m"}):
         raise InvalidCursor("not a cursor of this store")
-    return _number(since["w"]), _numbers(since["m"])
+    return change_number(since["w"]), _numbers(since["m"])
 
 
 def _tenant_position(after: Position) -> tuple[int, dict[str, int], tuple[str, str]]:
@@ -686,7 +682,7 @@ def _tenant_position(after: Position) -> tuple[int, dict[str, int], tuple[str, s
     key = after["k"]
     if not (isinstance(key, list) and len(key) == 2 and all(isinstance(part, str) for part in key)):
         raise InvalidCursor("not a position of this store")
-    return _number(after["w1"]), _numbers(after["m1"]), (key[0], key[1])
+    return change_number(after["w1"]), _numbers(after["m1"]), (key[0], key[1])
 
 
 def _user_hash(pk: str) -> str:

@@ -35,8 +35,9 @@ from shared.repository.changes import (
     Change,
     ChangePage,
     Cursor,
-    InvalidCursor,
     Position,
+    change_number,
+    page_position,
 )
 from shared.repository.port import Facet, IfMatch, etag_matches, storage_message
 from shared.repository.sqlite.schema import SQL
@@ -211,8 +212,8 @@ class SqliteRepository:
         during its walk is in the next round, since a first round delivers no tombstones).
         """
         first = since is None
-        floor = -1 if first else _whole(since)
-        start, key = _position(after, floor)
+        floor = -1 if first else change_number(since)
+        start, key = page_position(after, floor)
         collections = json.dumps([facet_type.collection for facet_type in facet_types])
         sql = SQL.changes_tenant if object_id is None else SQL.changes_user
         rows = self._store.read(
@@ -260,22 +261,6 @@ def _next_seq(db: sqlite3.Connection, tenant_id: str) -> int:
 
 def _purge_tombstones(db: sqlite3.Connection, now: int, limit: int) -> None:
     db.execute(SQL.tombstones_purge, (now - TOMBSTONE_RETENTION_S, limit))
-
-
-def _whole(value: object) -> int:
-    """A cursor or position number this adapter issued (the service passes back what it sealed)."""
-    if isinstance(value, bool) or not isinstance(value, int) or value < -1:
-        raise InvalidCursor("not a change number of this store")
-    return value
-
-
-def _position(after: Position | None, floor: int) -> tuple[int | None, tuple[int, str, str, str]]:
-    """(the counter at the round's start, the keyset position) of a page; the round's first page starts at `floor`."""
-    if after is None:
-        return None, (floor, "", "", "")
-    if not (isinstance(after, list) and len(after) == 5 and all(isinstance(part, str) for part in after[2:])):
-        raise InvalidCursor("not a position of this store")
-    return _whole(after[0]), (_whole(after[1]), str(after[2]), str(after[3]), str(after[4]))
 
 
 def _within_storage(
