@@ -95,6 +95,10 @@ def read_body(environ: dict[str, Any], cap: int = MAX_BODY_BYTES) -> bytes:
     return data
 
 
+#: The WSGI environ key that says the request's body came chunked (waitress de-chunks it and sets a length).
+CHUNKED = "devhost.chunked"
+
+
 def function_body(environ: dict[str, Any], body: bytes) -> bytes:
     """What the function receives: the body only when the request declared a Content-Length above 0.
 
@@ -102,7 +106,7 @@ def function_body(environ: dict[str, Any], body: bytes) -> bytes:
     `Content-Length` is present and above 0, so a `Transfer-Encoding: chunked` body arrives empty
     (azure-functions-host issues #4926 and #7930).
     """
-    if environ.get("devhost.chunked"):  # waitress de-chunked it and set CONTENT_LENGTH (devhost/errors.py)
+    if environ.get(CHUNKED):  # waitress de-chunked it and set CONTENT_LENGTH (devhost/errors.py sets the key)
         return b""
     length = (environ.get("CONTENT_LENGTH") or "").strip()
     return body if length.isdigit() and int(length) > 0 else b""

@@ -16,7 +16,7 @@ from waitress import utilities
 from waitress.channel import HTTPChannel
 from waitress.task import ErrorTask, WSGITask
 
-from devhost.convert import Response, from_response
+from devhost.convert import CHUNKED, Response, from_response
 from shared.errors import ApiError, BadRequest, PayloadTooLarge
 
 #: Reason phrases by status, computed once.
@@ -87,10 +87,6 @@ class EnvelopeErrorTask(ErrorTask):
         self.set_close_on_finish()
         self.content_length = len(body)
         self.write(body)
-
-
-#: The WSGI environ key that says the request's body came chunked (waitress de-chunks it and sets a length).
-CHUNKED = "devhost.chunked"
 
 
 class ChunkAwareTask(WSGITask):

@@ -108,7 +108,7 @@ def test_every_route_reaches_the_function_the_table_means(indexed: tuple[RouteTa
     assert not shadowed, shadowed[:10]
 
 
-def test_only_literal_samples_can_belong_to_another_route(indexed: tuple[RouteTable, list[dict]]) -> None:
+def test_a_plain_sample_reaches_its_own_row(indexed: tuple[RouteTable, list[dict]]) -> None:
     """A template's sample with plain parameter values always reaches the template's own function."""
     table, functions = indexed
     router = host_router(functions)
