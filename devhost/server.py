@@ -133,12 +133,14 @@ def create(
 def stop(server: Any, thread: threading.Thread | None = None) -> None:
     """Stop a server started with `create()` and `run()` (from any thread).
 
-    Emptying the socket map ends `run()`'s loop after its current poll; the sockets are closed only
-    once that thread has left `select()` (closing them under it raises EBADF in the server thread).
+    Emptying the socket map ends `run()`'s loop after its current poll, which the server's trigger (a
+    pipe in that poll) wakes at once; the sockets are closed only once that thread has left `select()`
+    (closing them under it raises EBADF in the server thread).
     """
     server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
     channels = list(server._map.values())
     server._map.clear()
+    server.pull_trigger()
     if thread is not None:
         thread.join(5)
     for channel in channels:
