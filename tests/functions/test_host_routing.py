@@ -76,35 +76,43 @@ def test_the_worker_indexes_exactly_the_table(indexed: tuple[RouteTable, list[di
     }
 
 
-def meant(table: RouteTable, method: str, path: str) -> str | None:
+def specificity(table: RouteTable) -> list[tuple[tuple[int, ...], str, str | None, Template]]:
+    """Every row's full template, parsed once, with its rank: segment by segment, a literal (0) before a
+    parameter (1) before a catch-all (2)."""
+    ranked = []
+    for row in table:
+        template = Template.parse(full_template(PREFIX, row.template))
+        rank = tuple(0 if isinstance(seg, str) else 2 if seg.catch_all else 1 for seg in template.segments)
+        ranked.append((rank, row.name, row.method, template))
+    return ranked
+
+
+def meant(ranked: list[tuple[tuple[int, ...], str, str | None, Template]], method: str, path: str) -> str | None:
     """The row the table means for a request: of the rows that match, the most specific template
-    (segment by segment, a literal before a parameter before a catch-all), as a reader of the table expects."""
+    (see `specificity`), as a reader of the table expects."""
     from shared.routing.templates import RequestPath
 
     request = RequestPath.parse(f"/{PREFIX}/{path}")
-    candidates = []
-    for row in table:
-        if row.method not in (method, None):
-            continue
-        template = Template.parse(full_template(PREFIX, row.template))
-        if template.match(request) is not None:
-            rank = tuple(0 if isinstance(seg, str) else 2 if seg.catch_all else 1 for seg in template.segments)
-            candidates.append((rank, row.name))
+    candidates = [
+        (rank, name)
+        for rank, name, row_method, template in ranked
+        if row_method in (method, None) and template.match(request) is not None
+    ]
     return min(candidates)[1] if candidates else None
 
 
 def test_every_route_reaches_the_function_the_table_means(indexed: tuple[RouteTable, list[dict]]) -> None:
     table, functions = indexed
-    router, words = host_router(functions), literals(table)
+    router, words, ranked = host_router(functions), literals(table), specificity(table)
     shadowed = []
     for row in table:
         if row.method is None:
             continue
         for path in sample_paths(row.template, words):
             found = router.resolve(row.method, f"/{PREFIX}/{path}")
-            reached = found.entry.name if found else None
-            if reached != meant(table, row.method, path):
-                shadowed.append((row.method, path, meant(table, row.method, path), reached))
+            reached, intended = (found.entry.name if found else None), meant(ranked, row.method, path)
+            if reached != intended:
+                shadowed.append((row.method, path, intended, reached))
     assert not shadowed, shadowed[:10]
 
 
@@ -148,7 +156,7 @@ def test_a_parameter_route_named_before_a_literal_one_is_caught() -> None:
     )
     indexed = [{"name": r.name, "route": r.template, "methods": [r.method], "http": True} for r in rows]
     found = host_router(indexed).resolve("GET", f"/{PREFIX}/items/recent")
-    assert meant(rows, "GET", "items/recent") == "items_recent"
+    assert meant(specificity(rows), "GET", "items/recent") == "items_recent"
     assert found is not None and found.entry.name == "items_get"
 
 
