@@ -2,6 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+# uv installs the packages (parallel downloads; pip took most of a fresh clone's set-up); pip installs only uv.
+UV     := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
 LOCALDEPS := $(VENV)/.installed-local
 PYDEPS := $(VENV)/.installed
 NODEDEPS := node_modules/.installed
@@ -13,6 +16,7 @@ TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1
 
 # Tool caches stay inside the project (.cache/, gitignored) or are off: nothing is written under $HOME.
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
+export UV_CACHE_DIR := $(CURDIR)/.cache/uv
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export npm_config_cache := $(CURDIR)/.cache/npm
 export npm_config_update_notifier := false
@@ -24,26 +28,28 @@ export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet uv==$(UV_VERSION)
 
 # `make run` needs only the app and the local host's server (requirements-local.txt); the tests need the rest.
 $(LOCALDEPS): requirements.txt requirements-local.txt | $(PY)
-	$(PY) -m pip install --quiet -r requirements-local.txt
+	$(UV) pip install --quiet --python $(PY) -r requirements-local.txt
 	@touch $@
 
 $(PYDEPS): $(LOCALDEPS) requirements-dev.txt
-	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(UV) pip install --quiet --python $(PY) -r requirements-dev.txt
 	@touch $@
 
 $(NODEDEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(CHECKOV): scripts/install_checkov.sh
-	bash scripts/install_checkov.sh
+$(CHECKOV): scripts/install_checkov.sh | $(PY)
+	UV=$(UV) bash scripts/install_checkov.sh
 	@touch $@
 
-setup: $(PYDEPS) $(NODEDEPS) $(CHECKOV) browser  ## install everything the tests use
+# The four installs are independent: they run side by side, each one's output kept together.
+setup:  ## install everything the tests use
+	@$(MAKE) --no-print-directory -j4 --output-sync=target $(PYDEPS) $(NODEDEPS) $(CHECKOV) browser
 
 # Debian's chromium and chromium-driver for the explorer's browser test: apt-get only when they are missing;
 # where they cannot be installed the script says so and the test skips (under CI=true a failed install fails).

@@ -5,6 +5,7 @@
 # checkov 3.3.30 pins pycep-parser 0.5.1, which cannot parse `extension` declarations or
 # nested child resources; pycep-parser 0.7.1 is therefore installed over it with --no-deps.
 # Idempotent: does nothing when the pinned versions are already present.
+# UV: the path of a uv executable (the Makefile passes the project's): it installs instead of pip, faster.
 set -euo pipefail
 
 CHECKOV_VERSION="3.3.30"
@@ -14,6 +15,8 @@ VENV="${ROOT}/.tools/checkov"
 PYTHON="${PYTHON:-python3}"
 # pip and checkov keep their caches inside the project (or skip them): nothing under $HOME.
 export PIP_CACHE_DIR="${PIP_CACHE_DIR:-${ROOT}/.cache/pip}" PIP_DISABLE_PIP_VERSION_CHECK=1
+export UV_CACHE_DIR="${UV_CACHE_DIR:-${ROOT}/.cache/uv}"
+UV="${UV:-}"
 
 installed() {
   "${VENV}/bin/python" - "$CHECKOV_VERSION" "$PYCEP_VERSION" <<'PY' 2>/dev/null
@@ -28,11 +31,15 @@ if [ -x "${VENV}/bin/checkov" ] && installed; then
   exit 0
 fi
 
-if [ ! -x "${VENV}/bin/python" ]; then
-  "${PYTHON}" -m venv "${VENV}"
+if [ -n "${UV}" ]; then
+  [ -x "${VENV}/bin/python" ] || "${UV}" venv --quiet --python "${PYTHON}" "${VENV}"
+  "${UV}" pip install --quiet --python "${VENV}/bin/python" "checkov==${CHECKOV_VERSION}"
+  "${UV}" pip install --quiet --python "${VENV}/bin/python" --no-deps "pycep-parser==${PYCEP_VERSION}"
+else
+  [ -x "${VENV}/bin/python" ] || "${PYTHON}" -m venv "${VENV}"
+  "${VENV}/bin/python" -m pip install --quiet --upgrade pip
+  "${VENV}/bin/python" -m pip install --quiet "checkov==${CHECKOV_VERSION}"
+  "${VENV}/bin/python" -m pip install --quiet --no-deps "pycep-parser==${PYCEP_VERSION}"
 fi
-"${VENV}/bin/python" -m pip install --quiet --upgrade pip
-"${VENV}/bin/python" -m pip install --quiet "checkov==${CHECKOV_VERSION}"
-"${VENV}/bin/python" -m pip install --quiet --no-deps "pycep-parser==${PYCEP_VERSION}"
 installed
 echo "checkov ${CHECKOV_VERSION} (pycep-parser ${PYCEP_VERSION}) installed in ${VENV}"
