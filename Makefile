@@ -12,6 +12,7 @@ CHECKOV := .tools/checkov/.installed
 TEST_TMP := $(CURDIR)/.cache/tmp
 # `make test`'s parallel lanes (pytest-xdist): one per core and one more, since every lane spends part of its
 # time waiting on servers and subprocesses (measured faster than one per core); TEST_WORKERS=0: one process.
+# A lane takes a whole file at a time, long-running files first (tests/support/lanes.py).
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
 
 # Tool caches stay inside the project (.cache/, gitignored) or are off: nothing is written under $HOME.
@@ -73,7 +74,8 @@ lint: $(PYDEPS)  ## ruff (lint and format check) and mypy (configuration in pypr
 
 test: setup lint  ## set up, lint, run every test in parallel lanes; prints branch coverage and fails under its floor
 	@mkdir -p $(TEST_TMP)
-	TMPDIR=$(TEST_TMP) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --cov --cov-report=term:skip-covered
+	TMPDIR=$(TEST_TMP) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder \
+		--cov --cov-report=term:skip-covered
 
 test-fast: $(PYDEPS)  ## unit and function-level tests only
 	$(PY) -m pytest tests/unit tests/functions

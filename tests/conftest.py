@@ -6,4 +6,5 @@ pytest_plugins = [
     "tests.support.localhost",
     "tests.support.cosmos_server",
     "tests.support.graph_stub",
+    "tests.support.lanes",
 ]

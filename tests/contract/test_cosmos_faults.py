@@ -21,6 +21,8 @@ from tests.contract.cosmos_transports import Fault, FaultTransport, is_batch, is
 from tests.contract.helpers import POSITIONS, SKILLS, facet, guid, idempotency_record, record
 from tests.support.cosmos_server import DUMMY_KEY, create_database, free_port, settings_for
 
+pytestmark = pytest.mark.long_running
+
 OUR_MESSAGES = {
     "The profile store is unavailable.",
     "The profile store could not be reached.",

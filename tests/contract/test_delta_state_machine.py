@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
@@ -26,6 +27,8 @@ from shared.repository import ProfileRepository
 from shared.services.delta import DeltaOptions, Feed, item_id, run_round
 from shared.services.users import Target
 from tests.contract.helpers import POSITIONS, SKILLS, changed, facet, guid
+
+pytestmark = pytest.mark.long_running
 
 KEY = b"s" * 32
 PAGE = 1

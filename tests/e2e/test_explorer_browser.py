@@ -22,6 +22,8 @@ from tests.e2e.conftest import Api
 from tests.support.browser import ARTEFACTS, chromium, require_browser
 from tests.support.localhost import PROJECT_ROOT
 
+pytestmark = pytest.mark.long_running
+
 WAIT_S = 30
 USER = "megan.bowen@contoso.dev"
 EXPLORER_SECTION = "## Walkthrough: the API explorer in the browser"

@@ -35,6 +35,8 @@ import requests
 from tests.e2e.conftest import Api, User, new_user
 from tests.support.identity import Identity
 
+pytestmark = pytest.mark.long_running
+
 SKILL = {"displayName": "Python", "proficiency": "expert", "categories": ["Programming"]}
 ACCOUNT = {"countryCode": "NO"}
 BODIES = {"account": ACCOUNT, "skills": SKILL}

@@ -32,6 +32,8 @@ import requests
 from tests.e2e.conftest import STORES, Api, User, new_user, store_host
 from tests.support.identity import Identity
 
+pytestmark = pytest.mark.long_running
+
 #: U+FB03 case-folds to three characters: the costliest string to fold.
 LIGATURE = "\ufb03"
 #: As many equality tests inside `any` as the longest accepted `$filter` (2,000 characters) holds.

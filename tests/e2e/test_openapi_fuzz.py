@@ -45,6 +45,8 @@ from shared.openapi import document
 from tests.functions.helpers import TABLE
 from tests.support.facet_bodies import full_body
 
+pytestmark = pytest.mark.long_running
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -25,7 +25,10 @@ from tests.e2e.sdk.facets import CASES, FacetCase
 from tests.e2e.sdk.support import facet_values, odata_error, plain, run, send_json, wire
 from tests.support.identity import TEST_APP_ID
 
-pytestmark = pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning")  # the SDK's own
+pytestmark = [
+    pytest.mark.filterwarnings("ignore:.*is deprecated:DeprecationWarning"),  # the SDK's own
+    pytest.mark.long_running,
+]
 BY_CASE = pytest.mark.parametrize("case", CASES, ids=str)
 APP_NAME = "Contoso sync"  # the app_displayname of tests.support.identity's app-only tokens
 

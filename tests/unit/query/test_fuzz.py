@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,8 @@ from shared.errors import BadRequest
 from shared.facets.catalog import ACCOUNT, POSITIONS, SKILLS
 
 from .support import PAGING, facet
+
+pytestmark = pytest.mark.long_running
 
 ITEMS = {
     SKILLS.collection: [
