@@ -10,10 +10,10 @@ PYDEPS := $(VENV)/.installed
 NODEDEPS := node_modules/.installed
 CHECKOV := .tools/checkov/.installed
 TEST_TMP := $(CURDIR)/.cache/tmp
-# `make test`'s parallel lanes (pytest-xdist): one per core and one more, since every lane spends part of its
-# time waiting on servers and subprocesses (measured faster than one per core); TEST_WORKERS=0: one process.
+# `make test`'s parallel lanes (pytest-xdist): one per core (a lane more costs its own collection and servers,
+# and measured slower under coverage); TEST_WORKERS=0: one process.
 # A lane takes a whole file at a time, long-running files first (tests/support/lanes.py).
-TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((os.cpu_count() or 1) + 1)')
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(os.cpu_count() or 1)')
 
 # Tool caches stay inside the project (.cache/, gitignored) or are off: nothing is written under $HOME.
 export PIP_CACHE_DIR := $(CURDIR)/.cache/pip
@@ -49,8 +49,9 @@ $(CHECKOV): scripts/install_checkov.sh | $(PY)
 	@touch $@
 
 # The four installs are independent: they run side by side, each one's output kept together.
+SETUP := $(PYDEPS) $(NODEDEPS) $(CHECKOV) browser
 setup:  ## install everything the tests use
-	@$(MAKE) --no-print-directory -j4 --output-sync=target $(PYDEPS) $(NODEDEPS) $(CHECKOV) browser
+	@$(MAKE) --no-print-directory -j4 --output-sync=target $(SETUP)
 
 # Debian's chromium and chromium-driver for the explorer's browser test: apt-get only when they are missing;
 # where they cannot be installed the script says so and the test skips (under CI=true a failed install fails).
@@ -72,7 +73,8 @@ lint: $(PYDEPS)  ## ruff (lint and format check) and mypy (configuration in pypr
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 
-test: setup lint  ## set up, lint, run every test in parallel lanes; prints branch coverage and fails under its floor
+test:  ## set up, lint, run every test in parallel lanes; prints branch coverage and fails under its floor
+	@$(MAKE) --no-print-directory -j4 --output-sync=target $(SETUP) lint
 	@mkdir -p $(TEST_TMP)
 	TMPDIR=$(TEST_TMP) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder \
 		--cov --cov-report=term:skip-covered
