@@ -23,10 +23,6 @@ export npm_config_cache := $(CURDIR)/.cache/npm
 export npm_config_update_notifier := false
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
-# Python caches compiled modules (__pycache__, gitignored) even where the environment turns that off: the tests
-# start dozens of Python processes (lanes, local hosts, probes) that import the same modules, and without the
-# cache each one compiles them again (uv, unlike pip, compiles nothing at install).
-unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup browser run run-cosmos token lint test test-fast bench cosmos-server clean
 .DEFAULT_GOAL := run
