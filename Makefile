@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 # uv installs the packages (parallel downloads; pip took most of a fresh clone's set-up); pip installs only uv.
-# It compiles them at install as pip does (--compile-bytecode): the tests start dozens of Python processes.
 UV     := $(VENV)/bin/uv
 UV_VERSION := 0.13.9
 LOCALDEPS := $(VENV)/.installed-local
@@ -34,11 +33,11 @@ $(PY):
 
 # `make run` needs only the app and the local host's server (requirements-local.txt); the tests need the rest.
 $(LOCALDEPS): requirements.txt requirements-local.txt | $(PY)
-	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements-local.txt
+	$(UV) pip install --quiet --python $(PY) -r requirements-local.txt
 	@touch $@
 
 $(PYDEPS): $(LOCALDEPS) requirements-dev.txt
-	$(UV) pip install --quiet --compile-bytecode --python $(PY) -r requirements-dev.txt
+	$(UV) pip install --quiet --python $(PY) -r requirements-dev.txt
 	@touch $@
 
 $(NODEDEPS): package.json package-lock.json
