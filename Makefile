@@ -9,6 +9,7 @@ LOCALDEPS := $(VENV)/.installed-local
 PYDEPS := $(VENV)/.installed
 NODEDEPS := node_modules/.installed
 CHECKOV := .tools/checkov/.installed
+HYPOTHESIS_TABLES := .cache/hypothesis/.tables
 TEST_TMP := $(CURDIR)/.cache/tmp
 # `make test`'s parallel lanes (pytest-xdist): one per core (a lane more costs its own collection and servers,
 # and measured slower under coverage); TEST_WORKERS=0: one process.
@@ -48,10 +49,15 @@ $(CHECKOV): scripts/install_checkov.sh | $(PY)
 	UV=$(UV) bash scripts/install_checkov.sh
 	@touch $@
 
-# The four installs are independent: they run side by side, each one's output kept together.
-SETUP := $(PYDEPS) $(NODEDEPS) $(CHECKOV) browser
+# The installs (and Hypothesis' Unicode tables, scripts/hypothesis_tables.py) are independent: they run side by
+# side, each one's output kept together.
+SETUP := $(PYDEPS) $(NODEDEPS) $(CHECKOV) browser $(HYPOTHESIS_TABLES)
 setup:  ## install everything the tests use
 	@$(MAKE) --no-print-directory -j4 --output-sync=target $(SETUP)
+
+$(HYPOTHESIS_TABLES): scripts/hypothesis_tables.py | $(PYDEPS)
+	$(PY) scripts/hypothesis_tables.py
+	@touch $@
 
 # Debian's chromium and chromium-driver for the explorer's browser test: apt-get only when they are missing;
 # where they cannot be installed the script says so and the test skips (under CI=true a failed install fails).
