@@ -30,10 +30,12 @@ export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
+
+$(UV): | $(PY)
 	$(PY) -m pip install --quiet uv==$(UV_VERSION)
 
 # `make run` needs only the app and the local host's server (requirements-local.txt); the tests need the rest.
-$(LOCALDEPS): requirements.txt requirements-local.txt | $(PY)
+$(LOCALDEPS): requirements.txt requirements-local.txt | $(UV)
 	$(UV) pip install --quiet --python $(PY) -r requirements-local.txt
 	@touch $@
 
@@ -45,7 +47,7 @@ $(NODEDEPS): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-$(CHECKOV): scripts/install_checkov.sh | $(PY)
+$(CHECKOV): scripts/install_checkov.sh | $(UV)
 	UV=$(UV) bash scripts/install_checkov.sh
 	@touch $@
 
