@@ -54,8 +54,9 @@ $(CHECKOV): scripts/install_checkov.sh | $(UV)
 # The installs (and Hypothesis' Unicode tables, scripts/hypothesis_tables.py) are independent: they run side by
 # side, each one's output kept together.
 SETUP := $(PYDEPS) $(NODEDEPS) $(CHECKOV) browser $(HYPOTHESIS_TABLES)
+SIDE_BY_SIDE := $(MAKE) --no-print-directory -j4 --output-sync=target
 setup:  ## install everything the tests use
-	@$(MAKE) --no-print-directory -j4 --output-sync=target $(SETUP)
+	@$(SIDE_BY_SIDE) $(SETUP)
 
 $(HYPOTHESIS_TABLES): scripts/hypothesis_tables.py | $(PYDEPS)
 	$(PY) scripts/hypothesis_tables.py
@@ -82,7 +83,7 @@ lint: $(PYDEPS)  ## ruff (lint and format check) and mypy (configuration in pypr
 	$(VENV)/bin/mypy
 
 test:  ## set up, lint, run every test in parallel lanes; prints branch coverage and fails under its floor
-	@$(MAKE) --no-print-directory -j4 --output-sync=target $(SETUP) lint
+	@$(SIDE_BY_SIDE) $(SETUP) lint
 	@mkdir -p $(TEST_TMP)
 	TMPDIR=$(TEST_TMP) $(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder \
 		--cov --cov-report=term:skip-covered

@@ -13,7 +13,7 @@ PYCEP_VERSION="0.7.1"
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${ROOT}/.tools/checkov"
 PYTHON="${PYTHON:-python3}"
-# pip and checkov keep their caches inside the project (or skip them): nothing under $HOME.
+# pip, uv and checkov keep their caches inside the project (or skip them): nothing under $HOME.
 export PIP_CACHE_DIR="${PIP_CACHE_DIR:-${ROOT}/.cache/pip}" PIP_DISABLE_PIP_VERSION_CHECK=1
 export UV_CACHE_DIR="${UV_CACHE_DIR:-${ROOT}/.cache/uv}"
 UV="${UV:-}"
@@ -33,13 +33,13 @@ fi
 
 if [ -n "${UV}" ]; then
   [ -x "${VENV}/bin/python" ] || "${UV}" venv --quiet --python "${PYTHON}" "${VENV}"
-  "${UV}" pip install --quiet --python "${VENV}/bin/python" "checkov==${CHECKOV_VERSION}"
-  "${UV}" pip install --quiet --python "${VENV}/bin/python" --no-deps "pycep-parser==${PYCEP_VERSION}"
+  pip_install() { "${UV}" pip install --quiet --python "${VENV}/bin/python" "$@"; }
 else
   [ -x "${VENV}/bin/python" ] || "${PYTHON}" -m venv "${VENV}"
   "${VENV}/bin/python" -m pip install --quiet --upgrade pip
-  "${VENV}/bin/python" -m pip install --quiet "checkov==${CHECKOV_VERSION}"
-  "${VENV}/bin/python" -m pip install --quiet --no-deps "pycep-parser==${PYCEP_VERSION}"
+  pip_install() { "${VENV}/bin/python" -m pip install --quiet "$@"; }
 fi
+pip_install "checkov==${CHECKOV_VERSION}"
+pip_install --no-deps "pycep-parser==${PYCEP_VERSION}"
 installed
 echo "checkov ${CHECKOV_VERSION} (pycep-parser ${PYCEP_VERSION}) installed in ${VENV}"
