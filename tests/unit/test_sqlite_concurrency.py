@@ -3,6 +3,7 @@ writer in another process makes writes busy (503, Retry-After), never broken; re
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sqlite3
@@ -25,6 +26,44 @@ TENANT = guid()
 @pytest.fixture
 def path(tmp_path: Path) -> str:
     return str(tmp_path / "concurrency.sqlite3")
+
+
+def test_a_new_file_opened_while_another_connection_writes_it_waits_then_opens_in_wal_mode(path: str) -> None:
+    """Switching a file to WAL meets another connection's transaction with "locked" at once (SQLite does not
+    run its busy handler for it): opening waits for the transaction instead, within the busy timeout."""
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE other (x)")  # a file in rollback-journal mode, as a first opener leaves it
+    holder.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(0.3, holder.execute, args=("COMMIT",))
+    timer.start()
+    started = time.monotonic()
+    repository = SqliteRepository(path, busy_timeout_s=10)
+    try:
+        assert time.monotonic() - started >= 0.25  # it waited for the other transaction
+        assert repository.secret("key") == repository.secret("key")
+        with contextlib.closing(sqlite3.connect(path)) as reader:
+            assert reader.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    finally:
+        timer.join()
+        repository.close()
+        holder.close()
+
+
+def test_a_new_file_opened_by_several_threads_at_once_opens_for_every_one(tmp_path: Path) -> None:
+    """Several openers of one new file (threads, or function workers starting together) all succeed."""
+    for trial in range(10):
+        path, start, failures = str(tmp_path / f"new-{trial}.sqlite3"), threading.Barrier(8), []
+
+        def open_one(path: str = path, start: threading.Barrier = start, failures: list = failures) -> None:
+            start.wait()
+            try:
+                SqliteRepository(path).close()
+            except ServiceUnavailable as error:
+                failures.append(repr(error.__cause__))
+
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda _: open_one(), range(8)))
+        assert not failures, failures
 
 
 @pytest.fixture

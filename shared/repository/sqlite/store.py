@@ -22,6 +22,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -93,13 +94,18 @@ def write_lock(path: str) -> FifoLock:
         return _write_locks.setdefault(key, FifoLock())
 
 
+def is_busy(error: sqlite3.Error) -> bool:
+    """The file is held by another connection (SQLITE_BUSY or SQLITE_LOCKED, whatever the extended code)."""
+    return (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+
+
 @contextlib.contextmanager
 def mapped_errors() -> Iterator[None]:
     """Turn sqlite3 failures into `ServiceUnavailable`; the port's own errors pass through."""
     try:
         yield
     except sqlite3.Error as error:
-        busy = (getattr(error, "sqlite_errorcode", 0) & 0xFF) in (_SQLITE_BUSY, _SQLITE_LOCKED)
+        busy = is_busy(error)
         raise ServiceUnavailable(BUSY if busy else UNAVAILABLE, retry_after=1 if busy else 5) from error
     except NewerSchema as error:
         raise ServiceUnavailable(UNAVAILABLE, retry_after=5) from error
@@ -126,8 +132,23 @@ class SqliteStore:
             raise ServiceUnavailable(UNAVAILABLE, retry_after=5) from error
         with mapped_errors():
             conn = self.connection()
-            conn.execute("PRAGMA journal_mode=WAL")
+            self._use_wal(conn)
             upgrade(conn)
+
+    def _use_wal(self, conn: sqlite3.Connection) -> None:
+        """Put the file in WAL mode (a no-op once it is). Switching needs the file to itself, and SQLite
+        answers a switch that meets another connection's transaction with "locked" at once, without its busy
+        handler: so several openers of a new file (threads, or function workers starting together) try again
+        until the busy timeout, as every other statement waits."""
+        deadline = time.monotonic() + self._busy_timeout_s
+        while True:
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as error:
+                if not is_busy(error) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.01)
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (sqlite3 errors are the caller's to map)."""
