@@ -24,6 +24,11 @@ export npm_config_cache := $(CURDIR)/.cache/npm
 export npm_config_update_notifier := false
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 export HYPOTHESIS_STORAGE_DIRECTORY := $(CURDIR)/.cache/hypothesis
+# Python's compiled files go to .cache/pycache, and are written even where the environment asks Python not to
+# (PYTHONDONTWRITEBYTECODE): the installs compile nothing, and the tests start dozens of Python processes
+# (lanes, local hosts, CLIs), each of which would otherwise compile from source every module it imports.
+export PYTHONPYCACHEPREFIX := $(CURDIR)/.cache/pycache
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: setup browser run run-cosmos token lint test test-fast bench cosmos-server clean
 .DEFAULT_GOAL := run
