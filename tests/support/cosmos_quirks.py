@@ -14,12 +14,21 @@ Both changes are no-ops for the service's semantics. `install()` hands the hook 
 tests/support/cosmos_server.py calls it at start-up, `make bench` before its Cosmos figures, and
 `python -m tests.support.cosmos_quirks [devhost arguments]` runs the local host with it (the e2e
 suites' hosts on the test server; `make run` against `make cosmos-server`).
+
+With the certificate the tests' servers present (tests/support/cosmos_tls.py), `install(ca)` also makes the
+clients verify it, instead of not verifying (the adapter's choice for a loopback endpoint). azure-cosmos
+turns verification off for 127.0.0.1 and localhost whatever `connection_verify` says, unless the client
+has an `ssl_config`: so both are given.
 """
 
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
+
+from tests.support.cosmos_tls import CA_VARIABLE
 
 _BATCH = "x-ms-cosmos-is-batch-request"
 _PK = "x-ms-documentdb-partitionkey"
@@ -50,11 +59,19 @@ def local_server_request_hook(pipeline_request: Any) -> None:
         request.headers[_CROSS] = "true"
 
 
-def install() -> None:
-    """Every Cosmos client this process creates from now on sends its requests through the hook."""
+def install(ca: Path | str | None = None) -> None:
+    """Every Cosmos client this process creates from now on sends its requests through the hook (and, given the
+    test server's certificate, verifies the server with it)."""
     from shared.repository.cosmos.connection import set_process_client_options
 
-    set_process_client_options(raw_request_hook=local_server_request_hook)
+    options: dict[str, Any] = {"raw_request_hook": local_server_request_hook}
+    if ca:
+        from azure.cosmos import SSLConfiguration
+
+        tls = SSLConfiguration()
+        tls.SSLCaCerts = str(ca)
+        options |= {"connection_verify": str(ca), "ssl_config": tls}
+    set_process_client_options(**options)
 
 
 if __name__ == "__main__":
@@ -62,5 +79,5 @@ if __name__ == "__main__":
 
     from devhost.__main__ import main
 
-    install()
+    install(os.environ.get(CA_VARIABLE))
     sys.exit(main(sys.argv[1:]))

@@ -17,6 +17,8 @@
 - `create_database(settings)`: (re)create that database/container, e.g. after a restart.
 - Starting a server installs its request adjustments (tests/support/cosmos_quirks.py) for every
   Cosmos client the process creates from then on: the production adapter carries none.
+- Every server a process starts presents that process's certificate (tests/support/cosmos_tls.py), which
+  its clients verify.
 
 With `CI=true`, a server that cannot start (node or node_modules missing) FAILS the test; elsewhere
 the test is skipped with the reason.
@@ -35,7 +37,6 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, NoReturn
@@ -44,6 +45,7 @@ import pytest
 
 from shared.settings import Settings
 from tests.support import cosmos_quirks
+from tests.support.cosmos_tls import certificate
 
 if TYPE_CHECKING:
     from azure.cosmos import CosmosClient
@@ -72,7 +74,8 @@ def free_port() -> int:
 
 
 class CosmosServer:
-    """One `node tests/support/cosmos_server.js --host 127.0.0.1 --port N` process (HTTPS, self-signed)."""
+    """One `node tests/support/cosmos_server.js --host 127.0.0.1 --port N` process (HTTPS, with this process's
+    certificate)."""
 
     def __init__(self, port: int = 0) -> None:
         self.port = port or free_port()
@@ -89,10 +92,12 @@ class CosmosServer:
         node = shutil.which("node")
         if node is None or not CLI.exists():
             raise FileNotFoundError(f"node or {CLI} is missing")
-        cosmos_quirks.install()
+        tls = certificate()
+        cosmos_quirks.install(tls.cert)
         self._log = tempfile.TemporaryFile()  # noqa: SIM115  # the server's output, read by output() while it runs
+        args = [node, str(LAUNCHER), "--host", "127.0.0.1", "--port", str(self.port)]
         self.process = subprocess.Popen(
-            [node, str(LAUNCHER), "--host", "127.0.0.1", "--port", str(self.port)],
+            [*args, "--cert", str(tls.cert), "--key", str(tls.key)],
             cwd=PROJECT_ROOT,
             stdin=subprocess.DEVNULL,
             stdout=self._log,
@@ -110,8 +115,7 @@ class CosmosServer:
         raise RuntimeError(f"cosmosdb-server did not answer on port {self.port}:\n{output}")
 
     def _answers(self) -> bool:
-        context = ssl.create_default_context()
-        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        context = ssl.create_default_context(cafile=certificate().cert)
         try:
             urllib.request.urlopen(self.endpoint, context=context, timeout=1).close()  # noqa: S310  # our https loopback URL
             return True
@@ -177,12 +181,15 @@ _ADMIN_CLIENTS: dict[str, CosmosClient] = {}
 
 def _admin_client(settings: Settings) -> CosmosClient:
     """The cached client for the server `settings` name (created on first use; nothing cached on failure)."""
-    from azure.cosmos import CosmosClient
+    from azure.cosmos import CosmosClient, SSLConfiguration
 
     endpoint, key = _endpoint_and_key(settings)
     client = _ADMIN_CLIENTS.get(endpoint)
     if client is None:
-        client = _ADMIN_CLIENTS[endpoint] = CosmosClient(endpoint, key, connection_verify=False, timeout=10)
+        tls = SSLConfiguration()
+        tls.SSLCaCerts = verify = str(certificate().cert)  # see cosmos_quirks.install
+        client = CosmosClient(endpoint, key, connection_verify=verify, ssl_config=tls, timeout=10)
+        _ADMIN_CLIENTS[endpoint] = client
     return client
 
 
@@ -197,24 +204,14 @@ def create_database(settings: Settings) -> None:
     """Create the database and the container (cosmos_container.json) that `settings` name."""
     from shared.repository.cosmos.connection import create_container
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # self-signed certificate
-        database = _admin_client(settings).create_database_if_not_exists(settings.cosmos_database)
-        create_container(database, settings.cosmos_container)
+    database = _admin_client(settings).create_database_if_not_exists(settings.cosmos_database)
+    create_container(database, settings.cosmos_container)
 
 
 def drop_database(settings: Settings) -> None:
     """Best-effort removal of the database (keeps the in-memory server small)."""
-    with contextlib.suppress(Exception), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with contextlib.suppress(Exception):
         _admin_client(settings).delete_database(settings.cosmos_database)
-
-
-def pytest_configure(config: pytest.Config) -> None:
-    """The test server's certificate is self-signed: silence urllib3's warning for it."""
-    config.addinivalue_line(
-        "filterwarnings", "ignore:Unverified HTTPS request:urllib3.exceptions.InsecureRequestWarning"
-    )
 
 
 @pytest.fixture(scope="session")

@@ -8,7 +8,8 @@
   (`--no-local-settings`) unless `local_settings=True`.
 - A host whose environment names a loopback Cosmos endpoint (the test server) runs as
   `python -m tests.support.cosmos_quirks`: the same local host, with the test server's request
-  adjustments installed (the production adapter carries none).
+  adjustments installed (the production adapter carries none), verifying the certificate of this
+  process's test servers (tests/support/cosmos_tls.py).
 - fixture `local_host_factory`: the same callable; every host it started is stopped at teardown.
 - While the tests measure coverage (`make test`), every host measures its own (pyproject.toml says what).
 """
@@ -30,6 +31,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from shared.settings import is_loopback_host
+from tests.support.cosmos_tls import CA_VARIABLE, certificate
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 READY = re.compile(r"listening on (http://127\.0\.0\.1:(\d+)\S*)")
@@ -90,6 +92,8 @@ class LocalHost:
         self._stdout = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         env = {**self.env, **coverage_env(), "PYTHONUNBUFFERED": "1"}
+        if self.module != "devhost":  # its Cosmos clients verify the test server's certificate
+            env.setdefault(CA_VARIABLE, str(certificate().cert))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
         args = [sys.executable, "-m", self.module, "--port", str(port), *self.extra_args]
         if not self.local_settings:
