@@ -11,9 +11,11 @@ it (tests/support/cosmos_server.js, `--cert` / `--key`), and its Cosmos clients 
 
 from __future__ import annotations
 
+import atexit
 import datetime
 import functools
 import ipaddress
+import shutil
 import tempfile
 from pathlib import Path
 from typing import NamedTuple
@@ -29,7 +31,8 @@ class Certificate(NamedTuple):
 
 @functools.cache
 def certificate() -> Certificate:
-    """This process's certificate and key (PEM files in a folder of their own), made on first use."""
+    """This process's certificate and key (PEM files in a folder of their own, removed when the process ends),
+    made on first use."""
     from cryptography import x509
     from cryptography.hazmat.primitives import hashes, serialization
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -71,6 +74,7 @@ def certificate() -> Certificate:
         .sign(key, hashes.SHA256())
     )
     folder = Path(tempfile.mkdtemp(prefix="cosmos-tls-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
     files = Certificate(folder / "cert.pem", folder / "key.pem")
     files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     files.key.write_bytes(
