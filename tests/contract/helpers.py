@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from shared.facets.catalog.account import ACCOUNT
 from shared.facets.catalog.work import POSITIONS, SKILLS
 from shared.facets.model import FacetType
 from shared.facets.wire import to_store
 from shared.models import DirectoryUser, IdempotencyRecord
+
+T = TypeVar("T")
 
 #: The facet types the suite runs every facet test on: a directory-backed one and two plain ones.
 SAMPLE_TYPES: tuple[FacetType, ...] = (ACCOUNT, SKILLS, POSITIONS)
@@ -104,3 +109,15 @@ def idempotency_record(repo: Any, tenant_id: str, object_id: str, key: str) -> I
         return sqlite_repository._record(rows[0]) if rows else None
     found = repo._store.read(docs.idempotency_doc_id(key), docs.user_pk(tenant_id, object_id))
     return docs.idempotency_from(found)
+
+
+def together(count: int, work: Callable[[int], T]) -> list[T]:
+    """`work(0)` ... `work(count - 1)`, each on its own thread, all released at once; their results in order."""
+    start = threading.Barrier(count)
+
+    def run(n: int) -> T:
+        start.wait()
+        return work(n)
+
+    with ThreadPoolExecutor(count) as pool:
+        return list(pool.map(run, range(count)))

@@ -11,7 +11,6 @@ import json
 import random
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -24,7 +23,7 @@ from shared.repository.cosmos.documents import USER_ID, user_pk
 from shared.services.facets import create_facet, update_facet
 from shared.services.users import Target
 from tests.contract.cosmos_transports import CountingTransport, Fault, FaultTransport, is_batch, is_document_request
-from tests.contract.helpers import POSITIONS, SKILLS, changed, facet, guid
+from tests.contract.helpers import POSITIONS, SKILLS, changed, facet, guid, together
 
 #: Six properties of a position, one per concurrent writer (finding (a) was measured with six).
 CHANGES: dict[str, Any] = {
@@ -48,17 +47,6 @@ def _user_document(settings, tenant: str, oid: str) -> dict[str, Any]:
     """The raw user document (the partition's version), read with the SDK."""
     container = connection_from_settings(settings).container()
     return dict(container.read_item(USER_ID, partition_key=user_pk(tenant, oid)))
-
-
-def _together(count: int, work) -> list[Any]:
-    start = threading.Barrier(count)
-
-    def run(n: int) -> Any:
-        start.wait()
-        return work(n)
-
-    with ThreadPoolExecutor(count) as pool:
-        return list(pool.map(run, range(count)))
 
 
 # --- (a) read-modify-replace under concurrency ----------------------------------------------------
@@ -87,7 +75,7 @@ def test_concurrent_read_modify_replace_of_different_properties_all_land(repo, c
             return attempt
         raise AssertionError("never landed")
 
-    _together(len(names), patch)
+    together(len(names), patch)
     final = repo.get_facet(tenant, oid, POSITIONS, made["id"]).value
     assert {name: final[name] for name in names} == CHANGES
     # every replace that landed took the user's next change number in its batch (delta rounds order by it)
@@ -101,7 +89,7 @@ def test_concurrent_unconditional_replaces_never_answer_412(repo):
     def replace(n: int) -> str:
         return repo.replace_facet(tenant, oid, SKILLS, changed(made, displayName=f"v{n}"), if_match=None).etag
 
-    assert len(set(_together(8, replace))) == 8  # every write landed, each with its own ETag
+    assert len(set(together(8, replace))) == 8  # every write landed, each with its own ETag
 
 
 def test_concurrent_patches_without_if_match_through_the_service_all_land(repo):
@@ -127,7 +115,7 @@ def test_concurrent_patches_without_if_match_through_the_service_all_land(repo):
     def patch(n: int) -> None:
         update_facet(repo, principal, target, POSITIONS, made.facet_id, {names[n]: CHANGES[names[n]]}, if_match=None)
 
-    _together(len(names), patch)
+    together(len(names), patch)
     final = repo.get_facet(tenant, principal.object_id, POSITIONS, made.facet_id).value
     assert all(final[name] == CHANGES[name] or name == "detail" for name in names)
     assert final["detail"]["jobTitle"] == "Architect"
@@ -188,7 +176,7 @@ def test_a_burst_of_concurrent_reads_queries_and_writes_on_one_client_all_succee
                 repo.add_facet(tenant, guid(), SKILLS, facet(SKILLS), max_count=100)
         return n
 
-    assert _together(12, mixed) == list(range(12))
+    assert together(12, mixed) == list(range(12))
 
 
 # --- (c) a burst of creates for one user ---------------------------------------------------------
@@ -201,7 +189,7 @@ def test_a_burst_of_creates_from_several_instances_all_land(cosmos_settings):
     def create(n: int) -> str:
         return instances[n % len(instances)].add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=100).value["id"]
 
-    ids = _together(6, create)
+    ids = together(6, create)
     listed = {item.value["id"] for item in instances[0].list_facets(tenant, oid, [SKILLS])["skills"]}
     assert listed == set(ids) and len(ids) == 6
     with pytest.raises(QuotaExceeded):  # and the count in the user document is exact
@@ -217,7 +205,7 @@ def test_a_burst_of_creates_through_one_instance_does_not_race(cosmos_settings):
     tenant, oid = guid(), guid()
     repo.get_user(tenant, oid)  # connect
     transport.reset()
-    ids = _together(12, lambda _: repo.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=100).value["id"])
+    ids = together(12, lambda _: repo.add_facet(tenant, oid, SKILLS, facet(SKILLS), max_count=100).value["id"])
     assert len(set(ids)) == 12 and transport.batches == 12 and transport.reads == 12
     repo.close()
 

@@ -16,9 +16,7 @@ tests/support/cosmos_server.py calls it at start-up, `make bench` before its Cos
 suites' hosts on the test server; `make run` against `make cosmos-server`).
 
 With the certificate the tests' servers present (tests/support/cosmos_tls.py), `install(ca)` also makes the
-clients verify it, instead of not verifying (the adapter's choice for a loopback endpoint). azure-cosmos
-turns verification off for 127.0.0.1 and localhost whatever `connection_verify` says, unless the client
-has an `ssl_config`: so both are given.
+clients verify it, instead of not verifying (the adapter's choice for a loopback endpoint).
 """
 
 from __future__ import annotations
@@ -28,7 +26,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from tests.support.cosmos_tls import CA_VARIABLE
+from tests.support.cosmos_tls import CA_VARIABLE, verifying
 
 _BATCH = "x-ms-cosmos-is-batch-request"
 _PK = "x-ms-documentdb-partitionkey"
@@ -66,11 +64,7 @@ def install(ca: Path | str | None = None) -> None:
 
     options: dict[str, Any] = {"raw_request_hook": local_server_request_hook}
     if ca:
-        from azure.cosmos import SSLConfiguration
-
-        tls = SSLConfiguration()
-        tls.SSLCaCerts = str(ca)
-        options |= {"connection_verify": str(ca), "ssl_config": tls}
+        options |= verifying(ca)
     set_process_client_options(**options)
 
 

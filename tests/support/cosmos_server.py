@@ -45,7 +45,7 @@ import pytest
 
 from shared.settings import Settings
 from tests.support import cosmos_quirks
-from tests.support.cosmos_tls import certificate
+from tests.support.cosmos_tls import certificate, verifying
 
 if TYPE_CHECKING:
     from azure.cosmos import CosmosClient
@@ -181,15 +181,12 @@ _ADMIN_CLIENTS: dict[str, CosmosClient] = {}
 
 def _admin_client(settings: Settings) -> CosmosClient:
     """The cached client for the server `settings` name (created on first use; nothing cached on failure)."""
-    from azure.cosmos import CosmosClient, SSLConfiguration
+    from azure.cosmos import CosmosClient
 
     endpoint, key = _endpoint_and_key(settings)
     client = _ADMIN_CLIENTS.get(endpoint)
     if client is None:
-        tls = SSLConfiguration()
-        tls.SSLCaCerts = verify = str(certificate().cert)  # see cosmos_quirks.install
-        client = CosmosClient(endpoint, key, connection_verify=verify, ssl_config=tls, timeout=10)
-        _ADMIN_CLIENTS[endpoint] = client
+        client = _ADMIN_CLIENTS[endpoint] = CosmosClient(endpoint, key, timeout=10, **verifying(certificate().cert))
     return client
 
 

@@ -5,7 +5,7 @@ verification off; and a client that does not verify still loads the system's CA 
 (urllib3), which cost more than the rest of a connection to the local server. Instead, each test process makes
 one self-signed certificate for 127.0.0.1 and localhost (P-256, valid for a day), the servers it starts present
 it (tests/support/cosmos_server.js, `--cert` / `--key`), and its Cosmos clients trust exactly that certificate
-(`connection_verify`, tests/support/cosmos_quirks.py). The local hosts it starts get the file's path in
+(`verifying`, installed by tests/support/cosmos_quirks.py). The local hosts it starts get the file's path in
 `CA_VARIABLE`.
 """
 
@@ -18,7 +18,7 @@ import ipaddress
 import shutil
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 #: The environment variable that hands a local host the certificate its Cosmos clients trust.
 CA_VARIABLE = "TEST_COSMOS_SERVER_CA"
@@ -82,3 +82,13 @@ def certificate() -> Certificate:
     )
     files.key.chmod(0o600)
     return files
+
+
+def verifying(ca: Path | str) -> dict[str, Any]:
+    """CosmosClient options that verify the server with `ca`. azure-cosmos turns verification off for 127.0.0.1
+    and localhost whatever `connection_verify` says, unless the client has an `ssl_config`: so both are given."""
+    from azure.cosmos import SSLConfiguration
+
+    tls = SSLConfiguration()
+    tls.SSLCaCerts = str(ca)
+    return {"connection_verify": str(ca), "ssl_config": tls}

@@ -3,42 +3,25 @@ together on several threads, and a piece whose construction failed is built agai
 
 from __future__ import annotations
 
-import threading
-from typing import Any
+import time
 
 import pytest
 
 from shared import composition
 from shared.composition import once
-
-
-def at_once(call: Any, threads: int = 8) -> list[Any]:
-    """`call()` from `threads` threads released together; their results."""
-    start, results = threading.Barrier(threads), [None] * threads
-
-    def run(index: int) -> None:
-        start.wait()
-        results[index] = call()
-
-    workers = [threading.Thread(target=run, args=(index,)) for index in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return results
+from tests.contract.helpers import together
 
 
 def test_a_piece_asked_for_by_many_threads_together_is_built_once() -> None:
     builds: list[object] = []
-    release = threading.Event()
 
     @once
     def piece() -> object:
-        release.wait(0.2)  # long enough for every thread to arrive while the first one builds
+        time.sleep(0.2)  # long enough for every thread to arrive while the first one builds
         builds.append(object())
         return builds[-1]
 
-    results = at_once(piece)
+    results = together(8, lambda _: piece())
     assert len(builds) == 1 and all(result is builds[0] for result in results)
     assert piece.built and piece() is builds[0]
 
@@ -63,7 +46,7 @@ def test_a_failed_build_is_not_kept_and_forget_builds_again() -> None:
 
 def test_the_first_calls_of_a_cold_process_share_one_store(app_env: dict[str, str]) -> None:
     """The SQLite file is opened (and created, and upgraded) by one thread; every thread gets that store."""
-    repositories = at_once(composition.repository)
+    repositories = together(8, lambda _: composition.repository())
     assert all(repository is repositories[0] for repository in repositories)
-    keys = at_once(composition.paging_key)
+    keys = together(8, lambda _: composition.paging_key())
     assert len(set(keys)) == 1 and len(keys[0]) >= 32

@@ -18,7 +18,7 @@ import pytest
 from shared.errors import ServiceUnavailable
 from shared.repository.sqlite import SqliteRepository
 from shared.repository.sqlite.store import FifoLock, write_lock
-from tests.contract.helpers import POSITIONS, SKILLS, changed, facet, guid, record, user
+from tests.contract.helpers import POSITIONS, SKILLS, changed, facet, guid, record, together, user
 
 TENANT = guid()
 
@@ -51,18 +51,17 @@ def test_a_new_file_opened_while_another_connection_writes_it_waits_then_opens_i
 
 def test_a_new_file_opened_by_several_threads_at_once_opens_for_every_one(tmp_path: Path) -> None:
     """Several openers of one new file (threads, or function workers starting together) all succeed."""
+
+    def open_and_close(path: str) -> str | None:
+        try:
+            SqliteRepository(path).close()
+        except ServiceUnavailable as error:
+            return repr(error.__cause__)
+        return None
+
     for trial in range(10):
-        path, start, failures = str(tmp_path / f"new-{trial}.sqlite3"), threading.Barrier(8), []
-
-        def open_one(path: str = path, start: threading.Barrier = start, failures: list = failures) -> None:
-            start.wait()
-            try:
-                SqliteRepository(path).close()
-            except ServiceUnavailable as error:
-                failures.append(repr(error.__cause__))
-
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(lambda _: open_one(), range(8)))
+        path = str(tmp_path / f"new-{trial}.sqlite3")
+        failures = [failure for failure in together(8, lambda _, path=path: open_and_close(path)) if failure]
         assert not failures, failures
 
 
