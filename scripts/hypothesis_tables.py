@@ -2,8 +2,8 @@
 
 Hypothesis builds the table of Unicode categories and the characters a codec encodes the first time a
 strategy draws text, and caches both under HYPOTHESIS_STORAGE_DIRECTORY (the Makefile's .cache/hypothesis).
-On a fresh clone the cache is empty, and every lane whose tests draw UTF-8 text would build them itself,
-under coverage; built here, beside the other installs, the lanes only read them.
+On a fresh clone the cache is empty, and every lane whose tests draw UTF-8 text would build them itself;
+built here, beside the other installs, the lanes only read them.
 """
 
 from hypothesis import find, settings

@@ -19,19 +19,6 @@ from tests.support.identity import Identity, IdentityServer
 from tests.support.localhost import PROJECT_ROOT, LocalHost, start_local_host
 
 STORES = ["sqlite", pytest.param("cosmos", marks=pytest.mark.cosmos)]
-HERE = Path(__file__).resolve().parent
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """While the run measures coverage, it is paused in this process while an end-to-end test runs (pytest-cov's
-    `no_cover`): here run only the clients (requests, the Graph SDK, schemathesis, a browser driver), and
-    tracing them would double their cost and measure none of the service. The service runs in the local
-    hosts, and they are measured (tests/support/localhost.py)."""
-    if not config.pluginmanager.hasplugin("_cov"):
-        return
-    for item in items:
-        if item.path.is_relative_to(HERE):
-            item.add_marker("no_cover")
 
 
 @dataclass

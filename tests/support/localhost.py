@@ -11,7 +11,7 @@
   adjustments installed (the production adapter carries none), verifying the certificate of this
   process's test servers (tests/support/cosmos_tls.py).
 - fixture `local_host_factory`: the same callable; every host it started is stopped at teardown.
-- While the tests measure coverage (`make test`), every host measures its own (pyproject.toml says what).
+- While the tests measure coverage (`make test`), every host measures its own (`measured`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import tomllib
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
@@ -39,25 +41,23 @@ START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
 
 
-#: While the run measures coverage: the variable that makes a host measure its own the same way (coverage's
-#: start-up hook reads it; the host writes its data when it stops and pytest-cov combines it). Set once at
-#: the start of the session, so a host started while a test has coverage paused is measured all the same.
-_COVERAGE_ENV: dict[str, str] = {}
+#: Set by `make test`: the folder where each host writes its coverage when it stops (SlipCover's JSON, merged with
+#: the lanes' by the Makefile). Unset (a targeted `pytest` run): hosts measure nothing.
+HOST_COVERAGE = "TEST_HOST_COVERAGE"
 
 
-def coverage_env() -> dict[str, str]:
-    """The environment a host needs to be measured as this run is (empty when the run measures nothing)."""
-    return dict(_COVERAGE_ENV)
-
-
-@pytest.hookimpl(trylast=True)  # after pytest-cov has started measuring (an xdist worker starts here too)
-def pytest_sessionstart(session: pytest.Session) -> None:
-    """Note how this process measures coverage (pytest-cov's controller; with xdist, this worker's)."""
-    plugin = session.config.pluginmanager.getplugin("_cov")
-    measuring = getattr(getattr(plugin, "cov_controller", None), "cov", None)
-    _COVERAGE_ENV.clear()
-    if measuring is not None:
-        _COVERAGE_ENV["COVERAGE_PROCESS_CONFIG"] = measuring.config.serialize()
+def measured(module: str) -> list[str]:
+    """The command that runs `python -m <module>`: under SlipCover, as pyproject.toml's [tool.slipcover] says,
+    while the run measures coverage. Its sources are given as absolute paths: a host may run in another folder."""
+    folder = os.environ.get(HOST_COVERAGE)
+    if not folder:
+        return [sys.executable, "-m", module]
+    with (PROJECT_ROOT / "pyproject.toml").open("rb") as file:
+        config = tomllib.load(file)["tool"]["slipcover"]
+    sources = ",".join(str(PROJECT_ROOT / source) for source in config["source"])
+    out = Path(folder) / f"{uuid.uuid4().hex}.json"
+    branch = ["--branch"] if config.get("branch") else []
+    return [sys.executable, "-m", "slipcover", *branch, "--source", sources, "--json", "--out", str(out), "-m", module]
 
 
 class LocalHost:
@@ -91,11 +91,13 @@ class LocalHost:
         # They live until stop() closes them, so no `with` block can own them.
         self._stdout = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
-        env = {**self.env, **coverage_env(), "PYTHONUNBUFFERED": "1"}
+        # Not the lanes' own SlipCover settings: a host that inherited them would, as it stops, remove the folder where
+        # the lanes leave their coverage (its measuring is `measured`'s).
+        env = {k: v for k, v in self.env.items() if not k.startswith("SLIPCOVER_")} | {"PYTHONUNBUFFERED": "1"}
         if self.module != "devhost":  # its Cosmos clients verify the test server's certificate
             env.setdefault(CA_VARIABLE, str(certificate().cert))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
-        args = [sys.executable, "-m", self.module, "--port", str(port), *self.extra_args]
+        args = [*measured(self.module), "--port", str(port), *self.extra_args]
         if not self.local_settings:
             args.append("--no-local-settings")
         self.process = subprocess.Popen(
