@@ -17,6 +17,8 @@ from tests.e2e.conftest import Api
 from tests.support.graph_stub import GraphStub
 from tests.support.identity import TEST_OID, TEST_UPN, Identity
 
+pytestmark = pytest.mark.long_running  # a new local host per test, each with its directory settings
+
 BEN = "0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
 BEN_UPN = "Ben.Walters@contoso.test"
 GUEST = "7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"

@@ -16,6 +16,8 @@ import requests
 from tests.e2e.conftest import free_port
 from tests.support.localhost import PROJECT_ROOT, LocalHost
 
+pytestmark = pytest.mark.long_running  # a new local host per test, each run as a developer would
+
 README = PROJECT_ROOT / "README.md"
 #: Settings that would pull the app away from the development issuer and the test's own store.
 _FOREIGN = ("ENTRA_", "PROFILE_", "COSMOS_", "WEBSITE_", "MAX_", "DIRECTORY", "GRAPH_", "PORT", "MAKE", "MFLAGS")

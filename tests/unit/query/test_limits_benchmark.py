@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from benchmarks import limits
+
+pytestmark = pytest.mark.long_running  # a whole benchmark round in one test
 
 
 def test_filter_figures_find_the_costliest_accepted_filter_and_refuse_the_red_team_one():
