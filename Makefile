@@ -11,13 +11,12 @@ NODEDEPS := node_modules/.installed
 CHECKOV := .tools/checkov/.installed
 HYPOTHESIS_TABLES := .cache/hypothesis/.tables
 TEST_TMP := $(CURDIR)/.cache/tmp
-# `make test`'s coverage: the lanes' report, one per local host (hosts/), and their merge (pyproject.toml says what).
+# `make test`'s coverage: a report from each measured process (the pytest lanes, each local host), and their merge
+# (tests/support/coverage.py; pyproject.toml's [tool.slipcover] says what is measured).
 COVERAGE := .cache/coverage
 # Its floor: the total measured when it was set (96.52% on a full run), less half a point for the branches
 # that timing decides (retries, races under load), so coverage may only rise. Raise it as it rises.
 COVERAGE_FLOOR := 96.0
-# SlipCover's notice that it cannot measure test modules' branches (pytest rewrites them): they are not a source.
-NOT_TEST_MODULES := 'ignore:Unable to activate pytest branch coverage:RuntimeWarning'
 # `make test`'s parallel lanes (pytest-xdist): one per core (a lane more costs its own collection and servers,
 # and measured slower); TEST_WORKERS=0: one process.
 # A lane takes a whole file at a time, long-running files first (tests/support/lanes.py).
@@ -96,10 +95,10 @@ lint: $(PYDEPS)  ## ruff (lint and format check) and mypy (configuration in pypr
 
 test:  ## set up, lint, run every test in parallel lanes; prints branch coverage and fails under its floor
 	@$(SIDE_BY_SIDE) $(SETUP) lint
-	@rm -rf $(COVERAGE) && mkdir -p $(TEST_TMP) $(COVERAGE)/hosts
-	TMPDIR=$(TEST_TMP) TEST_HOST_COVERAGE=$(CURDIR)/$(COVERAGE)/hosts $(PY) -W $(NOT_TEST_MODULES) \
-		-m slipcover --json --out $(COVERAGE)/tests.json -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
-	@$(PY) -m slipcover --merge $(COVERAGE)/tests.json $(COVERAGE)/hosts/*.json --out $(COVERAGE)/coverage.json
+	@rm -rf $(COVERAGE) && mkdir -p $(TEST_TMP) $(COVERAGE)/processes
+	TMPDIR=$(TEST_TMP) TEST_COVERAGE=$(CURDIR)/$(COVERAGE)/processes $(PY) -m pytest -n $(TEST_WORKERS) \
+		--dist loadfile --no-loadscope-reorder
+	@$(PY) -m slipcover --merge $(COVERAGE)/processes/*.json --out $(COVERAGE)/coverage.json
 	@$(PY) scripts/coverage_floor.py $(COVERAGE)/coverage.json $(COVERAGE_FLOOR)
 
 test-fast: $(PYDEPS)  ## unit and function-level tests only

@@ -11,7 +11,8 @@
   adjustments installed (the production adapter carries none), verifying the certificate of this
   process's test servers (tests/support/cosmos_tls.py).
 - fixture `local_host_factory`: the same callable; every host it started is stopped at teardown.
-- While the tests measure coverage (`make test`), every host measures its own (`measured`).
+- While the tests measure coverage (`make test`), every host measures its own
+  (tests/support/coverage.py).
 """
 
 from __future__ import annotations
@@ -20,11 +21,8 @@ import os
 import re
 import signal
 import subprocess
-import sys
 import tempfile
 import time
-import tomllib
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO
@@ -34,30 +32,11 @@ import pytest
 
 from shared.settings import is_loopback_host
 from tests.support.cosmos_tls import CA_VARIABLE, certificate
+from tests.support.coverage import PROJECT_ROOT, measured
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 READY = re.compile(r"listening on (http://127\.0\.0\.1:(\d+)\S*)")
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 10.0
-
-
-#: Set by `make test`: the folder where each host writes its coverage when it stops (SlipCover's JSON, merged with
-#: the lanes' by the Makefile). Unset (a targeted `pytest` run): hosts measure nothing.
-HOST_COVERAGE = "TEST_HOST_COVERAGE"
-
-
-def measured(module: str) -> list[str]:
-    """The command that runs `python -m <module>`: under SlipCover, as pyproject.toml's [tool.slipcover] says,
-    while the run measures coverage. Its sources are given as absolute paths: a host may run in another folder."""
-    folder = os.environ.get(HOST_COVERAGE)
-    if not folder:
-        return [sys.executable, "-m", module]
-    with (PROJECT_ROOT / "pyproject.toml").open("rb") as file:
-        config = tomllib.load(file)["tool"]["slipcover"]
-    sources = ",".join(str(PROJECT_ROOT / source) for source in config["source"])
-    out = Path(folder) / f"{uuid.uuid4().hex}.json"
-    branch = ["--branch"] if config.get("branch") else []
-    return [sys.executable, "-m", "slipcover", *branch, "--source", sources, "--json", "--out", str(out), "-m", module]
 
 
 class LocalHost:
@@ -91,9 +70,7 @@ class LocalHost:
         # They live until stop() closes them, so no `with` block can own them.
         self._stdout = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115  (closed in stop())
-        # Not the lanes' own SlipCover settings: a host that inherited them would, as it stops, remove the folder where
-        # the lanes leave their coverage (its measuring is `measured`'s).
-        env = {k: v for k, v in self.env.items() if not k.startswith("SLIPCOVER_")} | {"PYTHONUNBUFFERED": "1"}
+        env = {**self.env, "PYTHONUNBUFFERED": "1"}
         if self.module != "devhost":  # its Cosmos clients verify the test server's certificate
             env.setdefault(CA_VARIABLE, str(certificate().cert))
         env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
