@@ -39,11 +39,14 @@ unexport PYTHONDONTWRITEBYTECODE
 .PHONY: setup browser run run-cosmos token lint test test-fast bench cosmos-server clean
 .DEFAULT_GOAL := run
 
+# The environment gets no pip of its own (uv installs into it): this Python's pip puts uv in it (`--python`, pip 22.3
+# and later); where this Python has none, or an older one, the environment gets pip after all, and pip installs uv.
 $(PY):
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 
 $(UV): | $(PY)
-	$(PY) -m pip install --quiet uv==$(UV_VERSION)
+	$(PYTHON) -m pip --python $(PY) install --quiet uv==$(UV_VERSION) 2>/dev/null \
+		|| { $(PY) -m ensurepip --default-pip >/dev/null && $(PY) -m pip install --quiet uv==$(UV_VERSION); }
 
 # `make run` needs only the app and the local host's server (requirements-local.txt); the tests need the rest.
 $(LOCALDEPS): requirements.txt requirements-local.txt | $(UV)
