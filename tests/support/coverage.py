@@ -4,8 +4,8 @@ pyproject.toml's [tool.slipcover]).
 - Each pytest process of the run (the one `make test` starts, and each pytest-xdist lane) measures itself from the
   moment pytest loads this plugin (`-p tests.support.coverage` in pytest.ini: before any conftest imports the
   service), and writes `pytest-<lane>.json` when its session ends.
-- Each local host the tests start measures itself too (`measured`, which tests/support/localhost.py runs), and
-  writes `host-<id>.json` when it stops.
+- Each local host the tests start measures itself too (`measured`, which tests/support/localhost.py runs, starts it
+  through tests/support/measured_host.py), and writes `host-<id>.json` when it stops.
 - The Makefile merges the files, prints the table and fails under the floor. Without `TEST_COVERAGE` (a targeted
   `pytest tests/...`), nothing is measured and SlipCover is not imported.
 
@@ -48,10 +48,9 @@ def measured(module: str) -> list[str]:
     folder = os.environ.get(FOLDER)
     if not folder:
         return [sys.executable, "-m", module]
-    branch = ["--branch"] if settings().get("branch") else []
     report = Path(folder) / f"host-{uuid.uuid4().hex}.json"
-    command = ["-m", "slipcover", "--immediate", *branch, "--source", ",".join(sources()), "--json", "--out"]
-    return [sys.executable, *command, str(report), "-m", module]
+    branch = "1" if settings().get("branch") else "0"
+    return [sys.executable, "-m", "tests.support.measured_host", str(report), branch, ",".join(sources()), module]
 
 
 def _start() -> Any:
