@@ -17,6 +17,7 @@ one per store), whose clean-up waits for the lock the walk holds.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -32,8 +33,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FOLDER = "TEST_COVERAGE"
 
 
+@functools.cache
 def settings() -> dict[str, Any]:
-    """pyproject.toml's [tool.slipcover]."""
+    """pyproject.toml's [tool.slipcover] (read once per process)."""
     with (PROJECT_ROOT / "pyproject.toml").open("rb") as file:
         return tomllib.load(file)["tool"]["slipcover"]
 
@@ -57,12 +59,9 @@ def _start() -> Any:
     """Measure this process from now on, if the run measures coverage: the SlipCover instance, else None."""
     if not os.environ.get(FOLDER):
         return None
-    import slipcover
+    from tests.support.measured_host import start
 
-    folders = sources()
-    measuring = slipcover.Slipcover(immediate=True, branch=bool(settings().get("branch")), source=folders)
-    slipcover.ImportManager(measuring, slipcover.FileMatcher(sources=folders)).__enter__()  # for the process' life
-    return measuring
+    return start(sources(), bool(settings().get("branch")), every_file=True)  # the lanes list every file
 
 
 _MEASURING = _start()

@@ -15,13 +15,22 @@ from pathlib import Path
 import slipcover
 
 
+def start(folders: list[str], branch: bool, *, every_file: bool) -> slipcover.Slipcover:
+    """Measure what this process imports from `folders` from now on, for the rest of its life (immediate mode).
+
+    every_file: the report also lists the measured files never imported (SlipCover parses each when reporting).
+    """
+    measuring = slipcover.Slipcover(immediate=True, branch=branch, source=folders if every_file else None)
+    slipcover.ImportManager(measuring, slipcover.FileMatcher(sources=folders)).__enter__()
+    return measuring
+
+
 def main(report: Path, branch: bool, folders: list[str], module: str, args: list[str]) -> None:
     """Run the module; its exit (a SystemExit, an exception) goes on as it would without this runner."""
-    measuring = slipcover.Slipcover(immediate=True, branch=branch)
+    measuring = start(folders, branch, every_file=False)
     sys.argv = [module, *args]
     try:
-        with slipcover.ImportManager(measuring, slipcover.FileMatcher(sources=folders)):
-            runpy.run_module(module, run_name="__main__", alter_sys=True)
+        runpy.run_module(module, run_name="__main__", alter_sys=True)
     finally:
         report.write_text(json.dumps(measuring.get_coverage()), encoding="utf-8")
 
